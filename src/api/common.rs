@@ -1,0 +1,121 @@
+//! Types shared by every onair custom resource: references, deletion policy,
+//! status conditions and AWS tags.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// API group of every onair resource.
+pub const GROUP: &str = "onair.dev";
+/// The one served and stored version.
+pub const VERSION: &str = "v1alpha1";
+/// `kubectl get onair` lists every onair object.
+pub const CATEGORY: &str = "onair";
+
+/// What happens to the AWS resources when the object is deleted.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+pub enum DeletionPolicy {
+    /// Delete every AWS resource the object created (the default).
+    #[default]
+    Delete,
+    /// Leave the AWS resources in place and only remove the Kubernetes object.
+    Retain,
+}
+
+/// Reference to a cluster-scoped `AwsProvider` (account, region, role).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+pub struct ProviderRef {
+    /// Name of the AwsProvider.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+}
+
+/// Reference to another object in the same namespace.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+pub struct LocalObjectRef {
+    /// Name of the object, in the same namespace as this one.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+}
+
+/// A key inside a Secret in the same namespace.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+pub struct SecretKeySelector {
+    /// Name of the Secret, in the same namespace as this object.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Key inside the Secret's data.
+    #[schemars(length(min = 1, max = 253))]
+    pub key: String,
+}
+
+/// Status of a condition, as in `metav1.Condition`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+pub enum ConditionStatus {
+    True,
+    False,
+    Unknown,
+}
+
+/// One status condition, in the standard `metav1.Condition` shape so that kstatus,
+/// Flux and Argo CD read health without custom code.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    /// Condition type in CamelCase, such as `Ready` or `CdnReady`.
+    #[serde(rename = "type")]
+    #[schemars(length(min = 1, max = 316))]
+    pub type_: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: ConditionStatus,
+    /// Machine-readable reason for the last transition, in CamelCase.
+    #[schemars(length(min = 1, max = 1024))]
+    pub reason: String,
+    /// Human-readable explanation: what is happening and, when something is wrong,
+    /// what to change.
+    #[serde(default)]
+    #[schemars(length(max = 32768))]
+    pub message: String,
+    /// When the status last changed (RFC 3339).
+    #[schemars(extend("format" = "date-time"))]
+    pub last_transition_time: String,
+    /// The `metadata.generation` this condition was computed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub observed_generation: Option<i64>,
+}
+
+/// AWS resource tags added to everything this object creates, next to the tags onair
+/// always sets (`onair.dev/owner-uid`, `onair.dev/namespace`, `onair.dev/name`).
+pub type Tags = BTreeMap<String, String>;
+
+/// Schema of [`Tags`]: AWS allows 50 tags and reserves the `aws:` prefix; onair
+/// reserves `onair.dev/`.
+pub fn tags_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "maxProperties": 40,
+        "additionalProperties": { "type": "string", "maxLength": 256 },
+        "x-kubernetes-validations": [{
+            "rule": "self.all(k, size(k) >= 1 && size(k) <= 128 && !k.startsWith('aws:') && !k.startsWith('onair.dev/'))",
+            "message": "tag keys must be 1 to 128 characters and must not start with 'aws:' or 'onair.dev/' (those prefixes are reserved)"
+        }]
+    })
+}
+
+/// IAM role ARN, in any partition.
+pub const ROLE_ARN_PATTERN: &str =
+    r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$";
+/// AWS region name such as `eu-west-1` or `us-gov-west-1`.
+pub const REGION_PATTERN: &str = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$";
+/// IPv4 CIDR block such as `203.0.113.0/24`.
+pub const IPV4_CIDR_PATTERN: &str = r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$";
+/// An `https://` URL.
+pub const HTTPS_URL_PATTERN: &str = r"^https://[^\s/?#]+([/?#]\S*)?$";
+/// An `http://` or `https://` URL.
+pub const HTTP_URL_PATTERN: &str = r"^https?://[^\s/?#]+([/?#]\S*)?$";
+/// A DNS host name (lower case, at least two labels), optionally a `*.` wildcard.
+pub const HOSTNAME_PATTERN: &str = r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$";
+/// An S3 bucket name.
+pub const S3_BUCKET_PATTERN: &str = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";

@@ -1,0 +1,18 @@
+//! The onair custom resources (API group `onair.dev`, version `v1alpha1`).
+//!
+//! One file per kind; `common` holds what they share. These types are the single
+//! source of the CRD schemas in `crds/` and in the Helm chart.
+
+pub mod ad_insertion;
+pub mod aws_provider;
+pub mod common;
+pub mod harvest_job;
+pub mod live_channel;
+pub mod token_policy;
+
+pub use ad_insertion::{AdInsertion, AdInsertionSpec, AdInsertionStatus};
+pub use aws_provider::{AwsProvider, AwsProviderSpec, AwsProviderStatus};
+pub use common::{Condition, ConditionStatus, DeletionPolicy};
+pub use harvest_job::{HarvestJob, HarvestJobSpec, HarvestJobStatus};
+pub use live_channel::{LiveChannel, LiveChannelSpec, LiveChannelStatus};
+pub use token_policy::{TokenPolicy, TokenPolicySpec, TokenPolicyStatus};

@@ -1,0 +1,8 @@
+//! onair: a Kubernetes operator that runs AWS live-streaming workflows.
+//!
+//! See `shared/DESIGN.md` (and README.md) for the shape of the code.
+
+pub mod api;
+pub mod crd;
+pub mod run;
+pub mod schema;

@@ -1,0 +1,62 @@
+//! The `onair` command line: a thin layer over the library.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// onair: run AWS live-streaming workflows (MediaLive, MediaPackage, CloudFront,
+/// MediaTailor) from Kubernetes custom resources.
+#[derive(Parser)]
+#[command(name = "onair", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the operator: connect to Kubernetes (kubeconfig, or in-cluster), serve
+    /// /healthz and /readyz, and run until SIGTERM or Ctrl-C (the reconcilers
+    /// run inside this process).
+    Run(onair::run::RunArgs),
+    /// Print every onair CustomResourceDefinition as YAML (pipe it to
+    /// `kubectl apply -f -`), or write one file per CRD with --output-dir.
+    Crd {
+        /// Write `<plural>.onair.dev.yaml` files into this directory instead of
+        /// printing.
+        #[arg(long)]
+        output_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => onair::run::main(args),
+        Command::Crd { output_dir: None } => {
+            print!("{}", onair::crd::all_yaml());
+            Ok(())
+        }
+        Command::Crd {
+            output_dir: Some(dir),
+        } => write_crds(&dir),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("onair: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn write_crds(dir: &std::path::Path) -> Result<(), onair::run::Error> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| onair::run::Error::Io(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, contents) in onair::crd::files() {
+        let path = dir.join(name);
+        std::fs::write(&path, contents)
+            .map_err(|e| onair::run::Error::Io(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! `onair run`: the operator process. Connects to Kubernetes, serves the health
+//! endpoints and runs until SIGTERM / Ctrl-C, then stops cleanly.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::{extract::State, http::StatusCode, routing::get, Router};
+use tokio::net::TcpListener;
+use tracing::{info, warn};
+
+/// Flags of `onair run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Address of the health server (`/healthz`, `/readyz`).
+    #[arg(long, env = "ONAIR_HEALTH_ADDR", default_value = "0.0.0.0:8080")]
+    pub health_addr: SocketAddr,
+    /// Log format: `text` for people, `json` for log pipelines.
+    #[arg(long, env = "ONAIR_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// Log output formats.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Why the operator could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot find Kubernetes credentials (set KUBECONFIG, or run in a cluster): {0}")]
+    Kubeconfig(String),
+    #[error("cannot serve health checks on {addr}: {source}")]
+    HealthServer {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Starts the runtime and runs the operator until it is told to stop.
+pub fn main(args: RunArgs) -> Result<(), Error> {
+    init_logging(args.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(run(args))
+}
+
+fn init_logging(format: LogFormat) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second init (tests calling main twice) is harmless: keep the first.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// Shared readiness: ready once the Kubernetes API answered.
+#[derive(Clone, Default)]
+struct Health {
+    ready: Arc<AtomicBool>,
+}
+
+async fn run(args: RunArgs) -> Result<(), Error> {
+    let health = Health::default();
+    let listener = TcpListener::bind(args.health_addr)
+        .await
+        .map_err(|source| Error::HealthServer {
+            addr: args.health_addr,
+            source,
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| Error::HealthServer {
+            addr: args.health_addr,
+            source,
+        })?;
+    info!(addr = %local, "serving /healthz and /readyz");
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(health.clone());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = server_stop.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+
+    let client = kube::Client::try_default()
+        .await
+        .map_err(|e| Error::Kubeconfig(e.to_string()))?;
+    let connect = tokio::spawn(wait_for_api(client, health.clone(), stop_rx));
+
+    shutdown_signal().await;
+    info!("shutting down");
+    let _ = stop_tx.send(true);
+    connect.abort();
+    match tokio::time::timeout(Duration::from_secs(10), server).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => warn!(error = %e, "health server stopped with an error"),
+        Ok(Err(e)) => warn!(error = %e, "health server task failed"),
+        Err(_) => warn!("health server did not stop within 10 s"),
+    }
+    info!("stopped");
+    Ok(())
+}
+
+/// Marks the process ready once the API server answers; retries with backoff
+/// until then, so a slow API server delays readiness instead of crashing the pod.
+async fn wait_for_api(
+    client: kube::Client,
+    health: Health,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match client.apiserver_version().await {
+            Ok(version) => {
+                info!(kubernetes = %version.git_version, "connected to the Kubernetes API");
+                health.ready.store(true, Ordering::SeqCst);
+                return;
+            }
+            Err(e) => warn!(error = %e, retry_in = ?delay, "Kubernetes API not reachable yet"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(10));
+    }
+}
+
+async fn readyz(State(health): State<Health>) -> (StatusCode, &'static str) {
+    if health.ready.load(Ordering::SeqCst) {
+        (StatusCode::OK, "ok")
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not connected to the Kubernetes API yet",
+        )
+    }
+}
+
+/// Resolves on SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
