@@ -41,8 +41,9 @@ use super::common::{
     { "rule": "self == oldSelf", "message": "a HarvestJob is immutable once created; delete it and create a new one to harvest another clip" },
     { "rule": "has(self.lastMinutes) != (has(self.startTime) || has(self.endTime))", "message": "give either lastMinutes or startTime and endTime, not both" },
     { "rule": "has(self.startTime) == has(self.endTime)", "message": "startTime and endTime go together" },
-    { "rule": "!has(self.startTime) || !has(self.endTime) || timestamp(self.endTime) > timestamp(self.startTime)", "message": "endTime must be after startTime" },
-    { "rule": "!has(self.startTime) || !has(self.endTime) || timestamp(self.endTime) - timestamp(self.startTime) <= duration('24h')", "message": "a harvested clip can be at most 24 hours long (MediaPackage's limit): shorten the window" }
+    // startTime/endTime have format date-time, so CEL sees them as timestamps.
+    { "rule": "!has(self.startTime) || !has(self.endTime) || self.endTime > self.startTime", "message": "endTime must be after startTime" },
+    { "rule": "!has(self.startTime) || !has(self.endTime) || self.endTime - self.startTime <= duration('24h')", "message": "a harvested clip can be at most 24 hours long (MediaPackage's limit): shorten the window" }
 ]))]
 pub struct HarvestJobSpec {
     /// The LiveChannel (same namespace) to harvest from.

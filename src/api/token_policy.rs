@@ -171,7 +171,7 @@ pub enum ProtectedContent {
 }
 
 /// Session revocation.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RevocationSpec {
     /// Whether revocation is enforced.
@@ -193,6 +193,18 @@ pub struct RevocationSpec {
     #[serde(default = "default_entry_ttl")]
     #[schemars(range(min = 60, max = 2592000))]
     pub entry_ttl_seconds: u32,
+}
+
+impl Default for RevocationSpec {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            method: RevocationMethod::default(),
+            sessions: Vec::new(),
+            config_map_ref: None,
+            entry_ttl_seconds: default_entry_ttl(),
+        }
+    }
 }
 
 fn default_entry_ttl() -> u32 {
