@@ -367,7 +367,7 @@ fn default_sample_rate() -> u32 {
 }
 
 /// MediaPackage packaging.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(extend("x-kubernetes-validations" = [
     { "rule": "self.hls.enabled || self.dash.enabled", "message": "packaging needs at least one endpoint: enable packaging.hls or packaging.dash" }
@@ -384,16 +384,6 @@ pub struct PackagingSpec {
     /// The DASH endpoint.
     #[serde(default)]
     pub dash: DashEndpointSpec,
-}
-
-impl Default for PackagingSpec {
-    fn default() -> Self {
-        Self {
-            startover_window_seconds: 0,
-            hls: HlsEndpointSpec::default(),
-            dash: DashEndpointSpec::default(),
-        }
-    }
 }
 
 /// HLS origin endpoint.

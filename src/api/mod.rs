@@ -3,6 +3,10 @@
 //! One file per kind; `common` holds what they share. These types are the single
 //! source of the CRD schemas in `crds/` and in the Helm chart.
 
+// kube's `printcolumn(...)` attributes repeat `type_ = ...` by design; clippy mistakes
+// them for duplicated attributes.
+#![allow(clippy::duplicated_attributes)]
+
 pub mod ad_insertion;
 pub mod aws_provider;
 pub mod common;
