@@ -4,5 +4,6 @@
 
 pub mod api;
 pub mod crd;
+pub mod reference;
 pub mod run;
 pub mod schema;

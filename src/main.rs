@@ -24,8 +24,11 @@ enum Command {
     Crd {
         /// Write `<plural>.onair.dev.yaml` files into this directory instead of
         /// printing.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "reference")]
         output_dir: Option<PathBuf>,
+        /// Print the Markdown field reference (the one in README.md) instead.
+        #[arg(long)]
+        reference: bool,
     },
 }
 
@@ -33,12 +36,21 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => onair::run::main(args),
-        Command::Crd { output_dir: None } => {
+        Command::Crd {
+            reference: true, ..
+        } => {
+            print!("{}", onair::reference::markdown());
+            Ok(())
+        }
+        Command::Crd {
+            output_dir: None, ..
+        } => {
             print!("{}", onair::crd::all_yaml());
             Ok(())
         }
         Command::Crd {
             output_dir: Some(dir),
+            ..
         } => write_crds(&dir),
     };
     match result {

@@ -58,7 +58,8 @@ pub enum ConditionStatus {
     Unknown,
 }
 
-/// One status condition, in the standard `metav1.Condition` shape so that kstatus,
+/// One status condition, in the standard `metav1.Condition` shape (type, status,
+/// reason, message, lastTransitionTime, observedGeneration) so that kstatus,
 /// Flux and Argo CD read health without custom code.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
