@@ -17,13 +17,11 @@ pub fn markdown() -> String {
             .clone()
             .unwrap_or_default()
             .join(", ");
-        let schema = serde_json::to_value(
-            &crd.spec.versions[0]
-                .schema
-                .as_ref()
-                .and_then(|s| s.open_api_v3_schema.clone()),
-        )
-        .unwrap_or_default();
+        let schema = crd.spec.versions[0]
+            .schema
+            .as_ref()
+            .and_then(|s| serde_json::to_value(&s.open_api_v3_schema).ok())
+            .unwrap_or_default();
         out.push_str(&format!(
             "### {kind}\n\n`onair.dev/v1alpha1`, {scope}, short name `{short}`.\n\n"
         ));

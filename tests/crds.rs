@@ -163,3 +163,52 @@ fn onair_crd_prints_every_crd() {
 }
 
 use serde::Deserialize;
+
+/// kube-apiserver refuses a CRD whose CEL rules may cost more than its budget;
+/// bounded lists, maps and strings keep every rule's estimate under it.
+fn assert_rules_within_cost_budget(node: &Value, path: &str) {
+    if let Some(rules) = node
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+    {
+        let compiled = kube_cel::compile_schema(node);
+        for rule in rules {
+            let rule = rule["rule"].as_str().unwrap();
+            let warnings = kube_cel::estimate_rule_cost(rule, &compiled);
+            assert!(
+                warnings.is_empty(),
+                "{path}: rule {rule:?} may exceed the CEL cost budget: {warnings:?}"
+            );
+        }
+    }
+    for (name, child) in node
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        assert_rules_within_cost_budget(child, &format!("{path}.{name}"));
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(child) = node.get(key).filter(|c| c.is_object()) {
+            assert_rules_within_cost_budget(child, &format!("{path}.{key}"));
+        }
+    }
+}
+
+#[test]
+fn cel_rules_fit_the_api_server_cost_budget() {
+    for crd in onair::crd::all() {
+        let schema = serde_json::to_value(
+            crd.spec.versions[0]
+                .schema
+                .as_ref()
+                .unwrap()
+                .open_api_v3_schema
+                .as_ref()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_rules_within_cost_budget(&schema, crd.metadata.name.as_deref().unwrap());
+    }
+}

@@ -96,7 +96,7 @@ pub struct AdInsertionSpec {
     /// Aliases of player parameters: parameter name -> alias -> value, each name
     /// like `player_params.<name>`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("x-kubernetes-validations" = [
+    #[schemars(extend("maxProperties" = 20, "x-kubernetes-validations" = [
         { "rule": "self.all(k, k.matches('^player_params\\\\.[A-Za-z0-9_-]+$'))", "message": "configurationAliases keys must look like player_params.<name>" }
     ]))]
     pub configuration_aliases: BTreeMap<String, BTreeMap<String, String>>,
