@@ -40,3 +40,13 @@ pub fn files() -> Vec<(String, String)> {
         .map(|crd| (file_name(crd), to_yaml(crd)))
         .collect()
 }
+
+/// The `openAPIV3Schema` of a CRD's first (only) version, as JSON.
+pub fn openapi_schema(crd: &CustomResourceDefinition) -> serde_json::Value {
+    crd.spec
+        .versions
+        .first()
+        .and_then(|v| v.schema.as_ref())
+        .and_then(|s| serde_json::to_value(&s.open_api_v3_schema).ok())
+        .unwrap_or_default()
+}

@@ -17,11 +17,7 @@ pub fn markdown() -> String {
             .clone()
             .unwrap_or_default()
             .join(", ");
-        let schema = crd.spec.versions[0]
-            .schema
-            .as_ref()
-            .and_then(|s| serde_json::to_value(&s.open_api_v3_schema).ok())
-            .unwrap_or_default();
+        let schema = crate::crd::openapi_schema(&crd);
         out.push_str(&format!(
             "### {kind}\n\n`onair.dev/v1alpha1`, {scope}, short name `{short}`.\n\n"
         ));
@@ -58,16 +54,7 @@ fn rows(
     out: &mut String,
     rules: &mut Vec<(String, String)>,
 ) {
-    for rule in node["x-kubernetes-validations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        let message = rule["message"]
-            .as_str()
-            .unwrap_or_else(|| rule["rule"].as_str().unwrap_or_default());
-        rules.push((path.to_string(), message.to_string()));
-    }
+    collect_rules(node, path, rules);
     if path != "spec" && path != "status" {
         let description = cell(node["description"].as_str().unwrap_or_default());
         let constraints = constraints(node);
@@ -86,45 +73,14 @@ fn rows(
             type_of(node)
         ));
     }
-    // Conditions are the standard metav1.Condition; their sub-fields are not repeated.
-    let standard_condition = path.ends_with(".conditions");
-    if let Some(props) = node["properties"]
-        .as_object()
-        .filter(|_| !standard_condition)
-    {
-        for (name, child) in props {
-            rows(
-                child,
-                &format!("{path}.{name}"),
-                is_required(node, name),
-                out,
-                rules,
-            );
-        }
-    }
-    if node["items"]["properties"].is_object() && !standard_condition {
-        rows_of_children(&node["items"], &format!("{path}[]"), out, rules);
-    }
-    if node["additionalProperties"]["properties"].is_object() {
-        rows_of_children(
-            &node["additionalProperties"],
-            &format!("{path}.*"),
-            out,
-            rules,
-        );
-    }
+    children(node, path, out, rules);
 }
 
-fn rows_of_children(node: &Value, path: &str, out: &mut String, rules: &mut Vec<(String, String)>) {
-    for rule in node["x-kubernetes-validations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        rules.push((
-            path.to_string(),
-            rule["message"].as_str().unwrap_or_default().to_string(),
-        ));
+/// Rows of an object's properties, and of the properties of list items and map
+/// values. Conditions are the standard metav1.Condition: not repeated per kind.
+fn children(node: &Value, path: &str, out: &mut String, rules: &mut Vec<(String, String)>) {
+    if path.ends_with(".conditions") {
+        return;
     }
     for (name, child) in node["properties"].as_object().into_iter().flatten() {
         rows(
@@ -134,6 +90,28 @@ fn rows_of_children(node: &Value, path: &str, out: &mut String, rules: &mut Vec<
             out,
             rules,
         );
+    }
+    for (key, suffix) in [("items", "[]"), ("additionalProperties", ".*")] {
+        let element = &node[key];
+        if element["properties"].is_object() {
+            let element_path = format!("{path}{suffix}");
+            collect_rules(element, &element_path, rules);
+            children(element, &element_path, out, rules);
+        }
+    }
+}
+
+fn collect_rules(node: &Value, path: &str, rules: &mut Vec<(String, String)>) {
+    for rule in node["x-kubernetes-validations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let message = rule["message"]
+            .as_str()
+            .or_else(|| rule["rule"].as_str())
+            .unwrap_or_default();
+        rules.push((path.to_string(), message.to_string()));
     }
 }
 

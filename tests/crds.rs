@@ -92,16 +92,7 @@ fn crds_are_structural_with_status_and_category() {
                 .is_some(),
             "{name} has no status subresource"
         );
-        let schema = serde_json::to_value(
-            version
-                .schema
-                .as_ref()
-                .unwrap()
-                .open_api_v3_schema
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
+        let schema = onair::crd::openapi_schema(&crd);
         assert_structural(&schema, &name);
         let printed: Vec<&str> = version
             .additional_printer_columns
@@ -199,16 +190,7 @@ fn assert_rules_within_cost_budget(node: &Value, path: &str) {
 #[test]
 fn cel_rules_fit_the_api_server_cost_budget() {
     for crd in onair::crd::all() {
-        let schema = serde_json::to_value(
-            crd.spec.versions[0]
-                .schema
-                .as_ref()
-                .unwrap()
-                .open_api_v3_schema
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
+        let schema = onair::crd::openapi_schema(&crd);
         assert_rules_within_cost_budget(&schema, crd.metadata.name.as_deref().unwrap());
     }
 }
