@@ -3,7 +3,9 @@
 //! See `shared/DESIGN.md` (and README.md) for the shape of the code.
 
 pub mod api;
+pub mod apiserver;
 pub mod crd;
 pub mod reference;
 pub mod run;
+pub mod sandbox;
 pub mod schema;

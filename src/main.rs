@@ -19,6 +19,9 @@ enum Command {
     /// /healthz and /readyz, and run until SIGTERM or Ctrl-C (the reconcilers
     /// run inside this process).
     Run(onair::run::RunArgs),
+    /// Run a local environment without a cluster. `--api-only` serves the local
+    /// Kubernetes API server and writes a kubeconfig for it.
+    Sandbox(onair::sandbox::SandboxArgs),
     /// Print every onair CustomResourceDefinition as YAML (pipe it to
     /// `kubectl apply -f -`), or write one file per CRD with --output-dir.
     Crd {
@@ -36,6 +39,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => onair::run::main(args),
+        Command::Sandbox(args) => onair::sandbox::main(args),
         Command::Crd {
             reference: true, ..
         } => {

@@ -52,7 +52,7 @@ pub fn main(args: RunArgs) -> Result<(), Error> {
     runtime.block_on(run(args))
 }
 
-fn init_logging(format: LogFormat) {
+pub(crate) fn init_logging(format: LogFormat) {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     let builder = tracing_subscriber::fmt()
@@ -156,7 +156,7 @@ async fn readyz(State(health): State<Health>) -> (StatusCode, &'static str) {
 }
 
 /// Resolves on SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -1,0 +1,307 @@
+//! The resource types the server serves: a few built-in kinds the operator and
+//! kubectl need, plus every kind registered by a CustomResourceDefinition, and
+//! the discovery documents derived from them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use serde_json::{json, Value};
+
+use super::error::{ApiError, Subject};
+use crate::schema::ObjectSchema;
+
+/// One printer column of `kubectl get` (from `additionalPrinterColumns`).
+#[derive(Debug, Clone)]
+pub struct PrinterColumn {
+    pub name: String,
+    pub type_: String,
+    pub json_path: String,
+    pub description: String,
+    pub priority: i32,
+}
+
+/// A served resource: one (group, version, plural).
+#[derive(Clone)]
+pub struct ResourceType {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub plural: String,
+    pub singular: String,
+    pub short_names: Vec<String>,
+    pub categories: Vec<String>,
+    pub namespaced: bool,
+    pub status_subresource: bool,
+    /// Objects are admitted against this (custom resources only).
+    pub schema: Option<Arc<ObjectSchema>>,
+    pub columns: Vec<PrinterColumn>,
+}
+
+impl ResourceType {
+    fn builtin(group: &str, version: &str, kind: &str, plural: &str, namespaced: bool) -> Self {
+        Self {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+            plural: plural.into(),
+            singular: kind.to_lowercase(),
+            short_names: Vec::new(),
+            categories: Vec::new(),
+            namespaced,
+            status_subresource: false,
+            schema: None,
+            columns: Vec::new(),
+        }
+    }
+
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    pub fn subject(&self, name: &str) -> Subject {
+        Subject {
+            group: self.group.clone(),
+            plural: self.plural.clone(),
+            kind: self.kind.clone(),
+            name: name.to_string(),
+        }
+    }
+
+    pub fn is_crd(&self) -> bool {
+        self.group == "apiextensions.k8s.io" && self.plural == "customresourcedefinitions"
+    }
+
+    pub fn is_namespace(&self) -> bool {
+        self.group.is_empty() && self.plural == "namespaces"
+    }
+
+    fn discovery_entries(&self) -> Vec<Value> {
+        let verbs = [
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ];
+        let mut main = json!({
+            "name": self.plural,
+            "singularName": self.singular,
+            "namespaced": self.namespaced,
+            "kind": self.kind,
+            "verbs": verbs,
+        });
+        if !self.short_names.is_empty() {
+            main["shortNames"] = json!(self.short_names);
+        }
+        if !self.categories.is_empty() {
+            main["categories"] = json!(self.categories);
+        }
+        let mut entries = vec![main];
+        if self.status_subresource {
+            entries.push(json!({
+                "name": format!("{}/status", self.plural),
+                "singularName": "",
+                "namespaced": self.namespaced,
+                "kind": self.kind,
+                "verbs": ["get", "patch", "update"],
+            }));
+        }
+        entries
+    }
+}
+
+/// The set of served types, keyed by (group, version, plural).
+#[derive(Clone)]
+pub struct Registry {
+    types: BTreeMap<(String, String, String), ResourceType>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        let mut namespaces = ResourceType::builtin("", "v1", "Namespace", "namespaces", false);
+        namespaces.short_names = vec!["ns".into()];
+        namespaces.status_subresource = true;
+        let mut crds = ResourceType::builtin(
+            "apiextensions.k8s.io",
+            "v1",
+            "CustomResourceDefinition",
+            "customresourcedefinitions",
+            false,
+        );
+        crds.short_names = vec!["crd".into(), "crds".into()];
+        crds.status_subresource = true;
+        let mut configmaps = ResourceType::builtin("", "v1", "ConfigMap", "configmaps", true);
+        configmaps.short_names = vec!["cm".into()];
+        let mut core_events = ResourceType::builtin("", "v1", "Event", "events", true);
+        core_events.short_names = vec!["ev".into()];
+        let mut events = ResourceType::builtin("events.k8s.io", "v1", "Event", "events", true);
+        events.short_names = vec!["ev".into()];
+        let builtins = [
+            namespaces,
+            crds,
+            configmaps,
+            ResourceType::builtin("", "v1", "Secret", "secrets", true),
+            ResourceType::builtin("", "v1", "ServiceAccount", "serviceaccounts", true),
+            core_events,
+            events,
+            ResourceType::builtin("coordination.k8s.io", "v1", "Lease", "leases", true),
+        ];
+        let mut registry = Self {
+            types: BTreeMap::new(),
+        };
+        for t in builtins {
+            registry.insert(t);
+        }
+        registry
+    }
+}
+
+impl Registry {
+    fn insert(&mut self, t: ResourceType) {
+        self.types
+            .insert((t.group.clone(), t.version.clone(), t.plural.clone()), t);
+    }
+
+    pub fn get(&self, group: &str, version: &str, plural: &str) -> Option<&ResourceType> {
+        self.types
+            .get(&(group.to_string(), version.to_string(), plural.to_string()))
+    }
+
+    /// Registers (or re-registers) the served versions of a CRD. Fails, without
+    /// changing anything, when a version's schema does not compile.
+    pub fn register_crd(&mut self, crd: &CustomResourceDefinition) -> Result<(), String> {
+        let spec = &crd.spec;
+        let mut types = Vec::new();
+        for version in spec.versions.iter().filter(|v| v.served) {
+            let schema = ObjectSchema::for_crd(crd, &version.name).map_err(|e| e.to_string())?;
+            let columns = version
+                .additional_printer_columns
+                .iter()
+                .flatten()
+                .map(|c| PrinterColumn {
+                    name: c.name.clone(),
+                    type_: c.type_.clone(),
+                    json_path: c.json_path.clone(),
+                    description: c.description.clone().unwrap_or_default(),
+                    priority: c.priority.unwrap_or(0),
+                })
+                .collect();
+            types.push(ResourceType {
+                group: spec.group.clone(),
+                version: version.name.clone(),
+                kind: spec.names.kind.clone(),
+                plural: spec.names.plural.clone(),
+                singular: spec
+                    .names
+                    .singular
+                    .clone()
+                    .unwrap_or_else(|| spec.names.kind.to_lowercase()),
+                short_names: spec.names.short_names.clone().unwrap_or_default(),
+                categories: spec.names.categories.clone().unwrap_or_default(),
+                namespaced: spec.scope == "Namespaced",
+                status_subresource: version
+                    .subresources
+                    .as_ref()
+                    .is_some_and(|s| s.status.is_some()),
+                schema: Some(Arc::new(schema)),
+                columns,
+            });
+        }
+        self.unregister(&spec.group, &spec.names.plural);
+        for t in types {
+            self.insert(t);
+        }
+        Ok(())
+    }
+
+    pub fn group_versions(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .types
+            .keys()
+            .map(|(g, v, _)| (g.clone(), v.clone()))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    pub fn types_in<'a>(
+        &'a self,
+        group: &'a str,
+        version: &'a str,
+    ) -> impl Iterator<Item = &'a ResourceType> + 'a {
+        self.types
+            .values()
+            .filter(move |t| t.group == group && t.version == version)
+    }
+
+    pub fn unregister(&mut self, group: &str, plural: &str) {
+        self.types
+            .retain(|(g, _, p), _| !(g == group && p == plural));
+    }
+
+    /// `GET /apis`: every group but the core one.
+    pub fn group_list(&self) -> Value {
+        let groups: Vec<Value> = self
+            .groups()
+            .into_iter()
+            .filter(|(group, _)| !group.is_empty())
+            .map(|(group, versions)| group_document(&group, &versions))
+            .collect();
+        json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+    }
+
+    /// `GET /apis/<group>`.
+    pub fn group(&self, group: &str) -> Option<Value> {
+        self.groups()
+            .remove(group)
+            .map(|versions| group_document(group, &versions))
+    }
+
+    /// `GET /api/v1` or `GET /apis/<group>/<version>`.
+    pub fn resource_list(&self, group: &str, version: &str) -> Result<Value, ApiError> {
+        let resources: Vec<Value> = self
+            .types_in(group, version)
+            .flat_map(ResourceType::discovery_entries)
+            .collect();
+        if resources.is_empty() {
+            return Err(ApiError::no_such_path(&format!("{group}/{version}")));
+        }
+        let group_version = if group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{group}/{version}")
+        };
+        Ok(json!({
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": group_version,
+            "resources": resources,
+        }))
+    }
+
+    fn groups(&self) -> BTreeMap<String, Vec<String>> {
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for t in self.types.values() {
+            let versions = groups.entry(t.group.clone()).or_default();
+            if !versions.contains(&t.version) {
+                versions.push(t.version.clone());
+            }
+        }
+        groups
+    }
+}
+
+fn group_document(group: &str, versions: &[String]) -> Value {
+    let listed: Vec<Value> = versions
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
+    json!({
+        "kind": "APIGroup",
+        "apiVersion": "v1",
+        "name": group,
+        "versions": listed,
+        "preferredVersion": listed[0],
+    })
+}
