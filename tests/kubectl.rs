@@ -111,6 +111,20 @@ async fn kubectl_applies_the_examples_and_prints_the_columns() {
     let wide = kubectl.ok(&["get", "lc", "-o", "wide"]).await;
     assert!(wide.lines().next().unwrap().contains("DESIRED"), "{wide}");
     assert!(wide.lines().nth(1).unwrap().contains("Running"), "{wide}");
+    // Events recorded through events.k8s.io/v1 show in `kubectl describe`.
+    let channels: kube::Api<onair::api::LiveChannel> = kube::Api::namespaced(server.client(), "default");
+    let channel = channels.get("sports-1").await.unwrap();
+    let recorder = kube::runtime::events::Recorder::new(server.client(), "onair".into());
+    let event = kube::runtime::events::Event {
+        type_: kube::runtime::events::EventType::Normal,
+        reason: "ChannelCreated".into(),
+        note: Some("MediaLive channel created".into()),
+        action: "Reconcile".into(),
+        secondary: None,
+    };
+    recorder.publish(&event, &kube::Resource::object_ref(&channel, &())).await.unwrap();
+    let described = kubectl.ok(&["describe", "lc", "sports-1"]).await;
+    assert!(described.contains("ChannelCreated") && described.contains("MediaLive channel created"), "{described}");
     let providers = kubectl.ok(&["get", "awsp"]).await;
     assert!(providers.contains("media-prod"), "{providers}");
 

@@ -519,7 +519,7 @@ struct WatchFilter {
 impl WatchFilter {
     fn event(&self, change: &Change) -> Option<Value> {
         let key = &change.key;
-        if key.group != self.t.group || key.plural != self.t.plural {
+        if key.group != self.t.storage_group() || key.plural != self.t.plural {
             return None;
         }
         if self

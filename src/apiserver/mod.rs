@@ -14,6 +14,7 @@
 //! start it with [`LocalApiServer::start`].
 
 mod error;
+mod events;
 mod http;
 mod managed;
 mod openapi;

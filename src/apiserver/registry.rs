@@ -21,6 +21,15 @@ pub struct PrinterColumn {
     pub priority: i32,
 }
 
+/// How a served type relates to what is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Served as stored.
+    Native,
+    /// `events.k8s.io/v1`, stored as core `v1` Events.
+    EventsV1,
+}
+
 /// A served resource: one (group, version, plural).
 #[derive(Clone)]
 pub struct ResourceType {
@@ -36,6 +45,7 @@ pub struct ResourceType {
     /// Objects are admitted against this (custom resources only).
     pub schema: Option<Arc<ObjectSchema>>,
     pub columns: Vec<PrinterColumn>,
+    pub shape: Shape,
 }
 
 impl ResourceType {
@@ -52,6 +62,43 @@ impl ResourceType {
             status_subresource: false,
             schema: None,
             columns: Vec::new(),
+            shape: Shape::Native,
+        }
+    }
+
+    /// The group objects are stored under (shared by both Event APIs).
+    pub fn storage_group(&self) -> &str {
+        match self.shape {
+            Shape::Native => &self.group,
+            Shape::EventsV1 => "",
+        }
+    }
+
+    /// The apiVersion objects are stored with.
+    pub fn storage_api_version(&self) -> String {
+        match self.shape {
+            Shape::Native => self.api_version(),
+            Shape::EventsV1 => "v1".into(),
+        }
+    }
+
+    /// A stored object in this type's shape (request bodies go the other way
+    /// with [`ResourceType::ingest`]).
+    pub fn present(&self, stored: &Value) -> Value {
+        let mut out = match self.shape {
+            Shape::Native => stored.clone(),
+            Shape::EventsV1 => super::events::from_core(stored.clone()),
+        };
+        out["apiVersion"] = json!(self.api_version());
+        out["kind"] = json!(self.kind);
+        out
+    }
+
+    /// A request body (object or patch) in the stored shape.
+    pub fn ingest(&self, body: Value) -> Value {
+        match self.shape {
+            Shape::Native => body,
+            Shape::EventsV1 => super::events::to_core(body),
         }
     }
 
@@ -137,6 +184,7 @@ impl Default for Registry {
         core_events.short_names = vec!["ev".into()];
         let mut events = ResourceType::builtin("events.k8s.io", "v1", "Event", "events", true);
         events.short_names = vec!["ev".into()];
+        events.shape = Shape::EventsV1;
         let builtins = [
             namespaces,
             crds,
@@ -206,6 +254,7 @@ impl Registry {
                     .is_some_and(|s| s.status.is_some()),
                 schema: Some(Arc::new(schema)),
                 columns,
+                shape: Shape::Native,
             });
         }
         self.unregister(&spec.group, &spec.names.plural);

@@ -31,7 +31,7 @@ pub struct Key {
 impl Key {
     pub fn new(t: &ResourceType, namespace: Option<&str>, name: &str) -> Self {
         Self {
-            group: t.group.clone(),
+            group: t.storage_group().to_string(),
             plural: t.plural.clone(),
             namespace: if t.namespaced {
                 namespace.unwrap_or_default().to_string()
@@ -180,7 +180,7 @@ impl State {
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = (&'a Key, &'a Value)> + 'a {
         self.objects.iter().filter(move |(k, _)| {
-            k.group == t.group
+            k.group == t.storage_group()
                 && k.plural == t.plural
                 && namespace.is_none_or(|ns| k.namespace == ns)
         })
@@ -244,6 +244,7 @@ impl State {
         mut body: Value,
         options: &WriteOptions<'_>,
     ) -> Result<Value, ApiError> {
+        body = t.ingest(body);
         let name = object_name(t, &body)?;
         body["metadata"]["name"] = json!(name);
         let key = Key::new(t, namespace, &name);
@@ -269,7 +270,7 @@ impl State {
         let old = self.existing(t, &key)?;
         let scope = scope_of(t, address.subresource);
         let writer = self.writer(t, options, scope);
-        let new = self.prepare(t, &key, Some(&old), body, scope, Some(&writer))?;
+        let new = self.prepare(t, &key, Some(&old), t.ingest(body), scope, Some(&writer))?;
         Ok(self.commit(t, key, Some(old), new, options.dry_run))
     }
 
@@ -288,9 +289,11 @@ impl State {
         let writer = self.writer(t, options, scope);
         if kind != PatchType::Apply {
             let old = self.existing(t, &key)?;
-            let patched = apply_patch(kind, &old, &body).map_err(|message| {
+            // Patches address the served shape of the object.
+            let patched = apply_patch(kind, &t.present(&old), &body).map_err(|message| {
                 ApiError::invalid_fields(&t.subject(name), &[(String::new(), message)])
             })?;
+            let patched = t.ingest(patched);
             let new = self.prepare(t, &key, Some(&old), patched, scope, Some(&writer))?;
             return Ok((self.commit(t, key, Some(old), new, options.dry_run), false));
         }
@@ -309,7 +312,8 @@ impl State {
         if old.is_none() && scope == Scope::Status {
             return Err(ApiError::not_found(&t.subject(name)));
         }
-        let merged = managed::apply(old.as_ref(), &body, &writer.borrowed(), options.force)
+        let config = t.ingest(body);
+        let merged = managed::apply(old.as_ref(), &config, &writer.borrowed(), options.force)
             .map_err(|conflicts| ApiError::apply_conflict(&t.subject(name), &conflicts))?;
         match old {
             None => Ok((
@@ -580,7 +584,7 @@ impl State {
                 return Err(ApiError::conflict(&subject));
             }
         }
-        new["apiVersion"] = json!(t.api_version());
+        new["apiVersion"] = json!(t.storage_api_version());
         new["kind"] = json!(t.kind);
 
         // The status subresource: status writes change only status, and the
@@ -826,12 +830,9 @@ impl OwnedWriter<'_> {
     }
 }
 
-/// The object as served: apiVersion and kind of the version asked for.
+/// The object as served: in the shape, apiVersion and kind asked for.
 pub fn present(t: &ResourceType, object: &Value) -> Value {
-    let mut out = object.clone();
-    out["apiVersion"] = json!(t.api_version());
-    out["kind"] = json!(t.kind);
-    out
+    t.present(object)
 }
 
 fn scope_of(t: &ResourceType, subresource: Option<&str>) -> Scope {
