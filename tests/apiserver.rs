@@ -575,11 +575,18 @@ async fn leases_events_and_namespaces_are_served() {
     assert_eq!(listed.items[0].reason.as_deref(), Some("Created"));
     // The same event through the core API, as `kubectl describe` looks it up.
     let core: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(server.client(), "default");
-    let about_news = ListParams::default().fields("involvedObject.name=news,involvedObject.kind=LiveChannel");
+    let about_news =
+        ListParams::default().fields("involvedObject.name=news,involvedObject.kind=LiveChannel");
     let listed = core.list(&about_news).await.unwrap();
     assert_eq!(listed.items.len(), 1);
-    assert_eq!(listed.items[0].message.as_deref(), Some("MediaLive channel created"));
-    let elsewhere = core.list(&ListParams::default().fields("involvedObject.name=other")).await.unwrap();
+    assert_eq!(
+        listed.items[0].message.as_deref(),
+        Some("MediaLive channel created")
+    );
+    let elsewhere = core
+        .list(&ListParams::default().fields("involvedObject.name=other"))
+        .await
+        .unwrap();
     assert!(elsewhere.items.is_empty());
 
     // Deleting a namespace deletes what is in it, then the namespace.

@@ -112,7 +112,8 @@ async fn kubectl_applies_the_examples_and_prints_the_columns() {
     assert!(wide.lines().next().unwrap().contains("DESIRED"), "{wide}");
     assert!(wide.lines().nth(1).unwrap().contains("Running"), "{wide}");
     // Events recorded through events.k8s.io/v1 show in `kubectl describe`.
-    let channels: kube::Api<onair::api::LiveChannel> = kube::Api::namespaced(server.client(), "default");
+    let channels: kube::Api<onair::api::LiveChannel> =
+        kube::Api::namespaced(server.client(), "default");
     let channel = channels.get("sports-1").await.unwrap();
     let recorder = kube::runtime::events::Recorder::new(server.client(), "onair".into());
     let event = kube::runtime::events::Event {
@@ -122,9 +123,15 @@ async fn kubectl_applies_the_examples_and_prints_the_columns() {
         action: "Reconcile".into(),
         secondary: None,
     };
-    recorder.publish(&event, &kube::Resource::object_ref(&channel, &())).await.unwrap();
+    recorder
+        .publish(&event, &kube::Resource::object_ref(&channel, &()))
+        .await
+        .unwrap();
     let described = kubectl.ok(&["describe", "lc", "sports-1"]).await;
-    assert!(described.contains("ChannelCreated") && described.contains("MediaLive channel created"), "{described}");
+    assert!(
+        described.contains("ChannelCreated") && described.contains("MediaLive channel created"),
+        "{described}"
+    );
     let providers = kubectl.ok(&["get", "awsp"]).await;
     assert!(providers.contains("media-prod"), "{providers}");
 
@@ -271,6 +278,41 @@ async fn sandbox_api_only_serves_kubectl_until_stopped() {
     kubectl.ok(&["apply", "-f", "crds/"]).await;
     kubectl
         .ok(&["apply", "-f", "examples/live-channel.yaml"])
+        .await;
+    // kubectl's generators send built-in kinds as protobuf.
+    kubectl.ok(&["create", "namespace", "media"]).await;
+    kubectl
+        .ok(&[
+            "-n",
+            "media",
+            "create",
+            "secret",
+            "generic",
+            "srt",
+            "--from-literal=passphrase=correct-horse",
+        ])
+        .await;
+    let stored = kubectl
+        .ok(&[
+            "-n",
+            "media",
+            "get",
+            "secret",
+            "srt",
+            "-o",
+            "jsonpath={.data.passphrase}",
+        ])
+        .await;
+    assert_eq!(stored, "Y29ycmVjdC1ob3JzZQ==");
+    kubectl
+        .ok(&[
+            "-n",
+            "media",
+            "create",
+            "configmap",
+            "settings",
+            "--from-literal=a=b",
+        ])
         .await;
 
     let pid = sandbox.id().unwrap().to_string();

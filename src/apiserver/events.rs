@@ -27,7 +27,10 @@ pub fn from_core(event: Value) -> Value {
     rename(event, |(core, new)| (core, new))
 }
 
-fn rename(event: Value, direction: impl Fn((&'static str, &'static str)) -> (&'static str, &'static str)) -> Value {
+fn rename(
+    event: Value,
+    direction: impl Fn((&'static str, &'static str)) -> (&'static str, &'static str),
+) -> Value {
     let Value::Object(mut fields) = event else {
         return event;
     };

@@ -17,6 +17,7 @@ use super::error::ApiError;
 use super::openapi;
 use super::patch::PatchType;
 use super::path::{self, Route, Target};
+use super::protobuf;
 use super::registry::ResourceType;
 use super::selector::Selector;
 use super::state::{present, Address, Change, ChangeType, State, WriteOptions};
@@ -320,8 +321,12 @@ fn is_true(value: Option<&String>) -> bool {
     value.is_some_and(|v| v == "true" || v == "1")
 }
 
-/// Bodies are JSON, or YAML for server-side apply.
+/// Bodies are JSON, YAML for server-side apply, or protobuf for the built-in
+/// kinds kubectl's generators create.
 fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
+    if body.starts_with(b"k8s\0") {
+        return protobuf::decode(body).map_err(ApiError::bad_request);
+    }
     serde_json::from_slice(body)
         .or_else(|_| serde_yaml::from_slice(body))
         .map_err(|e| {

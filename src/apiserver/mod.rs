@@ -20,6 +20,7 @@ mod managed;
 mod openapi;
 mod patch;
 mod path;
+mod protobuf;
 mod registry;
 mod selector;
 mod state;

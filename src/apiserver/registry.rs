@@ -180,6 +180,9 @@ impl Default for Registry {
         crds.status_subresource = true;
         let mut configmaps = ResourceType::builtin("", "v1", "ConfigMap", "configmaps", true);
         configmaps.short_names = vec!["cm".into()];
+        let mut service_accounts =
+            ResourceType::builtin("", "v1", "ServiceAccount", "serviceaccounts", true);
+        service_accounts.short_names = vec!["sa".into()];
         let mut core_events = ResourceType::builtin("", "v1", "Event", "events", true);
         core_events.short_names = vec!["ev".into()];
         let mut events = ResourceType::builtin("events.k8s.io", "v1", "Event", "events", true);
@@ -190,7 +193,7 @@ impl Default for Registry {
             crds,
             configmaps,
             ResourceType::builtin("", "v1", "Secret", "secrets", true),
-            ResourceType::builtin("", "v1", "ServiceAccount", "serviceaccounts", true),
+            service_accounts,
             core_events,
             events,
             ResourceType::builtin("coordination.k8s.io", "v1", "Lease", "leases", true),
