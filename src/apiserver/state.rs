@@ -179,7 +179,14 @@ impl State {
         t: &'a ResourceType,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = (&'a Key, &'a Value)> + 'a {
-        self.objects.iter().filter(move |(k, _)| {
+        // Keys sort by (group, plural, namespace, name): one range, no scan.
+        let start = Key {
+            group: t.storage_group().to_string(),
+            plural: t.plural.clone(),
+            namespace: namespace.unwrap_or_default().to_string(),
+            name: String::new(),
+        };
+        self.objects.range(start..).take_while(move |(k, _)| {
             k.group == t.storage_group()
                 && k.plural == t.plural
                 && namespace.is_none_or(|ns| k.namespace == ns)
