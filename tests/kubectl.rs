@@ -65,6 +65,11 @@ impl Kubectl {
         );
         String::from_utf8(out.stdout).unwrap()
     }
+
+    async fn patch_channel(&self, patch_type: &str, patch: &str) {
+        self.ok(&["patch", "lc", "sports-1", "--type", patch_type, "-p", patch])
+            .await;
+    }
 }
 
 async fn server_and_kubectl(tag: &str) -> (LocalApiServer, Kubectl) {
@@ -193,15 +198,10 @@ async fn kubectl_delete_waits_for_finalizers() {
         .ok(&["apply", "-f", "examples/live-channel.yaml"])
         .await;
     kubectl
-        .ok(&[
-            "patch",
-            "lc",
-            "sports-1",
-            "--type",
+        .patch_channel(
             "merge",
-            "-p",
             r#"{"metadata":{"finalizers":["onair.dev/cleanup"]}}"#,
-        ])
+        )
         .await;
 
     let mut deleting = kubectl
@@ -234,15 +234,7 @@ async fn kubectl_delete_waits_for_finalizers() {
     );
 
     kubectl
-        .ok(&[
-            "patch",
-            "lc",
-            "sports-1",
-            "--type",
-            "json",
-            "-p",
-            r#"[{"op":"remove","path":"/metadata/finalizers"}]"#,
-        ])
+        .patch_channel("json", r#"[{"op":"remove","path":"/metadata/finalizers"}]"#)
         .await;
     let status = tokio::time::timeout(Duration::from_secs(20), deleting.wait())
         .await
