@@ -9,3 +9,4 @@ pub mod reference;
 pub mod run;
 pub mod sandbox;
 pub mod schema;
+pub mod token;

@@ -4,15 +4,11 @@
 //! (`.ci/setup`) installs its pinned packages into `.venv`, which this test uses
 //! (or `ONAIR_PYTHON`, if set).
 
+mod support;
+
 #[test]
 fn helm_chart_renders_and_validates() {
-    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
-    let default = if std::path::Path::new(venv).exists() {
-        venv
-    } else {
-        "python3"
-    };
-    let python = std::env::var("ONAIR_PYTHON").unwrap_or_else(|_| default.into());
+    let python = support::python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/chart_render.py");
     let out = std::process::Command::new(&python)
         .arg(script)

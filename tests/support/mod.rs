@@ -58,3 +58,17 @@ fn uuid_like() -> u128 {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// The Python with the test tools `.ci/setup` installs (`.venv`), or
+/// `ONAIR_PYTHON`.
+pub fn python() -> String {
+    if let Ok(python) = std::env::var("ONAIR_PYTHON") {
+        return python;
+    }
+    let venv = repo().join(".venv/bin/python");
+    if venv.exists() {
+        venv.to_string_lossy().into_owned()
+    } else {
+        "python3".into()
+    }
+}

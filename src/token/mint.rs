@@ -1,0 +1,102 @@
+//! Minting tokens and the URLs that carry them.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+use super::binding::{intsig, normalize_ip};
+use super::{valid_session_id, Claims, EdgeConfig};
+
+/// Everything a token says.
+#[derive(Debug, Clone, Default)]
+pub struct MintRequest {
+    pub key_id: String,
+    pub lifetime_seconds: u64,
+    pub now: u64,
+    /// Path prefixes the token opens (empty: all the policy protects).
+    pub paths: Vec<String>,
+    pub session: Option<String>,
+    /// The viewer IP, when the policy binds tokens to it.
+    pub ip: Option<String>,
+    /// (lower-case name, value) of each bound header, e.g. `user-agent`.
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MintError {
+    #[error("the policy allows tokens of at most {max} seconds; ask for a shorter lifetime than {asked}")]
+    TooLong { asked: u64, max: u64 },
+    #[error("the policy binds tokens to the viewer IP: pass the viewer's address (--ip)")]
+    IpRequired,
+    #[error("the policy binds tokens to the {0} header: pass its value")]
+    HeaderRequired(String),
+    #[error("session ids may use letters, digits, '-' and '_' (1 to 64 characters)")]
+    BadSession,
+    #[error("key id {0:?} is not among the signing keys")]
+    UnknownKey(String),
+    #[error("cannot sign the token: {0}")]
+    Signing(String),
+}
+
+/// Mints a token under `config` with the signing key `key`.
+pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<String, MintError> {
+    if request.lifetime_seconds > config.max_ttl_seconds {
+        return Err(MintError::TooLong {
+            asked: request.lifetime_seconds,
+            max: config.max_ttl_seconds,
+        });
+    }
+    if config.require_ip && request.ip.is_none() {
+        return Err(MintError::IpRequired);
+    }
+    let mut headers = request.headers.clone();
+    for name in &config.require_headers {
+        if !headers.iter().any(|(n, _)| n == name) {
+            return Err(MintError::HeaderRequired(name.clone()));
+        }
+    }
+    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(session) = &request.session {
+        if !valid_session_id(session) {
+            return Err(MintError::BadSession);
+        }
+    }
+    let ip = request.ip.as_deref().map(normalize_ip);
+    let mut bound: Vec<&str> = ip.iter().map(String::as_str).collect();
+    bound.extend(headers.iter().map(|(_, v)| v.as_str()));
+    let claims = Claims {
+        exp: request.now + request.lifetime_seconds,
+        nbf: Some(request.now),
+        iat: Some(request.now),
+        paths: request.paths.clone(),
+        ssn: request.session.clone(),
+        ip: ip.is_some(),
+        headers: headers.iter().map(|(n, _)| n.clone()).collect(),
+        intsig: (!bound.is_empty()).then(|| intsig(key, &bound)),
+    };
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(request.key_id.clone());
+    let jwt = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(key))
+        .map_err(|e| MintError::Signing(e.to_string()))?;
+    Ok(match &request.session {
+        Some(session) => format!("{session}.{jwt}"),
+        None => jwt,
+    })
+}
+
+/// The playback URL for `path` on `host` carrying `token` where the policy
+/// says it travels.
+pub fn url(config: &EdgeConfig, host: &str, path: &str, token: &str) -> String {
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    if config.location == "query" {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!(
+            "https://{host}{path}{separator}{}={token}",
+            config.query_parameter
+        )
+    } else {
+        format!("https://{host}/{token}{path}")
+    }
+}
