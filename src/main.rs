@@ -22,6 +22,12 @@ enum Command {
     /// Run a local environment without a cluster. `--api-only` serves the local
     /// Kubernetes API server and writes a kubeconfig for it.
     Sandbox(onair::sandbox::SandboxArgs),
+    /// Mint playback tokens for a TokenPolicy, or explain why the edge would
+    /// refuse a URL (reads the policy, its keys and channels from the cluster).
+    Token {
+        #[command(subcommand)]
+        command: onair::token::cli::TokenCommand,
+    },
     /// Print every onair CustomResourceDefinition as YAML (pipe it to
     /// `kubectl apply -f -`), or write one file per CRD with --output-dir.
     Crd {
@@ -38,6 +44,16 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Token { command } => {
+            return match onair::token::cli::main(command) {
+                Ok(true) => std::process::ExitCode::SUCCESS,
+                Ok(false) => std::process::ExitCode::from(1),
+                Err(error) => {
+                    eprintln!("onair: {error}");
+                    std::process::ExitCode::from(2)
+                }
+            }
+        }
         Command::Run(args) => onair::run::main(args),
         Command::Sandbox(args) => onair::sandbox::main(args),
         Command::Crd {

@@ -16,6 +16,7 @@
 //! ([`function::source`]); tests run both against the same vectors.
 
 pub mod binding;
+pub mod cli;
 pub mod config;
 pub mod function;
 pub mod mint;
