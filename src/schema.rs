@@ -124,11 +124,31 @@ impl ObjectSchema {
         &self.openapi
     }
 
+    /// Paths of the fields the schema does not know (`spec.foo`).
+    pub fn unknown_fields(&self, object: &Value) -> Vec<String> {
+        let mut found = Vec::new();
+        prune_unknown(&self.openapi, &mut object.clone(), "", &mut found);
+        found
+    }
+
+    /// Drops the fields the schema does not know; returns their paths.
+    pub fn prune_unknown_fields(&self, object: &mut Value) -> Vec<String> {
+        let mut found = Vec::new();
+        prune_unknown(&self.openapi, object, "", &mut found);
+        found
+    }
+
     /// Admits `object` (with `old` on update): returns it with defaults applied, or
     /// every reason it is invalid.
     pub fn admit(&self, object: &Value, old: Option<&Value>) -> Result<Value, Invalid> {
-        let mut errors = Vec::new();
-        unknown_fields(&self.openapi, object, "", &mut errors);
+        let mut errors: Vec<FieldError> = self
+            .unknown_fields(object)
+            .into_iter()
+            .map(|path| FieldError {
+                path: String::new(),
+                detail: format!("unknown field \"{path}\""),
+            })
+            .collect();
         let defaulted = kube_cel::apply_defaults(&self.openapi, object);
         for error in self.structural.iter_errors(&defaulted) {
             errors.push(structural_error(&error));
@@ -197,9 +217,10 @@ fn to_json_schema(node: &Value) -> Value {
     }
 }
 
-/// Fields the schema does not know, as kubectl's default strict field validation
-/// reports them (`unknown field "spec.foo"`). `metadata` is the API server's own.
-fn unknown_fields(schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+/// Removes the fields the schema does not know and returns their paths
+/// (`spec.foo`), as kube-apiserver's field validation finds them. `metadata`
+/// is the API server's own.
+fn prune_unknown(schema: &Value, value: &mut Value, path: &str, found: &mut Vec<String>) {
     if schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)) {
         return;
     }
@@ -210,30 +231,29 @@ fn unknown_fields(schema: &Value, value: &Value, path: &str, errors: &mut Vec<Fi
             if properties.is_none() && additional.is_none() {
                 return;
             }
-            for (name, child) in fields {
-                let child_path = join(path, name);
+            let mut unknown = Vec::new();
+            for (name, child) in fields.iter_mut() {
                 // apiVersion, kind and metadata belong to the API server, not the schema.
                 if path.is_empty() && matches!(name.as_str(), "apiVersion" | "kind" | "metadata") {
                     continue;
                 }
-                match (properties.and_then(|p| p.get(name)), additional) {
-                    (Some(child_schema), _) => {
-                        unknown_fields(child_schema, child, &child_path, errors)
+                let child_path = join(path, name);
+                match properties.and_then(|p| p.get(name)).or(additional) {
+                    Some(child_schema) => prune_unknown(child_schema, child, &child_path, found),
+                    None => {
+                        found.push(child_path);
+                        unknown.push(name.clone());
                     }
-                    (None, Some(child_schema)) => {
-                        unknown_fields(child_schema, child, &child_path, errors)
-                    }
-                    (None, None) => errors.push(FieldError {
-                        path: String::new(),
-                        detail: format!("unknown field \"{child_path}\""),
-                    }),
                 }
+            }
+            for name in unknown {
+                fields.remove(&name);
             }
         }
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
-                for (i, item) in items.iter().enumerate() {
-                    unknown_fields(item_schema, item, &format!("{path}[{i}]"), errors);
+                for (i, item) in items.iter_mut().enumerate() {
+                    prune_unknown(item_schema, item, &format!("{path}[{i}]"), found);
                 }
             }
         }

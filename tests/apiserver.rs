@@ -166,24 +166,56 @@ async fn custom_resources_are_validated_with_schema_and_cel_rules() {
         rejected.message
     );
 
-    let unknown = json!({"apiVersion": "onair.dev/v1alpha1", "kind": "LiveChannel", "metadata": {"name": "x"}, "spec": {"nonsense": 1}});
     let raw: Api<kube::api::DynamicObject> = Api::namespaced_with(
         server.client(),
         "default",
         &kube::discovery::ApiResource::erase::<LiveChannel>(&()),
     );
-    let rejected = api_error(
-        raw.create(
+    // Unknown fields: Strict (what kubectl sends) refuses them with 400 ...
+    let mut unknown = serde_json::to_value(example_channel("extra")).unwrap();
+    unknown["spec"]["nonsense"] = json!(1);
+    let strict = http::Request::post(
+        "/apis/onair.dev/v1alpha1/namespaces/default/livechannels?fieldValidation=Strict",
+    )
+    .header("Content-Type", "application/json")
+    .body(serde_json::to_vec(&unknown).unwrap())
+    .unwrap();
+    let refused = api_error(server.client().request::<serde_json::Value>(strict).await);
+    assert_eq!(refused.code, 400);
+    assert!(
+        refused
+            .message
+            .contains("strict decoding error: unknown field \"spec.nonsense\""),
+        "{}",
+        refused.message
+    );
+    // ... and the default (Warn, what kube-rs sends) drops them.
+    let created = raw
+        .create(
             &PostParams::default(),
             &serde_json::from_value(unknown).unwrap(),
         )
-        .await,
-    );
-    assert!(
-        rejected.message.contains("unknown field \"spec.nonsense\""),
-        "{}",
-        rejected.message
-    );
+        .await
+        .unwrap();
+    assert!(created.data["spec"].get("nonsense").is_none());
+
+    // Defaults from the schema are applied by the server: this object leaves
+    // out updateStrategy, deletionPolicy and the whole cdn section.
+    let mut minimal = serde_json::to_value(example_channel("minimal")).unwrap();
+    let spec = minimal["spec"].as_object_mut().unwrap();
+    for optional in ["updateStrategy", "deletionPolicy", "cdn"] {
+        spec.remove(optional);
+    }
+    let created = raw
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(minimal).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.data["spec"]["updateStrategy"], "OnNextIdle");
+    assert_eq!(created.data["spec"]["deletionPolicy"], "Delete");
+    assert_eq!(created.data["spec"]["cdn"]["enabled"], true);
 
     // Transition rules see the old object: the input type is immutable.
     channels
@@ -608,5 +640,144 @@ async fn leases_events_and_namespaces_are_served() {
     assert_eq!(api_error(namespaces.get("team").await).code, 404);
     let protected = api_error(namespaces.delete("default", &DeleteParams::default()).await);
     assert_eq!(protected.code, 403);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn paged_lists_are_one_consistent_snapshot() {
+    let server = server_with_crds().await;
+    let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
+    for i in 0..6 {
+        maps.create(&PostParams::default(), &config_map(&format!("m{i}"), &[]))
+            .await
+            .unwrap();
+    }
+    let first = maps.list(&ListParams::default().limit(3)).await.unwrap();
+    let at = first.metadata.resource_version.clone().unwrap();
+    // Changes between pages: one item of the next page goes, one is added.
+    maps.delete("m4", &DeleteParams::default()).await.unwrap();
+    maps.create(&PostParams::default(), &config_map("m5a", &[]))
+        .await
+        .unwrap();
+    let token = first.metadata.continue_.clone().unwrap();
+    let second = maps
+        .list(&ListParams::default().limit(10).continue_token(&token))
+        .await
+        .unwrap();
+    let names: Vec<String> = second.items.iter().map(|m| m.name_any()).collect();
+    assert_eq!(
+        names,
+        ["m3", "m4", "m5"],
+        "the page is served as of the first one"
+    );
+    assert_eq!(
+        second.metadata.resource_version.as_deref(),
+        Some(at.as_str())
+    );
+
+    // Watching from that version then delivers exactly the later changes.
+    let mut stream = maps
+        .watch(&WatchParams::default().timeout(5), &at)
+        .await
+        .unwrap()
+        .boxed();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match stream.try_next().await.unwrap().unwrap() {
+            WatchEvent::Added(m) => seen.push(format!("ADDED {}", m.name_any())),
+            WatchEvent::Deleted(m) => seen.push(format!("DELETED {}", m.name_any())),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(seen, ["DELETED m4", "ADDED m5a"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_identical_applies_change_nothing() {
+    let server = server_with_crds().await;
+    let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
+    channels
+        .create(&PostParams::default(), &example_channel("news"))
+        .await
+        .unwrap();
+    let labels = json!({"apiVersion": "onair.dev/v1alpha1", "kind": "LiveChannel", "metadata": {"name": "news", "labels": {"a": "b"}}});
+    let status = json!({"apiVersion": "onair.dev/v1alpha1", "kind": "LiveChannel", "status": {"channelState": "IDLE"}});
+    let apply = PatchParams::apply("onair").force();
+    let mut versions = Vec::new();
+    for _ in 0..3 {
+        channels
+            .patch("news", &apply, &Patch::Apply(&labels))
+            .await
+            .unwrap();
+        let after = channels
+            .patch_status("news", &apply, &Patch::Apply(&status))
+            .await
+            .unwrap();
+        versions.push(after.resource_version().unwrap());
+    }
+    assert_eq!(versions[0], versions[1]);
+    assert_eq!(versions[1], versions[2]);
+
+    // Re-applying an unchanged CRD is a no-op too (operator start-up does it).
+    let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
+        Api::all(server.client());
+    let crd = onair::crd::all().remove(0);
+    let name = crd.metadata.name.clone().unwrap();
+    let before = crds.get(&name).await.unwrap().resource_version();
+    let after = crds
+        .patch(
+            &name,
+            &PatchParams::apply("onair").force(),
+            &Patch::Apply(&crd),
+        )
+        .await
+        .unwrap();
+    let again = crds
+        .patch(
+            &name,
+            &PatchParams::apply("onair").force(),
+            &Patch::Apply(&crd),
+        )
+        .await
+        .unwrap();
+    assert_eq!(after.resource_version(), again.resource_version());
+    assert!(before.is_some());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn marking_for_deletion_bumps_generation_and_bad_bodies_are_refused() {
+    let server = server_with_crds().await;
+    let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
+    let mut channel = example_channel("news");
+    channel.metadata.finalizers = Some(vec!["onair.dev/cleanup".into()]);
+    channels
+        .create(&PostParams::default(), &channel)
+        .await
+        .unwrap();
+    channels
+        .delete("news", &DeleteParams::default())
+        .await
+        .unwrap();
+    let marked = channels.get("news").await.unwrap();
+    assert_eq!(marked.metadata.generation, Some(2));
+
+    for body in [
+        json!({"metadata": 5}),
+        json!({"metadata": {"name": "s"}, "data": "x", "stringData": {"a": "b"}}),
+        json!([1, 2]),
+    ] {
+        let request = http::Request::post("/api/v1/namespaces/default/secrets")
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_vec(&body).unwrap())
+            .unwrap();
+        let refused = api_error(server.client().request::<serde_json::Value>(request).await);
+        assert!(
+            refused.code == 400 || refused.code == 422,
+            "{body}: {}",
+            refused.message
+        );
+    }
     server.stop().await;
 }

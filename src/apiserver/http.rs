@@ -20,7 +20,7 @@ use super::path::{self, Route, Target};
 use super::protobuf;
 use super::registry::ResourceType;
 use super::selector::Selector;
-use super::state::{present, Address, Change, ChangeType, State, WriteOptions};
+use super::state::{present, Address, Change, ChangeType, FieldValidation, State, WriteOptions};
 use super::table;
 
 /// What every request handler shares.
@@ -119,8 +119,10 @@ fn resource(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    let t = shared
-        .state()
+    // One lock for resolving the type and running the verb, so a concurrent
+    // CRD change cannot slip between them.
+    let mut state = shared.state();
+    let t = state
         .registry
         .get(&target.group, &target.version, &target.plural)
         .cloned()
@@ -144,6 +146,10 @@ fn resource(
         manager: &manager,
         dry_run: query.contains_key("dryRun"),
         force: query.get("force").is_some_and(|f| f == "true"),
+        field_validation: FieldValidation::from_query(
+            query.get("fieldValidation").map(String::as_str),
+        ),
+        warnings: Default::default(),
     };
     let accept = headers
         .get(header::ACCEPT)
@@ -155,14 +161,15 @@ fn resource(
         query.get("fieldSelector").map(String::as_str),
     )?;
 
-    match (method.clone(), target.name.as_deref()) {
+    let response = match (method.clone(), target.name.as_deref()) {
         (Method::GET, None) if is_true(query.get("watch")) => {
             let table = wants_table.then(|| query.get("includeObject").cloned());
+            drop(state);
             watch_stream(shared, &t, namespace, selector, table, query)
         }
         (Method::GET, None) => {
             let limit = query.get("limit").and_then(|l| l.parse().ok());
-            let page = shared.state().list(
+            let page = state.list(
                 &t,
                 namespace,
                 &selector,
@@ -196,7 +203,7 @@ fn resource(
             ))
         }
         (Method::GET, Some(name)) => {
-            let object = shared.state().get(&t, namespace, name)?;
+            let object = state.get(&t, namespace, name)?;
             if wants_table {
                 let rv = object
                     .pointer("/metadata/resourceVersion")
@@ -211,9 +218,7 @@ fn resource(
         }
         (Method::POST, None) => {
             let namespace = namespace_for_create(&t, namespace)?;
-            let created = shared
-                .state()
-                .create(&t, namespace, parse_body(body)?, &options)?;
+            let created = state.create(&t, namespace, parse_body(body)?, &options)?;
             Ok(json_response(StatusCode::CREATED, created))
         }
         (Method::PUT, Some(name)) => {
@@ -222,9 +227,7 @@ fn resource(
                 name,
                 subresource,
             };
-            let updated = shared
-                .state()
-                .update(&t, &address, parse_body(body)?, &options)?;
+            let updated = state.update(&t, &address, parse_body(body)?, &options)?;
             Ok(json_response(StatusCode::OK, updated))
         }
         (Method::PATCH, Some(name)) => {
@@ -244,10 +247,7 @@ fn resource(
                 name,
                 subresource,
             };
-            let (object, created) =
-                shared
-                    .state()
-                    .patch(&t, &address, kind, parse_body(body)?, &options)?;
+            let (object, created) = state.patch(&t, &address, kind, parse_body(body)?, &options)?;
             let code = if created {
                 StatusCode::CREATED
             } else {
@@ -261,13 +261,10 @@ fn resource(
             } else {
                 parse_body(body)?
             };
-            let deleted = shared
-                .state()
-                .delete(&t, namespace, name, &delete_options, &options)?;
+            let deleted = state.delete(&t, namespace, name, &delete_options, &options)?;
             Ok(json_response(StatusCode::OK, deleted))
         }
         (Method::DELETE, None) => {
-            let mut state = shared.state();
             let names: Vec<(String, String)> = state
                 .objects_of(&t, namespace)
                 .filter(|(_, o)| selector.matches(o))
@@ -286,7 +283,17 @@ fn resource(
         _ => Err(ApiError::method_not_allowed(format!(
             "{method} is not supported on {path}"
         ))),
-    }
+    };
+    // Dropped unknown fields and the like, as kubectl prints them.
+    response.map(|mut response| {
+        for warning in options.warnings.take() {
+            let value = format!("299 - {}", serde_json::Value::String(warning));
+            if let Ok(value) = header::HeaderValue::from_str(&value) {
+                response.headers_mut().append(header::WARNING, value);
+            }
+        }
+        response
+    })
 }
 
 fn namespace_for_create<'a>(

@@ -76,25 +76,36 @@ pub fn apply(
 
     let changing: Vec<&FieldPath> = applied
         .iter()
-        .filter(|p| value_at(&object, p).is_some_and(|v| Some(v) != value_at(config, p)))
+        .filter(|p| match value_at(&object, p) {
+            Some(current) => Some(current) != value_at(config, p),
+            // Setting a field under what is now a scalar replaces that scalar.
+            None => (1..p.len())
+                .any(|i| value_at(&object, &p[..i].to_vec()).is_some_and(|v| !v.is_object())),
+        })
         .collect();
+    // A field another manager owns conflicts, and so does one above or below
+    // it (setting `spec.a` to a scalar would wipe another's `spec.a.b`).
+    let overlaps =
+        |owned: &FieldPath, path: &FieldPath| owned.starts_with(path) || path.starts_with(owned);
     let mut conflicts = Vec::new();
     for path in &changing {
         for e in &entries {
-            if e.manager != writer.manager
-                && e.subresource.as_deref() == sub
-                && e.fields.contains(*path)
-            {
-                conflicts.push((e.manager.clone(), dotted(path)));
+            if e.manager == writer.manager || e.subresource.as_deref() != sub {
+                continue;
+            }
+            for owned in e.fields.iter().filter(|owned| overlaps(owned, path)) {
+                conflicts.push((e.manager.clone(), dotted(owned)));
             }
         }
     }
+    conflicts.sort();
+    conflicts.dedup();
     if !conflicts.is_empty() && !force {
         return Err(conflicts);
     }
     for path in &changing {
         for e in entries.iter_mut().filter(|e| e.manager != writer.manager) {
-            e.fields.remove(*path);
+            e.fields.retain(|owned| !overlaps(owned, path));
         }
     }
 
@@ -128,17 +139,22 @@ pub fn apply(
             object["metadata"]["name"] = name.clone();
         }
     }
-    entries.retain(|e| {
-        !(e.manager == writer.manager && e.operation == "Apply" && e.subresource.as_deref() == sub)
-    });
-    entries.push(Entry {
+    // Replace this manager's apply entry where it stands: moving it would
+    // make an unchanged apply look like a change.
+    let entry = Entry {
         manager: writer.manager.to_string(),
         operation: "Apply".into(),
         api_version: writer.api_version.to_string(),
         time: writer.now.to_string(),
         subresource: sub.map(str::to_string),
         fields: applied,
-    });
+    };
+    match entries.iter().position(|e| {
+        e.manager == writer.manager && e.operation == "Apply" && e.subresource.as_deref() == sub
+    }) {
+        Some(i) => entries[i] = entry,
+        None => entries.push(entry),
+    }
     write_entries(&mut object, entries);
     Ok(object)
 }
@@ -435,6 +451,44 @@ mod tests {
             .map(|e| e["manager"].as_str().unwrap())
             .collect();
         assert_eq!(owners, ["two"]);
+    }
+
+    #[test]
+    fn replacing_a_parent_or_child_of_anothers_field_conflicts() {
+        let first = json!({"apiVersion": "v1", "kind": "X", "metadata": {"name": "a"}, "spec": {"a": {"b": 1}}});
+        let object = apply(None, &first, &writer("one"), false).unwrap();
+        let scalar =
+            json!({"apiVersion": "v1", "kind": "X", "metadata": {"name": "a"}, "spec": {"a": 5}});
+        let conflicts = apply(Some(&object), &scalar, &writer("two"), false).unwrap_err();
+        assert_eq!(
+            conflicts,
+            vec![("one".to_string(), ".spec.a.b".to_string())]
+        );
+
+        let parent =
+            json!({"apiVersion": "v1", "kind": "X", "metadata": {"name": "a"}, "spec": {"a": 5}});
+        let object = apply(None, &parent, &writer("one"), false).unwrap();
+        let child = json!({"apiVersion": "v1", "kind": "X", "metadata": {"name": "a"}, "spec": {"a": {"b": 1}}});
+        let conflicts = apply(Some(&object), &child, &writer("two"), false).unwrap_err();
+        assert_eq!(conflicts, vec![("one".to_string(), ".spec.a".to_string())]);
+    }
+
+    #[test]
+    fn reapplying_keeps_the_entry_order() {
+        let config =
+            json!({"apiVersion": "v1", "kind": "X", "metadata": {"name": "a"}, "spec": {"x": 1}});
+        let object = apply(None, &config, &writer("one"), false).unwrap();
+        let status = Writer {
+            scope: Scope::Status,
+            ..writer("one")
+        };
+        let with_status = json!({"apiVersion": "v1", "kind": "X", "status": {"phase": "Up"}});
+        let object = apply(Some(&object), &with_status, &status, false).unwrap();
+        let again = apply(Some(&object), &config, &writer("one"), false).unwrap();
+        assert_eq!(
+            again["metadata"]["managedFields"],
+            object["metadata"]["managedFields"]
+        );
     }
 
     #[test]

@@ -267,6 +267,13 @@ impl Registry {
         Ok(())
     }
 
+    /// Any served version of (group, plural): stored objects are the same in all.
+    pub fn storage_type(&self, group: &str, plural: &str) -> Option<&ResourceType> {
+        self.types
+            .values()
+            .find(|t| t.storage_group() == group && t.plural == plural && t.shape == Shape::Native)
+    }
+
     pub fn group_versions(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
             .types
@@ -332,6 +339,7 @@ impl Registry {
         }))
     }
 
+    /// Groups and their versions, most preferred first.
     fn groups(&self) -> BTreeMap<String, Vec<String>> {
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for t in self.types.values() {
@@ -339,6 +347,9 @@ impl Registry {
             if !versions.contains(&t.version) {
                 versions.push(t.version.clone());
             }
+        }
+        for versions in groups.values_mut() {
+            versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         }
         groups
     }
@@ -356,4 +367,42 @@ fn group_document(group: &str, versions: &[String]) -> Value {
         "versions": listed,
         "preferredVersion": listed[0],
     })
+}
+
+/// Kubernetes version priority: GA before beta before alpha, higher numbers
+/// first (`v2` > `v1` > `v1beta2` > `v1beta1` > `v1alpha1`); other names last.
+fn version_priority(version: &str) -> (u8, u64, u64) {
+    let Some(rest) = version.strip_prefix('v') else {
+        return (0, 0, 0);
+    };
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let Ok(major) = rest[..digits].parse::<u64>() else {
+        return (0, 0, 0);
+    };
+    let (tier, minor) = match &rest[digits..] {
+        "" => (3, 0),
+        other => match (other.strip_prefix("beta"), other.strip_prefix("alpha")) {
+            (Some(n), _) => (2, n.parse().unwrap_or(0)),
+            (_, Some(n)) => (1, n.parse().unwrap_or(0)),
+            _ => (0, 0),
+        },
+    };
+    (tier, major, minor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_priority;
+
+    #[test]
+    fn versions_sort_as_kubernetes_prefers_them() {
+        let mut versions = vec!["v1alpha1", "v1beta1", "v1", "v2", "v1beta2", "foo"];
+        versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
+        assert_eq!(
+            versions,
+            ["v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "foo"]
+        );
+    }
 }

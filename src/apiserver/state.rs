@@ -79,6 +79,37 @@ pub struct WriteOptions<'a> {
     pub manager: &'a str,
     pub dry_run: bool,
     pub force: bool,
+    pub field_validation: FieldValidation,
+    /// Warnings for the response (`Warning` headers), such as dropped fields.
+    pub warnings: std::cell::RefCell<Vec<String>>,
+}
+
+/// The `fieldValidation` query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldValidation {
+    Strict,
+    #[default]
+    Warn,
+    Ignore,
+}
+
+impl FieldValidation {
+    pub fn from_query(value: Option<&str>) -> Self {
+        match value {
+            Some("Strict") => Self::Strict,
+            Some("Ignore") => Self::Ignore,
+            _ => Self::Warn,
+        }
+    }
+}
+
+/// How a write is prepared: which part of the object it addresses, its
+/// options, and whether it records field ownership itself (server-side apply
+/// has already done so).
+struct How<'a> {
+    scope: Scope,
+    options: &'a WriteOptions<'a>,
+    record: bool,
 }
 
 /// A page of a list.
@@ -129,6 +160,8 @@ impl State {
             manager: "onair-apiserver",
             dry_run: false,
             force: false,
+            field_validation: FieldValidation::Strict,
+            warnings: Default::default(),
         };
         for name in DEFAULT_NAMESPACES {
             state
@@ -205,6 +238,10 @@ impl State {
             .ok_or_else(|| ApiError::not_found(&t.subject(name)))
     }
 
+    /// A page of a list. Every page of one list is served at the first page's
+    /// resourceVersion (later changes are undone from the history), so a
+    /// client that lists in pages and then watches from that version misses
+    /// nothing; once the history no longer reaches back, 410 Gone.
     pub fn list(
         &self,
         t: &ResourceType,
@@ -213,13 +250,43 @@ impl State {
         limit: Option<usize>,
         continue_token: Option<&str>,
     ) -> Result<Page, ApiError> {
-        let start_after = continue_token.map(decode_continue).transpose()?;
-        let matching: Vec<(&Key, &Value)> = self
-            .objects_of(t, namespace)
+        let position = continue_token.map(decode_continue).transpose()?;
+        let at = position
+            .as_ref()
+            .map_or(self.resource_version, |p| p.resource_version);
+        let mut snapshot: BTreeMap<&Key, &Value> = self.objects_of(t, namespace).collect();
+        if at < self.resource_version {
+            if at < self.oldest_watchable {
+                return Err(ApiError::gone(format!(
+                    "the continue token is too old (resourceVersion {at}); list again from the start"
+                )));
+            }
+            // Undo the later changes, newest first.
+            for change in self
+                .history
+                .iter()
+                .rev()
+                .take_while(|c| c.resource_version > at)
+            {
+                let key = &change.key;
+                if key.group != t.storage_group()
+                    || key.plural != t.plural
+                    || namespace.is_some_and(|ns| ns != key.namespace)
+                {
+                    continue;
+                }
+                match &change.old {
+                    Some(old) => snapshot.insert(key, old),
+                    None => snapshot.remove(key),
+                };
+            }
+        }
+        let matching: Vec<(&Key, &Value)> = snapshot
+            .into_iter()
             .filter(|(k, _)| {
-                start_after
+                position
                     .as_ref()
-                    .is_none_or(|(ns, name)| (&k.namespace, &k.name) > (ns, name))
+                    .is_none_or(|p| (&k.namespace, &k.name) > (&p.namespace, &p.name))
             })
             .filter(|(_, o)| selector.matches(o))
             .collect();
@@ -234,11 +301,15 @@ impl State {
         let more = take < matching.len();
         let continue_token = more.then(|| {
             let (last, _) = matching[take - 1];
-            encode_continue(&last.namespace, &last.name)
+            encode_continue(&Continue {
+                resource_version: at,
+                namespace: last.namespace.clone(),
+                name: last.name.clone(),
+            })
         });
         Ok(Page {
             items,
-            resource_version: self.resource_version,
+            resource_version: at,
             continue_token,
             remaining: more.then(|| matching.len() - take),
         })
@@ -248,21 +319,15 @@ impl State {
         &mut self,
         t: &ResourceType,
         namespace: Option<&str>,
-        mut body: Value,
+        body: Value,
         options: &WriteOptions<'_>,
     ) -> Result<Value, ApiError> {
-        body = t.ingest(body);
+        let mut body = t.ingest(body);
+        ensure_object(&mut body)?;
         let name = object_name(t, &body)?;
         body["metadata"]["name"] = json!(name);
         let key = Key::new(t, namespace, &name);
-        let writer = self.writer(
-            t,
-            options,
-            Scope::Main {
-                status_is_separate: t.status_subresource,
-            },
-        );
-        self.insert_new(t, key, body, Some(&writer), options.dry_run)
+        self.insert_new(t, key, body, options, true)
     }
 
     /// PUT: replaces the object (or its status).
@@ -275,9 +340,12 @@ impl State {
     ) -> Result<Value, ApiError> {
         let key = Key::new(t, address.namespace, address.name);
         let old = self.existing(t, &key)?;
-        let scope = scope_of(t, address.subresource);
-        let writer = self.writer(t, options, scope);
-        let new = self.prepare(t, &key, Some(&old), t.ingest(body), scope, Some(&writer))?;
+        let how = How {
+            scope: scope_of(t, address.subresource),
+            options,
+            record: true,
+        };
+        let new = self.prepare(t, &key, Some(&old), t.ingest(body), &how)?;
         Ok(self.commit(t, key, Some(old), new, options.dry_run))
     }
 
@@ -293,42 +361,38 @@ impl State {
     ) -> Result<(Value, bool), ApiError> {
         let (name, key) = (address.name, Key::new(t, address.namespace, address.name));
         let scope = scope_of(t, address.subresource);
-        let writer = self.writer(t, options, scope);
         if kind != PatchType::Apply {
             let old = self.existing(t, &key)?;
             // Patches address the served shape of the object.
             let patched = apply_patch(kind, &t.present(&old), &body).map_err(|message| {
                 ApiError::invalid_fields(&t.subject(name), &[(String::new(), message)])
             })?;
-            let patched = t.ingest(patched);
-            let new = self.prepare(t, &key, Some(&old), patched, scope, Some(&writer))?;
+            let how = How {
+                scope,
+                options,
+                record: true,
+            };
+            let new = self.prepare(t, &key, Some(&old), t.ingest(patched), &how)?;
             return Ok((self.commit(t, key, Some(old), new, options.dry_run), false));
         }
-        for field in ["apiVersion", "kind"] {
-            if body
-                .get(field)
-                .and_then(Value::as_str)
-                .is_none_or(str::is_empty)
-            {
-                return Err(ApiError::bad_request(format!(
-                    "{field} must be set in a server-side apply patch"
-                )));
-            }
-        }
         let old = self.objects.get(&key).cloned();
+        check_apply_body(t, &body, name, old.as_ref())?;
         if old.is_none() && scope == Scope::Status {
             return Err(ApiError::not_found(&t.subject(name)));
         }
         let config = t.ingest(body);
+        let writer = self.writer(t, options, scope);
         let merged = managed::apply(old.as_ref(), &config, &writer.borrowed(), options.force)
             .map_err(|conflicts| ApiError::apply_conflict(&t.subject(name), &conflicts))?;
         match old {
-            None => Ok((
-                self.insert_new(t, key, merged, None, options.dry_run)?,
-                true,
-            )),
+            None => Ok((self.insert_new(t, key, merged, options, false)?, true)),
             Some(old) => {
-                let new = self.prepare(t, &key, Some(&old), merged, scope, None)?;
+                let how = How {
+                    scope,
+                    options,
+                    record: false,
+                };
+                let new = self.prepare(t, &key, Some(&old), merged, &how)?;
                 Ok((self.commit(t, key, Some(old), new, options.dry_run), false))
             }
         }
@@ -379,6 +443,13 @@ impl State {
         if marked.pointer("/metadata/deletionTimestamp").is_none() {
             marked["metadata"]["deletionTimestamp"] = json!(now());
             marked["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            // As kube-apiserver does: controllers filtering on generation see it.
+            if let Some(generation) = marked
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+            {
+                marked["metadata"]["generation"] = json!(generation + 1);
+            }
             if t.is_namespace() {
                 marked["status"] = json!({"phase": "Terminating"});
             }
@@ -449,14 +520,9 @@ impl State {
         !self.contents(t, key).is_empty()
     }
 
+    /// The type of a stored object, whichever version it was written in.
     fn type_of(&self, key: &Key) -> Option<ResourceType> {
-        let object = self.objects.get(key)?;
-        let api_version = object
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("v1");
-        let version = api_version.rsplit('/').next().unwrap_or("v1");
-        self.registry.get(&key.group, version, &key.plural).cloned()
+        self.registry.storage_type(&key.group, &key.plural).cloned()
     }
 
     fn existing(&self, t: &ResourceType, key: &Key) -> Result<Value, ApiError> {
@@ -485,8 +551,8 @@ impl State {
         t: &ResourceType,
         key: Key,
         mut body: Value,
-        writer: Option<&OwnedWriter<'_>>,
-        dry_run: bool,
+        options: &WriteOptions<'_>,
+        record: bool,
     ) -> Result<Value, ApiError> {
         if self.objects.contains_key(&key) {
             return Err(ApiError::already_exists(&t.subject(&key.name)));
@@ -494,9 +560,16 @@ impl State {
         if t.namespaced {
             self.check_namespace_open(&key.namespace)?;
         }
+        if t.schema.is_some() && self.crd_terminating(t) {
+            return Err(ApiError::method_not_allowed(format!(
+                "create not allowed while custom resource definition {}.{} is terminating",
+                t.plural, t.group
+            )));
+        }
+        ensure_object(&mut body)?;
         let metadata = body["metadata"]
             .as_object_mut()
-            .expect("metadata is an object");
+            .expect("checked by ensure_object");
         for system in [
             "resourceVersion",
             "deletionTimestamp",
@@ -506,17 +579,27 @@ impl State {
         }
         metadata.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         metadata.insert("creationTimestamp".into(), json!(now()));
-        let new = self.prepare(
-            t,
-            &key,
-            None,
-            body,
-            Scope::Main {
+        let how = How {
+            scope: Scope::Main {
                 status_is_separate: t.status_subresource,
             },
-            writer,
-        )?;
-        Ok(self.commit(t, key, None, new, dry_run))
+            options,
+            record,
+        };
+        let new = self.prepare(t, &key, None, body, &how)?;
+        Ok(self.commit(t, key, None, new, options.dry_run))
+    }
+
+    fn crd_terminating(&self, t: &ResourceType) -> bool {
+        let key = Key {
+            group: "apiextensions.k8s.io".into(),
+            plural: "customresourcedefinitions".into(),
+            namespace: String::new(),
+            name: format!("{}.{}", t.plural, t.group),
+        };
+        self.objects
+            .get(&key)
+            .is_some_and(|crd| crd.pointer("/metadata/deletionTimestamp").is_some())
     }
 
     fn check_namespace_open(&self, namespace: &str) -> Result<(), ApiError> {
@@ -542,25 +625,18 @@ impl State {
 
     /// Everything a write does to an object before it is stored: identity,
     /// status subresource rules, optimistic concurrency, system metadata,
-    /// generation, kind-specific rules, admission and field ownership.
+    /// kind-specific rules, field validation, admission, generation and field
+    /// ownership.
     fn prepare(
         &self,
         t: &ResourceType,
         key: &Key,
         old: Option<&Value>,
         mut new: Value,
-        scope: Scope,
-        writer: Option<&OwnedWriter<'_>>,
+        how: &How<'_>,
     ) -> Result<Value, ApiError> {
         let subject = t.subject(&key.name);
-        if !new.is_object() {
-            return Err(ApiError::bad_request(
-                "the request body must be a JSON or YAML object",
-            ));
-        }
-        if !new.get("metadata").is_some_and(Value::is_object) {
-            new["metadata"] = json!({});
-        }
+        ensure_object(&mut new)?;
         match new.pointer("/metadata/name").and_then(Value::as_str) {
             Some(name) if name != key.name => {
                 return Err(ApiError::bad_request(format!(
@@ -597,7 +673,7 @@ impl State {
         // The status subresource: status writes change only status, and the
         // main resource cannot change status.
         let separate = t.status_subresource;
-        match (old, scope) {
+        match (old, how.scope) {
             (Some(old), Scope::Status) => {
                 let status = new.get("status").cloned();
                 let managed = new.pointer("/metadata/managedFields").cloned();
@@ -642,31 +718,65 @@ impl State {
                     ));
                 }
             }
-            let generation = old
-                .pointer("/metadata/generation")
-                .and_then(Value::as_i64)
-                .unwrap_or(1);
-            let bumped = if desired_state_changed(old, &new, separate) {
-                generation + 1
-            } else {
-                generation
-            };
-            new["metadata"]["generation"] = json!(bumped);
-        } else {
-            new["metadata"]["generation"] = json!(1);
         }
 
         self.kind_specific(t, &subject, &mut new)?;
 
         if let Some(schema) = &t.schema {
+            self.validate_fields(t, schema, &mut new, how.options)?;
             new = schema
                 .admit(&new, old)
                 .map_err(|invalid| ApiError::invalid(&subject, &invalid))?;
         }
-        if let Some(w) = writer {
-            managed::record_update(old, &mut new, &w.borrowed());
+        // After defaulting, so that leaving out a defaulted field is no change.
+        let generation = match old {
+            None => 1,
+            Some(old) => {
+                let generation = old
+                    .pointer("/metadata/generation")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1);
+                generation + i64::from(desired_state_changed(old, &new, separate))
+            }
+        };
+        new["metadata"]["generation"] = json!(generation);
+        if how.record {
+            let writer = self.writer(t, how.options, how.scope);
+            managed::record_update(old, &mut new, &writer.borrowed());
         }
         Ok(new)
+    }
+
+    /// `fieldValidation`: Strict refuses unknown fields (400, as kube-apiserver
+    /// words it), Warn (the default) drops them with a warning, Ignore drops them.
+    fn validate_fields(
+        &self,
+        t: &ResourceType,
+        schema: &crate::schema::ObjectSchema,
+        object: &mut Value,
+        options: &WriteOptions<'_>,
+    ) -> Result<(), ApiError> {
+        let unknown = schema.prune_unknown_fields(object);
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let listed: Vec<String> = unknown
+            .iter()
+            .map(|p| format!("unknown field \"{p}\""))
+            .collect();
+        match options.field_validation {
+            FieldValidation::Strict => Err(ApiError::bad_request(format!(
+                "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+                listed.join(", "),
+                kind = t.kind,
+                version = t.version,
+            ))),
+            FieldValidation::Warn => {
+                options.warnings.borrow_mut().extend(listed);
+                Ok(())
+            }
+            FieldValidation::Ignore => Ok(()),
+        }
     }
 
     fn kind_specific(
@@ -680,10 +790,18 @@ impl State {
             if let Some(Value::Object(plain)) =
                 object.as_object_mut().and_then(|o| o.remove("stringData"))
             {
+                let data = object
+                    .as_object_mut()
+                    .expect("checked by ensure_object")
+                    .entry("data")
+                    .or_insert_with(|| json!({}));
+                let data = data
+                    .as_object_mut()
+                    .ok_or_else(|| ApiError::bad_request("Secret data must be a map"))?;
                 for (k, v) in plain {
                     let encoded = base64::engine::general_purpose::STANDARD
                         .encode(v.as_str().unwrap_or_default());
-                    object["data"][k] = json!(encoded);
+                    data.insert(k, json!(encoded));
                 }
             }
             if object.get("type").is_none() {
@@ -692,54 +810,88 @@ impl State {
         }
         if t.is_namespace() && object.pointer("/metadata/deletionTimestamp").is_none() {
             object["status"] = json!({"phase": "Active"});
-            object["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(subject.name);
+            let labels = object["metadata"]
+                .as_object_mut()
+                .expect("checked by ensure_object")
+                .entry("labels")
+                .or_insert_with(|| json!({}));
+            labels
+                .as_object_mut()
+                .ok_or_else(|| ApiError::bad_request("metadata.labels must be a map"))?
+                .insert("kubernetes.io/metadata.name".into(), json!(subject.name));
         }
         if t.is_crd() {
-            let crd: CustomResourceDefinition =
-                serde_json::from_value(object.clone()).map_err(|e| {
-                    ApiError::invalid_fields(
-                        subject,
-                        &[(
-                            String::new(),
-                            format!("not a valid CustomResourceDefinition: {e}"),
-                        )],
-                    )
-                })?;
-            let expected = format!("{}.{}", crd.spec.names.plural, crd.spec.group);
-            if subject.name != expected {
-                return Err(ApiError::invalid_fields(
+            self.crd_status(subject, object)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a CRD (name, schemas that compile) and sets its status: names
+    /// accepted and established, stored versions accumulated. Conditions keep
+    /// their transition times, so re-applying an unchanged CRD is a no-op.
+    fn crd_status(
+        &self,
+        subject: &super::error::Subject,
+        object: &mut Value,
+    ) -> Result<(), ApiError> {
+        let crd: CustomResourceDefinition =
+            serde_json::from_value(object.clone()).map_err(|e| {
+                ApiError::invalid_fields(
                     subject,
                     &[(
-                        "metadata.name".into(),
-                        format!(
-                            "Invalid value: \"{}\": must be spec.names.plural+\".\"+spec.group",
-                            subject.name
-                        ),
+                        String::new(),
+                        format!("not a valid CustomResourceDefinition: {e}"),
                     )],
-                ));
-            }
-            // Check the schemas compile before accepting the CRD.
-            self.registry
-                .clone()
-                .register_crd(&crd)
-                .map_err(|message| {
-                    ApiError::invalid_fields(subject, &[("spec.versions".into(), message)])
-                })?;
-            let names = serde_json::to_value(&crd.spec.names).unwrap_or_default();
-            let stored: Vec<&str> = crd
-                .spec
-                .versions
-                .iter()
-                .filter(|v| v.storage)
-                .map(|v| v.name.as_str())
-                .collect();
-            let established = |type_: &str, reason: &str| json!({"type": type_, "status": "True", "reason": reason, "message": "", "lastTransitionTime": now()});
-            object["status"] = json!({
-                "acceptedNames": names,
-                "storedVersions": stored,
-                "conditions": [established("NamesAccepted", "NoConflicts"), established("Established", "InitialNamesAccepted")],
-            });
+                )
+            })?;
+        let expected = format!("{}.{}", crd.spec.names.plural, crd.spec.group);
+        if subject.name != expected {
+            return Err(ApiError::invalid_fields(
+                subject,
+                &[(
+                    "metadata.name".into(),
+                    format!(
+                        "Invalid value: \"{}\": must be spec.names.plural+\".\"+spec.group",
+                        subject.name
+                    ),
+                )],
+            ));
         }
+        // Check the schemas compile before accepting the CRD.
+        self.registry
+            .clone()
+            .register_crd(&crd)
+            .map_err(|message| {
+                ApiError::invalid_fields(subject, &[("spec.versions".into(), message)])
+            })?;
+        let previous = object.get("status").cloned().unwrap_or_default();
+        let mut stored: Vec<Value> = previous
+            .get("storedVersions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for version in crd.spec.versions.iter().filter(|v| v.storage) {
+            if !stored.contains(&json!(version.name)) {
+                stored.push(json!(version.name));
+            }
+        }
+        let condition = |type_: &str, reason: &str| {
+            let kept = previous
+                .get("conditions")
+                .and_then(Value::as_array)
+                .and_then(|list| {
+                    list.iter()
+                        .find(|c| c["type"] == type_ && c["status"] == "True")
+                });
+            kept.cloned().unwrap_or_else(|| {
+                json!({"type": type_, "status": "True", "reason": reason, "message": "", "lastTransitionTime": now()})
+            })
+        };
+        object["status"] = json!({
+            "acceptedNames": serde_json::to_value(&crd.spec.names).unwrap_or_default(),
+            "storedVersions": stored,
+            "conditions": [condition("NamesAccepted", "NoConflicts"), condition("Established", "InitialNamesAccepted")],
+        });
         Ok(())
     }
 
@@ -878,6 +1030,59 @@ fn object_name(t: &ResourceType, body: &Value) -> Result<String, ApiError> {
     ))
 }
 
+/// Request bodies must be objects whose metadata, if any, is an object.
+fn ensure_object(body: &mut Value) -> Result<(), ApiError> {
+    let Some(map) = body.as_object_mut() else {
+        return Err(ApiError::bad_request(
+            "the request body must be a JSON or YAML object",
+        ));
+    };
+    match map.get("metadata") {
+        None | Some(Value::Null) => {
+            map.insert("metadata".into(), json!({}));
+            Ok(())
+        }
+        Some(Value::Object(_)) => Ok(()),
+        Some(_) => Err(ApiError::bad_request("metadata must be an object")),
+    }
+}
+
+/// A server-side apply body names the object it applies to and, if it
+/// carries a resourceVersion, applies only to that version.
+fn check_apply_body(
+    t: &ResourceType,
+    body: &Value,
+    name: &str,
+    current: Option<&Value>,
+) -> Result<(), ApiError> {
+    for field in ["apiVersion", "kind"] {
+        if body
+            .get(field)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return Err(ApiError::bad_request(format!(
+                "{field} must be set in a server-side apply patch"
+            )));
+        }
+    }
+    if let Some(given) = body.pointer("/metadata/name").and_then(Value::as_str) {
+        if given != name {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({given}) does not match the name on the URL ({name})"
+            )));
+        }
+    }
+    let sent = body
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !sent.is_empty() && current.is_none_or(|c| meta_str(c, "resourceVersion") != sent) {
+        return Err(ApiError::conflict(&t.subject(name)));
+    }
+    Ok(())
+}
+
 fn meta_str<'a>(object: &'a Value, field: &str) -> &'a str {
     object
         .get("metadata")
@@ -934,18 +1139,20 @@ fn desired_state_changed(old: &Value, new: &Value, status_is_separate: bool) -> 
     strip(old) != strip(new)
 }
 
-/// Equal but for resourceVersion and managedFields timestamps: a no-op write.
+/// Equal but for resourceVersion and managedFields timestamps and order: a
+/// no-op write.
 fn same_content(old: &Value, new: &Value) -> bool {
     let strip = |v: &Value| {
         let mut v = v.clone();
         if let Some(m) = v["metadata"].as_object_mut() {
             m.remove("resourceVersion");
             if let Some(Value::Array(entries)) = m.get_mut("managedFields") {
-                for e in entries {
+                for e in entries.iter_mut() {
                     if let Some(e) = e.as_object_mut() {
                         e.remove("time");
                     }
                 }
+                entries.sort_by_key(|e| e.to_string());
             }
         }
         v
@@ -959,22 +1166,27 @@ fn crd_group_plural(crd: &Value) -> Option<(String, String)> {
     Some((group.to_string(), plural.to_string()))
 }
 
-fn encode_continue(namespace: &str, name: &str) -> String {
-    let raw = json!({"namespace": namespace, "name": name}).to_string();
+/// Where the next page starts, and at which resourceVersion the list is served.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Continue {
+    #[serde(rename = "rv")]
+    resource_version: u64,
+    #[serde(rename = "ns")]
+    namespace: String,
+    name: String,
+}
+
+fn encode_continue(position: &Continue) -> String {
+    let raw = serde_json::to_vec(position).expect("serializes");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
-fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
+fn decode_continue(token: &str) -> Result<Continue, ApiError> {
     let invalid = || {
         ApiError::bad_request("the continue token is not valid; start the list again without it")
     };
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token)
         .map_err(|_| invalid())?;
-    let value: Value = serde_json::from_slice(&raw).map_err(|_| invalid())?;
-    let field = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
-    Ok((
-        field("namespace").ok_or_else(invalid)?,
-        field("name").ok_or_else(invalid)?,
-    ))
+    serde_json::from_slice(&raw).map_err(|_| invalid())
 }

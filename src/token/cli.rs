@@ -81,8 +81,14 @@ pub enum CliError {
 }
 
 fn parse_duration(text: &str) -> Result<u64, String> {
-    let (number, unit) = text.trim().split_at(text.trim().trim_end_matches(|c: char| c.is_ascii_alphabetic()).len());
-    let value: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 300, 90s, 15m or 2h"))?;
+    let (number, unit) = text.trim().split_at(
+        text.trim()
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .len(),
+    );
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 300, 90s, 15m or 2h"))?;
     match unit {
         "" | "s" => Ok(value),
         "m" => Ok(value * 60),
@@ -187,7 +193,10 @@ fn bound_headers(viewer: &Viewer, config: &EdgeConfig) -> Result<Vec<(String, St
     if let Some(agent) = &viewer.user_agent {
         given.push(("user-agent".into(), agent.clone()));
     }
-    Ok(given.into_iter().filter(|(n, _)| config.require_headers.contains(n)).collect())
+    Ok(given
+        .into_iter()
+        .filter(|(n, _)| config.require_headers.contains(n))
+        .collect())
 }
 
 /// A TokenPolicy with what it references, read from the cluster.
@@ -205,7 +214,8 @@ impl PolicyView {
             .split_once('/')
             .filter(|(ns, n)| !ns.is_empty() && !n.is_empty())
             .ok_or_else(|| CliError::PolicyName(reference.to_string()))?;
-        let kube_error = |what: String| move |e: kube::Error| CliError::Kube(format!("{what}: {e}"));
+        let kube_error =
+            |what: String| move |e: kube::Error| CliError::Kube(format!("{what}: {e}"));
         let policy = Api::<TokenPolicy>::namespaced(client.clone(), namespace)
             .get(name)
             .await
@@ -215,7 +225,9 @@ impl PolicyView {
         let secret = Api::<Secret>::namespaced(client.clone(), namespace)
             .get(secret_name)
             .await
-            .map_err(kube_error(format!("reading Secret {namespace}/{secret_name}")))?;
+            .map_err(kube_error(format!(
+                "reading Secret {namespace}/{secret_name}"
+            )))?;
         let mut keys = Keys::default();
         for (id, value) in secret.data.unwrap_or_default() {
             if value.0.len() < 32 {
@@ -233,7 +245,10 @@ impl PolicyView {
             let channel = channels
                 .get(&reference.name)
                 .await
-                .map_err(kube_error(format!("reading LiveChannel {namespace}/{}", reference.name)))?;
+                .map_err(kube_error(format!(
+                    "reading LiveChannel {namespace}/{}",
+                    reference.name
+                )))?;
             let playback = channel.status.and_then(|s| s.playback).unwrap_or_default();
             for url in [playback.hls, playback.dash].into_iter().flatten() {
                 let request = ViewerRequest::for_url(&url, "", BTreeMap::new());
@@ -241,7 +256,10 @@ impl PolicyView {
                     paths.push(format!("{dir}/"));
                 }
                 if host.is_none() {
-                    host = url.split_once("://").and_then(|(_, rest)| rest.split('/').next()).map(str::to_string);
+                    host = url
+                        .split_once("://")
+                        .and_then(|(_, rest)| rest.split('/').next())
+                        .map(str::to_string);
                 }
             }
         }
@@ -252,7 +270,10 @@ impl PolicyView {
                 let config_map = Api::<ConfigMap>::namespaced(client.clone(), namespace)
                     .get(&map.name)
                     .await
-                    .map_err(kube_error(format!("reading ConfigMap {namespace}/{}", map.name)))?;
+                    .map_err(kube_error(format!(
+                        "reading ConfigMap {namespace}/{}",
+                        map.name
+                    )))?;
                 revoked.extend(config_map.data.unwrap_or_default().into_keys());
             }
         }
