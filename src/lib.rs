@@ -3,6 +3,7 @@
 //! See `shared/DESIGN.md` (and README.md) for the shape of the code.
 
 pub mod api;
+pub mod aws;
 pub mod crd;
 pub mod reference;
 pub mod run;

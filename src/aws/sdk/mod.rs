@@ -1,0 +1,3 @@
+//! The real implementations of the service traits, on the official aws-sdk crates.
+
+pub mod medialive;
