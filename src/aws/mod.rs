@@ -22,6 +22,7 @@ pub mod error;
 pub mod guard;
 pub mod intercept;
 pub mod medialive;
+pub mod mediatailor;
 pub mod ownership;
 pub mod sdk;
 pub mod service;

@@ -6,6 +6,7 @@
 mod done_when;
 mod emulator;
 mod medialive;
+mod mediatailor;
 mod moto;
 mod scenarios;
 

@@ -226,3 +226,56 @@ pub async fn medialive_schedule(api: Arc<dyn MediaLiveApi>, channel_id: &str) {
         breaks[1..].to_vec()
     );
 }
+
+/// MediaTailor: put creates, put again replaces the whole configuration (a field left
+/// out reverts), get reads it back, delete removes it.
+pub async fn mediatailor_upsert(api: Arc<dyn onair::aws::mediatailor::MediaTailorApi>) {
+    use onair::aws::mediatailor::PlaybackConfiguration;
+    let o = owner();
+    let full = PlaybackConfiguration {
+        name: o.resource_id("ads", 64),
+        ad_decision_server_url:
+            "https://ads.example.com/vast?duration=[session.avail_duration_secs]".into(),
+        video_content_source_url: "https://origin.example.com/out/v1/abc".into(),
+        content_segment_url_prefix: Some("https://d111111abcdef8.cloudfront.net/out/v1/abc".into()),
+        ad_segment_url_prefix: Some("https://d111111abcdef8.cloudfront.net".into()),
+        slate_ad_url: Some("https://example.com/slate.mp4".into()),
+        personalization_threshold_seconds: Some(2),
+        ad_marker_passthrough: true,
+        tags: o.tags("ads", &Tags::new()),
+    };
+    let created = api.put_playback_configuration(full.clone()).await.unwrap();
+    assert_eq!(created.config, full);
+    assert!(created.hls_manifest_prefix.is_some() && created.playback_endpoint_prefix.is_some());
+    assert_eq!(
+        api.get_playback_configuration(&full.name)
+            .await
+            .unwrap()
+            .config,
+        full
+    );
+
+    let smaller = PlaybackConfiguration {
+        slate_ad_url: None,
+        personalization_threshold_seconds: None,
+        ad_marker_passthrough: false,
+        ..full.clone()
+    };
+    api.put_playback_configuration(smaller.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        api.get_playback_configuration(&full.name)
+            .await
+            .unwrap()
+            .config,
+        smaller
+    );
+
+    api.delete_playback_configuration(&full.name).await.unwrap();
+    let err = api
+        .get_playback_configuration(&full.name)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}

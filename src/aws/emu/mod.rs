@@ -4,6 +4,7 @@
 //! emulation and the simulation are one behaviour.
 
 pub mod medialive;
+pub mod mediatailor;
 
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -12,6 +12,7 @@
 
 mod faults;
 mod medialive;
+mod mediatailor;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +23,7 @@ pub use faults::{Fault, SimFaults};
 
 use super::intercept::Intercepted;
 use super::medialive::MediaLiveApi;
+use super::mediatailor::{MediaTailorApi, PlaybackConfiguration};
 
 /// The simulation's clock: tokio time plus a manual offset.
 #[derive(Clone, Debug)]
@@ -97,6 +99,8 @@ pub(crate) struct World {
     next_id: AtomicU64,
     pub(crate) faults: faults::FaultState,
     pub(crate) medialive: Mutex<medialive::State>,
+    /// Playback configurations by name.
+    pub(crate) mediatailor: Mutex<BTreeMap<String, PlaybackConfiguration>>,
     /// Objects in the simulated S3: (bucket, key) -> body.
     pub(crate) s3: Mutex<BTreeMap<(String, String), Vec<u8>>>,
 }
@@ -143,6 +147,7 @@ impl Sim {
                 region: "eu-west-1".into(),
                 next_id: AtomicU64::new(1_000_000),
                 medialive: Mutex::default(),
+                mediatailor: Mutex::default(),
                 s3: Mutex::default(),
             }),
         }
@@ -177,6 +182,14 @@ impl Sim {
     pub fn medialive(&self) -> Arc<dyn MediaLiveApi> {
         Arc::new(
             self.wrap::<dyn MediaLiveApi>(Arc::new(medialive::SimMediaLive(self.world.clone()))),
+        )
+    }
+
+    pub fn mediatailor(&self) -> Arc<dyn MediaTailorApi> {
+        Arc::new(
+            self.wrap::<dyn MediaTailorApi>(Arc::new(mediatailor::SimMediaTailor(
+                self.world.clone(),
+            ))),
         )
     }
 
