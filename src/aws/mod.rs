@@ -16,6 +16,7 @@
 //! sim/       the simulation
 //! ```
 
+pub mod apis;
 pub mod clients;
 pub mod emu;
 pub mod error;
@@ -28,5 +29,6 @@ pub mod sdk;
 pub mod service;
 pub mod sim;
 
+pub use apis::AwsApis;
 pub use error::{AwsError, ErrorKind};
 pub use service::Service;

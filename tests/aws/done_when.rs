@@ -173,3 +173,36 @@ async fn injected_latency_delays_the_call() {
     api.list_inputs().await.unwrap();
     assert!(start.elapsed() >= Duration::from_secs(3));
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_caller_in_one_account_shares_one_limiter() {
+    // Two reconcilers' API sets for the same account and region, budget 1 request per
+    // second: together they are held to it.
+    let sim = Sim::default();
+    let mut budgets = Budgets::default();
+    budgets
+        .overrides
+        .insert(Service::MediaTailor, Budget::per_second(1));
+    let limiters = Limiters::new(budgets);
+    let a = onair::aws::AwsApis::sim(&sim, limiters.guard(sim.account(), sim.region()));
+    let b = onair::aws::AwsApis::sim(&sim, limiters.guard(sim.account(), sim.region()));
+    let start = tokio::time::Instant::now();
+    for api in [&a, &b, &a, &b] {
+        let err = api
+            .mediatailor
+            .get_playback_configuration("none")
+            .await
+            .unwrap_err();
+        assert!(err.is_not_found());
+    }
+    assert!(
+        start.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    // Another account has its own budget.
+    let other = onair::aws::AwsApis::sim(&sim, limiters.guard("210987654321", sim.region()));
+    let start = tokio::time::Instant::now();
+    let _ = other.mediatailor.get_playback_configuration("none").await;
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
