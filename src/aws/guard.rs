@@ -263,3 +263,29 @@ impl Interceptor for Guard {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_read_overrides_and_explain_mistakes() {
+        let mut b = Budgets::default();
+        b.parse_overrides("medialive=2, CloudFront=1").unwrap();
+        assert_eq!(b.budget(Service::MediaLive), Budget::per_second(2));
+        assert_eq!(b.budget(Service::CloudFront), Budget::per_second(1));
+        assert_eq!(b.budget(Service::MediaTailor), Budget::per_second(5));
+        assert!(b
+            .parse_overrides("medialive")
+            .unwrap_err()
+            .contains("service=requests-per-second"));
+        assert!(b
+            .parse_overrides("ec2=3")
+            .unwrap_err()
+            .contains("not an AWS service onair calls"));
+        assert!(b
+            .parse_overrides("medialive=0")
+            .unwrap_err()
+            .contains("positive"));
+    }
+}
