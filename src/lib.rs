@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod aws;
 pub mod crd;
 pub mod reference;
 pub mod run;

@@ -1,0 +1,91 @@
+//! MediaTailor's REST-JSON API (moto has no MediaTailor): playback configurations.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::{tags, Answer, RestJsonError};
+use crate::aws::mediatailor::*;
+
+type Api = Arc<dyn MediaTailorApi>;
+
+pub fn router(api: Api) -> Router {
+    Router::new()
+        .route("/playbackConfiguration", put(put_config))
+        .route(
+            "/playbackConfiguration/{name}",
+            get(get_config).delete(delete_config),
+        )
+        .with_state(api)
+}
+
+fn config_json(c: &PlaybackConfig) -> Value {
+    let s = &c.config;
+    json!({
+        "Name": s.name,
+        "PlaybackConfigurationArn": c.arn,
+        "AdDecisionServerUrl": s.ad_decision_server_url,
+        "VideoContentSourceUrl": s.video_content_source_url,
+        "CdnConfiguration": {
+            "ContentSegmentUrlPrefix": s.content_segment_url_prefix,
+            "AdSegmentUrlPrefix": s.ad_segment_url_prefix,
+        },
+        "SlateAdUrl": s.slate_ad_url,
+        "PersonalizationThresholdSeconds": s.personalization_threshold_seconds,
+        "ManifestProcessingRules": { "AdMarkerPassthrough": { "Enabled": s.ad_marker_passthrough } },
+        "PlaybackEndpointPrefix": c.playback_endpoint_prefix,
+        "HlsConfiguration": { "ManifestEndpointPrefix": c.hls_manifest_prefix },
+        "DashConfiguration": { "ManifestEndpointPrefix": c.dash_manifest_prefix },
+        "SessionInitializationEndpointPrefix": c.session_initialization_prefix,
+        "tags": s.tags,
+    })
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+async fn put_config(State(api): State<Api>, Json(b): Json<Value>) -> Answer {
+    let config = PlaybackConfiguration {
+        name: text(&b["Name"]).unwrap_or_default(),
+        ad_decision_server_url: text(&b["AdDecisionServerUrl"]).unwrap_or_default(),
+        video_content_source_url: text(&b["VideoContentSourceUrl"]).unwrap_or_default(),
+        content_segment_url_prefix: text(&b["CdnConfiguration"]["ContentSegmentUrlPrefix"]),
+        ad_segment_url_prefix: text(&b["CdnConfiguration"]["AdSegmentUrlPrefix"]),
+        slate_ad_url: text(&b["SlateAdUrl"]),
+        personalization_threshold_seconds: b["PersonalizationThresholdSeconds"]
+            .as_u64()
+            .map(|s| s as u32),
+        ad_marker_passthrough: b["ManifestProcessingRules"]["AdMarkerPassthrough"]["Enabled"]
+            .as_bool()
+            .unwrap_or(false),
+        tags: tags(&b["tags"]),
+    };
+    let c = api
+        .put_playback_configuration(config)
+        .await
+        .map_err(RestJsonError)?;
+    Ok(Json(config_json(&c)))
+}
+
+async fn get_config(State(api): State<Api>, Path(name): Path<String>) -> Answer {
+    let c = api
+        .get_playback_configuration(&name)
+        .await
+        .map_err(RestJsonError)?;
+    Ok(Json(config_json(&c)))
+}
+
+async fn delete_config(
+    State(api): State<Api>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, RestJsonError> {
+    api.delete_playback_configuration(&name)
+        .await
+        .map_err(RestJsonError)?;
+    Ok(StatusCode::NO_CONTENT)
+}

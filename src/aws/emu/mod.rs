@@ -1,0 +1,110 @@
+//! HTTP emulation, in each service's own wire format, of what moto lacks, served from
+//! any implementation of the service trait (the simulation, in tests and the
+//! sandbox). The real aws-sdk clients then talk to the simulation itself, so the
+//! emulation and the simulation are one behaviour.
+
+pub mod medialive;
+pub mod mediatailor;
+
+use axum::http::{HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::error::{AwsError, ErrorKind};
+
+/// A running emulator; stops when dropped.
+pub struct Server {
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves `router` on a free loopback port.
+pub async fn serve(router: axum::Router) -> std::io::Result<Server> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok(Server { url, task })
+}
+
+/// An [`AwsError`] as an AWS REST-JSON service answers it: status, error type header,
+/// `message` body. The SDK reads them back through the same mapping as real answers.
+pub struct RestJsonError(pub AwsError);
+
+impl IntoResponse for RestJsonError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self.0.kind {
+            ErrorKind::NotFound { message } => {
+                (StatusCode::NOT_FOUND, "NotFoundException", message)
+            }
+            ErrorKind::Conflict { message } | ErrorKind::AlreadyExists { message } => {
+                (StatusCode::CONFLICT, "ConflictException", message)
+            }
+            ErrorKind::Throttled { message } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequestsException",
+                message,
+            ),
+            ErrorKind::InvalidRequest { message } => {
+                (StatusCode::BAD_REQUEST, "BadRequestException", message)
+            }
+            ErrorKind::AccessDenied { message } => {
+                (StatusCode::FORBIDDEN, "ForbiddenException", message)
+            }
+            ErrorKind::Transient { message } => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerErrorException",
+                message,
+            ),
+        };
+        (
+            status,
+            [(HeaderName::from_static("x-amzn-errortype"), code)],
+            Json(json!({ "message": message })),
+        )
+            .into_response()
+    }
+}
+
+/// A request body the emulator cannot read.
+pub fn bad_request(message: impl Into<String>) -> RestJsonError {
+    RestJsonError(AwsError::new(
+        "emulator",
+        "request",
+        ErrorKind::InvalidRequest {
+            message: message.into(),
+        },
+    ))
+}
+
+pub type Answer = Result<Json<Value>, RestJsonError>;
+
+/// Strings of a JSON array field.
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON object of strings as tags.
+pub fn tags(v: &Value) -> super::ownership::Tags {
+    v.as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}

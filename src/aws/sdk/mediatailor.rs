@@ -1,0 +1,131 @@
+//! MediaTailor on aws-sdk-mediatailor.
+
+use async_trait::async_trait;
+use aws_sdk_mediatailor as mt;
+use mt::types as t;
+
+use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::error::{sdk_err, AwsError};
+use crate::aws::mediatailor::*;
+use crate::aws::service::Service;
+
+type Result<T> = std::result::Result<T, AwsError>;
+
+const SVC: &str = "MediaTailor";
+
+pub struct SdkMediaTailor {
+    client: mt::Client,
+}
+
+impl SdkMediaTailor {
+    pub fn new(clients: &SdkClients) -> Self {
+        Self {
+            client: sdk_client!(aws_sdk_mediatailor, clients, Service::MediaTailor),
+        }
+    }
+}
+
+/// Reads a configuration from any SDK shape with its accessors (the outputs of Put
+/// and Get repeat the same fields).
+macro_rules! config_of {
+    ($o:expr) => {
+        PlaybackConfig {
+            config: PlaybackConfiguration {
+                name: $o.name().unwrap_or_default().into(),
+                ad_decision_server_url: $o.ad_decision_server_url().unwrap_or_default().into(),
+                video_content_source_url: $o.video_content_source_url().unwrap_or_default().into(),
+                content_segment_url_prefix: $o
+                    .cdn_configuration()
+                    .and_then(|c| c.content_segment_url_prefix())
+                    .map(str::to_owned),
+                ad_segment_url_prefix: $o
+                    .cdn_configuration()
+                    .and_then(|c| c.ad_segment_url_prefix())
+                    .map(str::to_owned),
+                slate_ad_url: $o.slate_ad_url().map(str::to_owned),
+                personalization_threshold_seconds: $o
+                    .personalization_threshold_seconds()
+                    .map(|s| s as u32),
+                ad_marker_passthrough: $o
+                    .manifest_processing_rules()
+                    .and_then(|r| r.ad_marker_passthrough())
+                    .map(|p| p.enabled())
+                    .unwrap_or(false),
+                tags: $o
+                    .tags()
+                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+            },
+            arn: $o.playback_configuration_arn().unwrap_or_default().into(),
+            playback_endpoint_prefix: $o.playback_endpoint_prefix().map(str::to_owned),
+            hls_manifest_prefix: $o
+                .hls_configuration()
+                .and_then(|h| h.manifest_endpoint_prefix())
+                .map(str::to_owned),
+            dash_manifest_prefix: $o
+                .dash_configuration()
+                .and_then(|d| d.manifest_endpoint_prefix())
+                .map(str::to_owned),
+            session_initialization_prefix: $o
+                .session_initialization_endpoint_prefix()
+                .map(str::to_owned),
+        }
+    };
+}
+
+#[async_trait]
+impl MediaTailorApi for SdkMediaTailor {
+    async fn put_playback_configuration(&self, c: PlaybackConfiguration) -> Result<PlaybackConfig> {
+        let out = self
+            .client
+            .put_playback_configuration()
+            .name(c.name)
+            .ad_decision_server_url(c.ad_decision_server_url)
+            .video_content_source_url(c.video_content_source_url)
+            .cdn_configuration(
+                t::CdnConfiguration::builder()
+                    .set_content_segment_url_prefix(c.content_segment_url_prefix)
+                    .set_ad_segment_url_prefix(c.ad_segment_url_prefix)
+                    .build(),
+            )
+            .set_slate_ad_url(c.slate_ad_url)
+            .set_personalization_threshold_seconds(
+                c.personalization_threshold_seconds.map(|s| s as i32),
+            )
+            .manifest_processing_rules(
+                t::ManifestProcessingRules::builder()
+                    .ad_marker_passthrough(
+                        t::AdMarkerPassthrough::builder()
+                            .enabled(c.ad_marker_passthrough)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .set_tags(Some(c.tags.into_iter().collect()))
+            .send()
+            .await
+            .map_err(sdk_err(SVC, "PutPlaybackConfiguration"))?;
+        Ok(config_of!(out))
+    }
+
+    async fn get_playback_configuration(&self, name: &str) -> Result<PlaybackConfig> {
+        let out = self
+            .client
+            .get_playback_configuration()
+            .name(name)
+            .send()
+            .await
+            .map_err(sdk_err(SVC, "GetPlaybackConfiguration"))?;
+        Ok(config_of!(out))
+    }
+
+    async fn delete_playback_configuration(&self, name: &str) -> Result<()> {
+        self.client
+            .delete_playback_configuration()
+            .name(name)
+            .send()
+            .await
+            .map_err(sdk_err(SVC, "DeletePlaybackConfiguration"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,4 @@
+//! The real implementations of the service traits, on the official aws-sdk crates.
+
+pub mod medialive;
+pub mod mediatailor;

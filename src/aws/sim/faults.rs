@@ -1,0 +1,177 @@
+//! What a test can do to the simulation: throttle a service, fail or slow the next
+//! calls of an operation, or "crash" after one (AWS did the work, the caller got an
+//! error, as when the operator dies between the call and recording its result); and
+//! what it can read: how many calls each operation received.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{Quota, RateLimiter};
+
+use super::{lock, SimClock, World};
+use crate::aws::error::{AwsError, ErrorKind};
+use crate::aws::guard::Limiter;
+use crate::aws::intercept::{Call, Interceptor};
+use crate::aws::service::Service;
+
+/// A fault injected into the next calls of one operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer this error without doing anything.
+    Error(ErrorKind),
+    /// Wait this long, then do the call.
+    Latency(Duration),
+    /// Do the call (its change is applied), then answer a transient error.
+    CrashAfter,
+}
+
+struct Rule {
+    call: Call,
+    fault: Fault,
+    remaining: u32,
+}
+
+/// Faults, throttles and counters of one simulation.
+pub struct FaultState {
+    clock: SimClock,
+    rules: Mutex<Vec<Rule>>,
+    throttles: Mutex<HashMap<Service, Arc<Limiter<SimClock>>>>,
+    calls: Mutex<BTreeMap<(Service, &'static str), u64>>,
+    throttled: Mutex<BTreeMap<Service, u64>>,
+}
+
+impl FaultState {
+    pub(crate) fn new(clock: SimClock) -> Self {
+        Self {
+            clock,
+            rules: Mutex::default(),
+            throttles: Mutex::default(),
+            calls: Mutex::default(),
+            throttled: Mutex::default(),
+        }
+    }
+
+    /// Makes `service` answer Throttled beyond `per_second` requests per second
+    /// (token bucket with a burst of the same size), as AWS does past its quotas.
+    pub fn throttle(&self, service: Service, per_second: u32) {
+        let rate = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        let limiter = RateLimiter::direct_with_clock(Quota::per_second(rate), self.clock.clone());
+        lock(&self.throttles).insert(service, Arc::new(limiter));
+    }
+
+    /// Injects `fault` into the next `times` calls of `service`'s `operation` (the
+    /// trait method name, such as `create_channel`).
+    pub fn inject(&self, service: Service, operation: &'static str, fault: Fault, times: u32) {
+        lock(&self.rules).push(Rule {
+            call: Call { service, operation },
+            fault,
+            remaining: times,
+        });
+    }
+
+    /// Removes every injected fault and throttle (counters stay).
+    pub fn clear(&self) {
+        lock(&self.rules).clear();
+        lock(&self.throttles).clear();
+    }
+
+    /// Calls received by `service`'s `operation`, answered or not.
+    pub fn calls(&self, service: Service, operation: &str) -> u64 {
+        lock(&self.calls)
+            .iter()
+            .filter(|((s, o), _)| *s == service && *o == operation)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Calls received by `service`, all operations.
+    pub fn calls_to(&self, service: Service) -> u64 {
+        lock(&self.calls)
+            .iter()
+            .filter(|((s, _), _)| *s == service)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Every (service, operation) and its count.
+    pub fn all_calls(&self) -> BTreeMap<(Service, &'static str), u64> {
+        lock(&self.calls).clone()
+    }
+
+    /// Calls `service` answered with Throttled.
+    pub fn throttled(&self, service: Service) -> u64 {
+        lock(&self.throttled).get(&service).copied().unwrap_or(0)
+    }
+
+    fn take(&self, call: Call) -> Option<Fault> {
+        let mut rules = lock(&self.rules);
+        let i = rules
+            .iter()
+            .position(|r| r.call == call && r.remaining > 0)?;
+        rules[i].remaining -= 1;
+        let fault = rules[i].fault.clone();
+        if rules[i].remaining == 0 {
+            rules.remove(i);
+        }
+        Some(fault)
+    }
+
+    fn admit(&self, call: Call) -> Result<(), AwsError> {
+        *lock(&self.calls)
+            .entry((call.service, call.operation))
+            .or_default() += 1;
+        let limiter = lock(&self.throttles).get(&call.service).cloned();
+        match limiter {
+            Some(l) if l.check().is_err() => {
+                *lock(&self.throttled).entry(call.service).or_default() += 1;
+                Err(AwsError::new(
+                    call.service.name(),
+                    call.operation,
+                    ErrorKind::Throttled {
+                        message: "Rate exceeded".into(),
+                    },
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The simulation's interceptor: counts, throttles and injects faults.
+pub struct SimFaults(pub(crate) Arc<World>);
+
+impl Interceptor for SimFaults {
+    async fn around<'a, T, F, Fut>(&'a self, call: Call, mut f: F) -> Result<T, AwsError>
+    where
+        T: Send + 'a,
+        F: FnMut() -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T, AwsError>> + Send + 'a,
+    {
+        let faults = &self.0.faults;
+        faults.admit(call)?;
+        match faults.take(call) {
+            None => f().await,
+            Some(Fault::Latency(d)) => {
+                tokio::time::sleep(d).await;
+                f().await
+            }
+            Some(Fault::Error(kind)) => {
+                Err(AwsError::new(call.service.name(), call.operation, kind))
+            }
+            Some(Fault::CrashAfter) => {
+                f().await?;
+                Err(AwsError::new(
+                    call.service.name(),
+                    call.operation,
+                    ErrorKind::Transient {
+                        message: "connection lost before the answer arrived (injected crash point)"
+                            .into(),
+                    },
+                ))
+            }
+        }
+    }
+}

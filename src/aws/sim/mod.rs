@@ -1,0 +1,211 @@
+//! In-memory simulation of the AWS services, behind the same traits as the SDK
+//! adapters, behaving like AWS where the reconcilers depend on it: resource states and
+//! the calls each state refuses, ETags, idempotency tokens, throttling.
+//!
+//! Time is a [`SimClock`]: tokio's clock plus an offset that [`Sim::advance`] moves,
+//! so tests step through minutes of AWS behaviour instantly, and tests with paused
+//! tokio time see waits (the guard's) advance it too.
+//!
+//! Every service's simulation sits behind [`SimFaults`], an
+//! [`Interceptor`](super::intercept::Interceptor) that counts calls, applies the
+//! per-service throttling rate, and injects the faults a test asks for.
+
+mod faults;
+mod medialive;
+mod mediatailor;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+pub use faults::{Fault, SimFaults};
+
+use super::intercept::Intercepted;
+use super::medialive::MediaLiveApi;
+use super::mediatailor::{MediaTailorApi, PlaybackConfiguration};
+
+/// The simulation's clock: tokio time plus a manual offset.
+#[derive(Clone, Debug)]
+pub struct SimClock {
+    origin: tokio::time::Instant,
+    offset: Arc<Mutex<Duration>>,
+}
+
+impl Default for SimClock {
+    fn default() -> Self {
+        Self {
+            origin: tokio::time::Instant::now(),
+            offset: Arc::default(),
+        }
+    }
+}
+
+impl SimClock {
+    /// Time since the simulation started.
+    pub fn now(&self) -> Duration {
+        tokio::time::Instant::now().saturating_duration_since(self.origin)
+            + *self.offset.lock().expect("clock poisoned")
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self.offset.lock().expect("clock poisoned") += by;
+    }
+}
+
+impl governor::clock::Clock for SimClock {
+    type Instant = Duration;
+    fn now(&self) -> Duration {
+        SimClock::now(self)
+    }
+}
+
+/// How long AWS takes for the slow transitions. Defaults are short but non-zero, so
+/// that code which does not wait for a state is caught.
+#[derive(Clone, Debug)]
+pub struct SimTimings {
+    pub channel_create: Duration,
+    pub channel_start: Duration,
+    pub channel_stop: Duration,
+    pub channel_delete: Duration,
+    /// How long a deleted channel still answers DELETED before NotFound.
+    pub deleted_visible: Duration,
+    pub input_create: Duration,
+    pub distribution_deploy: Duration,
+    pub harvest: Duration,
+}
+
+impl Default for SimTimings {
+    fn default() -> Self {
+        Self {
+            channel_create: Duration::from_secs(5),
+            channel_start: Duration::from_secs(60),
+            channel_stop: Duration::from_secs(20),
+            channel_delete: Duration::from_secs(10),
+            deleted_visible: Duration::from_secs(300),
+            input_create: Duration::from_secs(2),
+            distribution_deploy: Duration::from_secs(180),
+            harvest: Duration::from_secs(60),
+        }
+    }
+}
+
+/// State shared by every simulated service.
+pub(crate) struct World {
+    pub(crate) clock: SimClock,
+    pub(crate) timings: SimTimings,
+    pub(crate) account: String,
+    pub(crate) region: String,
+    next_id: AtomicU64,
+    pub(crate) faults: faults::FaultState,
+    pub(crate) medialive: Mutex<medialive::State>,
+    /// Playback configurations by name.
+    pub(crate) mediatailor: Mutex<BTreeMap<String, PlaybackConfiguration>>,
+    /// Objects in the simulated S3: (bucket, key) -> body.
+    pub(crate) s3: Mutex<BTreeMap<(String, String), Vec<u8>>>,
+}
+
+impl World {
+    /// A fresh number for ids, unique within the simulation.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub(crate) fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:aws:{service}:{}:{}:{resource}",
+            self.region, self.account
+        )
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().expect("simulation state poisoned")
+}
+
+/// A simulated AWS account in one region. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct Sim {
+    world: Arc<World>,
+}
+
+impl Default for Sim {
+    fn default() -> Self {
+        Self::new(SimTimings::default())
+    }
+}
+
+impl Sim {
+    pub fn new(timings: SimTimings) -> Self {
+        let clock = SimClock::default();
+        Self {
+            world: Arc::new(World {
+                faults: faults::FaultState::new(clock.clone()),
+                clock,
+                timings,
+                account: "123456789012".into(),
+                region: "eu-west-1".into(),
+                next_id: AtomicU64::new(1_000_000),
+                medialive: Mutex::default(),
+                mediatailor: Mutex::default(),
+                s3: Mutex::default(),
+            }),
+        }
+    }
+
+    pub fn account(&self) -> &str {
+        &self.world.account
+    }
+
+    pub fn region(&self) -> &str {
+        &self.world.region
+    }
+
+    pub fn clock(&self) -> &SimClock {
+        &self.world.clock
+    }
+
+    /// Moves simulated time forward (channel starts, deployments, harvests).
+    pub fn advance(&self, by: Duration) {
+        self.world.clock.advance(by);
+    }
+
+    /// Fault injection, throttling and call counts.
+    pub fn faults(&self) -> &faults::FaultState {
+        &self.world.faults
+    }
+
+    fn wrap<A: ?Sized>(&self, inner: Arc<A>) -> Intercepted<SimFaults, A> {
+        Intercepted::new(SimFaults(self.world.clone()), inner)
+    }
+
+    pub fn medialive(&self) -> Arc<dyn MediaLiveApi> {
+        Arc::new(
+            self.wrap::<dyn MediaLiveApi>(Arc::new(medialive::SimMediaLive(self.world.clone()))),
+        )
+    }
+
+    pub fn mediatailor(&self) -> Arc<dyn MediaTailorApi> {
+        Arc::new(
+            self.wrap::<dyn MediaTailorApi>(Arc::new(mediatailor::SimMediaTailor(
+                self.world.clone(),
+            ))),
+        )
+    }
+
+    /// An object in the simulated S3, if present.
+    pub fn s3_object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        lock(&self.world.s3)
+            .get(&(bucket.to_owned(), key.to_owned()))
+            .cloned()
+    }
+
+    /// Keys in the simulated S3 under `bucket`.
+    pub fn s3_keys(&self, bucket: &str) -> Vec<String> {
+        lock(&self.world.s3)
+            .keys()
+            .filter(|(b, _)| b == bucket)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+}

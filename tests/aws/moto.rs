@@ -1,0 +1,77 @@
+//! A moto server per test, on a free loopback port, stopped when dropped.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use onair::aws::clients::{ClientSettings, SdkClients};
+
+pub struct Moto {
+    child: Child,
+    pub url: String,
+}
+
+fn moto_server() -> PathBuf {
+    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `bash .ci/setup` to install the pinned moto server",
+        bin.display()
+    );
+    bin
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Moto {
+    pub fn start() -> Self {
+        let port = free_port();
+        let child = Command::new(moto_server())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto did not listen on port {port} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub async fn clients(&self) -> SdkClients {
+        SdkClients::load(settings(&self.url)).await
+    }
+}
+
+/// Settings for an emulator at `url`: fixed credentials, us-east-1.
+pub fn settings(url: &str) -> ClientSettings {
+    ClientSettings {
+        region: "us-east-1".into(),
+        endpoint_url: Some(url.into()),
+        static_credentials: Some(("testing".into(), "testing".into())),
+        ..Default::default()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
