@@ -5,7 +5,9 @@
 pub mod api;
 pub mod apiserver;
 pub mod aws;
+pub mod controller;
 pub mod crd;
+pub mod plan;
 pub mod reference;
 pub mod run;
 pub mod sandbox;

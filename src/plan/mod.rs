@@ -1,0 +1,6 @@
+//! Pure planning: a custom object's spec (and what it references) becomes the
+//! desired configuration of each AWS resource it owns, and a comparison with
+//! what AWS reports becomes the step to take. No I/O here: the reconcilers
+//! act on these answers, and `onair render` / `onair plan` print them.
+
+pub mod medialive;
