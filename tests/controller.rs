@@ -128,3 +128,65 @@ async fn a_controller_with_a_finalizer_runs_end_to_end() {
     running.abort();
     server.stop().await;
 }
+
+/// Child ids recorded as annotations survive a restart: a fresh driver reading
+/// the object finds the AWS resources instead of creating new ones.
+#[tokio::test]
+async fn child_ids_live_on_the_object() {
+    use onair::aws::ownership::{Owner, Tags};
+    use onair::aws::sim::Sim;
+    use onair::controller::children::{ensure, Action, AnnotationIds};
+    use onair::controller::medialive::{InputChild, SecurityGroupChild};
+
+    let server = support::server_with_crds().await;
+    let api: Api<LiveChannel> = Api::namespaced(server.client(), "default");
+    let channel = api
+        .create(&PostParams::default(), &support::example_channel("news"))
+        .await
+        .unwrap();
+    let owner = Owner::new(channel.uid().unwrap(), "default", "news");
+    let sim = Sim::default();
+    let medialive = sim.medialive();
+    let tags = Tags::new();
+    let plan = onair::plan::medialive::security_group_cidrs(&channel.spec.input).unwrap();
+    let group = SecurityGroupChild {
+        api: medialive.as_ref(),
+        owner: &owner,
+        tags: &tags,
+        cidrs: plan,
+    };
+
+    let mut ids = AnnotationIds::new(api.clone(), &channel);
+    let (sg, action) = ensure(&group, &mut ids).await.unwrap();
+    assert_eq!(action, Action::Created);
+    let (kind, settings) = onair::plan::medialive::input(&channel.spec.input, Some(&sg.id));
+    let input = InputChild {
+        api: medialive.as_ref(),
+        owner: &owner,
+        tags: &tags,
+        input_type: kind,
+        settings,
+    };
+    let (created, _) = ensure(&input, &mut ids).await.unwrap();
+
+    // "Restart": read the object again, as a new operator process would.
+    let reread = api.get("news").await.unwrap();
+    let annotations = reread.metadata.annotations.clone().unwrap();
+    assert_eq!(annotations["onair.dev/input-id"], created.id);
+    assert_eq!(annotations["onair.dev/input-security-group-id"], sg.id);
+    assert_eq!(
+        reread.metadata.generation,
+        Some(1),
+        "ids are metadata, not spec"
+    );
+    let mut fresh = AnnotationIds::new(api.clone(), &reread);
+    assert_eq!(
+        ensure(&group, &mut fresh).await.unwrap().1,
+        Action::Unchanged
+    );
+    assert_eq!(
+        ensure(&input, &mut fresh).await.unwrap().1,
+        Action::Unchanged
+    );
+    server.stop().await;
+}

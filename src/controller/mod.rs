@@ -1,4 +1,6 @@
-//! The reconcilers and what they share. (Being built: today the condition
-//! bookkeeping every kind uses.)
+//! The reconcilers and what they share. Being built: today the condition
+//! bookkeeping, the shared child-resource driver and the MediaLive children.
 
+pub mod children;
 pub mod conditions;
+pub mod medialive;

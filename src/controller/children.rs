@@ -1,0 +1,265 @@
+//! The shared driver for the AWS resources an object owns, in the
+//! observe / create / update / delete shape of Crossplane's managed reconciler
+//! and ACK's resource manager. Each resource type says how to do those four
+//! things ([`External`]); [`ensure`] and [`remove`] do the rest, the same way
+//! for every kind:
+//!
+//! - the id of each child is recorded on the object (an annotation per child,
+//!   as Crossplane's external-name) right after it is created, before anything
+//!   else happens;
+//! - a crash between "AWS created it" and "onair recorded it" is recovered,
+//!   not duplicated: creates carry idempotency tokens, and a child that was
+//!   created but not recorded is found by its owner tags and adopted;
+//! - a recorded child that disappeared (deleted out of band) is recreated;
+//! - an existing child that drifted is updated; one that did not is left
+//!   alone, so steady state makes reads only.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use crate::aws::error::AwsError;
+
+/// Annotation holding the AWS id of `child`.
+pub fn id_annotation(child: &str) -> String {
+    format!("onair.dev/{child}-id")
+}
+
+/// One AWS resource type as a child of an object.
+#[async_trait]
+pub trait External: Send + Sync {
+    /// What AWS reports about the resource.
+    type Observed: Send + Sync;
+
+    /// The child's name (`input`, `channel`, `hls-endpoint`...), used in the id
+    /// annotation, tags and messages.
+    fn child(&self) -> &'static str;
+
+    fn id_of(observed: &Self::Observed) -> String;
+
+    /// The resource with this id, or None if it no longer exists.
+    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError>;
+
+    /// A resource this owner created but never recorded (found by owner tags,
+    /// or by the deterministic id), for crash recovery.
+    async fn find_unrecorded(&self) -> Result<Option<Self::Observed>, AwsError>;
+
+    /// Creates the resource (with an idempotency token where AWS takes one).
+    /// `replacing` is the id of a recorded resource that disappeared: the
+    /// token must differ from the one that created it (see [`create_token`]).
+    async fn create(&self, replacing: Option<&str>) -> Result<Self::Observed, AwsError>;
+
+    /// Whether the resource is as desired.
+    fn up_to_date(&self, observed: &Self::Observed) -> bool;
+
+    /// Brings the resource to the desired state; returns it as it now is.
+    async fn update(&self, observed: Self::Observed) -> Result<Self::Observed, AwsError>;
+
+    /// Starts deleting it. `Ok(true)` once it is gone, `Ok(false)` while AWS
+    /// is still deleting it (call again later).
+    async fn delete(&self, id: &str) -> Result<bool, AwsError>;
+}
+
+/// Where child ids are kept (the object's annotations in a reconciler).
+#[async_trait]
+pub trait IdStore: Send {
+    fn recorded(&self, child: &str) -> Option<String>;
+    async fn record(&mut self, child: &str, id: &str) -> Result<(), kube::Error>;
+    async fn forget(&mut self, child: &str) -> Result<(), kube::Error>;
+}
+
+/// What [`ensure`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Unchanged,
+    Created,
+    /// Found a child this owner had created but not recorded.
+    Adopted,
+    Updated,
+    /// The recorded child was gone (deleted out of band) and was created again.
+    Recreated,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error("cannot record the id of an AWS resource on the object: {0}")]
+    Kube(#[from] kube::Error),
+}
+
+/// Makes the child exist and match its desired state.
+pub async fn ensure<E: External>(
+    external: &E,
+    ids: &mut dyn IdStore,
+) -> Result<(E::Observed, Action), DriverError> {
+    let child = external.child();
+    let mut replacing = None;
+    if let Some(id) = ids.recorded(child) {
+        match external.observe(&id).await? {
+            Some(observed) if external.up_to_date(&observed) => {
+                return Ok((observed, Action::Unchanged))
+            }
+            Some(observed) => return Ok((external.update(observed).await?, Action::Updated)),
+            // Deleted out of band. The old id stays recorded until the new one
+            // replaces it, so a crash in between retries with the same token.
+            None => replacing = Some(id),
+        }
+    }
+    if let Some(found) = external.find_unrecorded().await? {
+        ids.record(child, &E::id_of(&found)).await?;
+        let found = if external.up_to_date(&found) {
+            found
+        } else {
+            external.update(found).await?
+        };
+        let action = if replacing.is_some() {
+            Action::Recreated
+        } else {
+            Action::Adopted
+        };
+        return Ok((found, action));
+    }
+    let created = external.create(replacing.as_deref()).await?;
+    ids.record(child, &E::id_of(&created)).await?;
+    let action = if replacing.is_some() {
+        Action::Recreated
+    } else {
+        Action::Created
+    };
+    Ok((created, action))
+}
+
+/// The idempotency token for creating `child`: derived from the owner's uid,
+/// and for a replacement also from the id it replaces, so AWS does not hand
+/// back the deleted resource for a token it has seen.
+pub fn create_token(
+    owner: &crate::aws::ownership::Owner,
+    child: &str,
+    replacing: Option<&str>,
+) -> String {
+    match replacing {
+        None => owner.token(child),
+        Some(old) => {
+            let digest = ring::digest::digest(&ring::digest::SHA256, old.as_bytes());
+            let short: String = digest.as_ref()[..4]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            owner.token(&format!("{child}-r{short}"))
+        }
+    }
+}
+
+/// Deletes the child. `Ok(true)` once it is gone (and its id forgotten).
+pub async fn remove<E: External>(external: &E, ids: &mut dyn IdStore) -> Result<bool, DriverError> {
+    let child = external.child();
+    let id = match ids.recorded(child) {
+        Some(id) => Some(id),
+        // Created but never recorded: still ours to delete.
+        None => external.find_unrecorded().await?.map(|o| E::id_of(&o)),
+    };
+    let Some(id) = id else {
+        return Ok(true);
+    };
+    let gone = match external.delete(&id).await {
+        Ok(gone) => gone,
+        Err(e) if e.is_not_found() => true,
+        Err(e) => return Err(e.into()),
+    };
+    if gone {
+        ids.forget(child).await?;
+    }
+    Ok(gone)
+}
+
+/// Ids kept in memory (tests, `onair render`).
+#[derive(Debug, Default, Clone)]
+pub struct MemoryIds(pub BTreeMap<String, String>);
+
+#[async_trait]
+impl IdStore for MemoryIds {
+    fn recorded(&self, child: &str) -> Option<String> {
+        self.0.get(child).cloned()
+    }
+
+    async fn record(&mut self, child: &str, id: &str) -> Result<(), kube::Error> {
+        self.0.insert(child.to_string(), id.to_string());
+        Ok(())
+    }
+
+    async fn forget(&mut self, child: &str) -> Result<(), kube::Error> {
+        self.0.remove(child);
+        Ok(())
+    }
+}
+
+/// Ids kept as annotations on a Kubernetes object, written with a merge patch
+/// of metadata only (no generation change) as soon as they are known.
+pub struct AnnotationIds<K: kube::Resource> {
+    api: kube::Api<K>,
+    name: String,
+    ids: BTreeMap<String, String>,
+}
+
+impl<K> AnnotationIds<K>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    pub fn new(api: kube::Api<K>, object: &K) -> Self {
+        let ids = object
+            .meta()
+            .annotations
+            .iter()
+            .flatten()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("onair.dev/")
+                    .and_then(|rest| rest.strip_suffix("-id"))
+                    .map(|child| (child.to_string(), v.clone()))
+            })
+            .collect();
+        Self {
+            api,
+            name: object.meta().name.clone().unwrap_or_default(),
+            ids,
+        }
+    }
+
+    pub fn all(&self) -> &BTreeMap<String, String> {
+        &self.ids
+    }
+
+    async fn write(&self, child: &str, id: Option<&str>) -> Result<(), kube::Error> {
+        let patch = serde_json::json!({"metadata": {"annotations": {id_annotation(child): id}}});
+        self.api
+            .patch(
+                &self.name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await
+            .map(|_| ())
+    }
+}
+
+#[async_trait]
+impl<K> IdStore for AnnotationIds<K>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync,
+{
+    fn recorded(&self, child: &str) -> Option<String> {
+        self.ids.get(child).cloned()
+    }
+
+    async fn record(&mut self, child: &str, id: &str) -> Result<(), kube::Error> {
+        self.write(child, Some(id)).await?;
+        self.ids.insert(child.to_string(), id.to_string());
+        Ok(())
+    }
+
+    async fn forget(&mut self, child: &str) -> Result<(), kube::Error> {
+        self.write(child, None).await?;
+        self.ids.remove(child);
+        Ok(())
+    }
+}

@@ -1,0 +1,319 @@
+//! MediaLive children of a LiveChannel: the input security group (push
+//! inputs only) and the input. (The channel follows with packaging.)
+
+use async_trait::async_trait;
+
+use crate::aws::error::AwsError;
+use crate::aws::medialive::{
+    Input, InputSettings, InputState, InputType, MediaLiveApi, NewInput, SecurityGroup,
+};
+use crate::aws::ownership::{Owner, Tags};
+
+use super::children::{create_token, External};
+
+/// MediaLive allows names up to 128 characters.
+const NAME_LIMIT: usize = 128;
+
+fn sorted(values: &[String]) -> Vec<String> {
+    let mut v = values.to_vec();
+    v.sort();
+    v
+}
+
+/// Absent resources read as `None`, every other error is an error.
+fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The input security group: who may push to the input.
+pub struct SecurityGroupChild<'a> {
+    pub api: &'a dyn MediaLiveApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+    pub cidrs: Vec<String>,
+}
+
+#[async_trait]
+impl External for SecurityGroupChild<'_> {
+    type Observed = SecurityGroup;
+
+    fn child(&self) -> &'static str {
+        "input-security-group"
+    }
+
+    fn id_of(observed: &SecurityGroup) -> String {
+        observed.id.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError> {
+        found(self.api.describe_input_security_group(id).await)
+    }
+
+    async fn find_unrecorded(&self) -> Result<Option<SecurityGroup>, AwsError> {
+        // CreateInputSecurityGroup takes no idempotency token: the owner tags
+        // are how a group created just before a crash is found again.
+        let groups = self.api.list_input_security_groups().await?;
+        Ok(groups
+            .into_iter()
+            .find(|g| self.owner.owns(self.child(), &g.tags)))
+    }
+
+    async fn create(&self, _replacing: Option<&str>) -> Result<SecurityGroup, AwsError> {
+        let tags = self.owner.tags(self.child(), self.tags);
+        self.api
+            .create_input_security_group(self.cidrs.clone(), tags)
+            .await
+    }
+
+    fn up_to_date(&self, observed: &SecurityGroup) -> bool {
+        sorted(&observed.cidrs) == sorted(&self.cidrs)
+    }
+
+    async fn update(&self, observed: SecurityGroup) -> Result<SecurityGroup, AwsError> {
+        // Allowed while the channel runs: MediaLive applies it to the live input.
+        self.api
+            .update_input_security_group(&observed.id, self.cidrs.clone())
+            .await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        match self.api.delete_input_security_group(id).await {
+            Ok(()) => Ok(true),
+            // Still used by an input that is being deleted: try again later.
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The MediaLive input the encoder feeds.
+pub struct InputChild<'a> {
+    pub api: &'a dyn MediaLiveApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+    pub input_type: InputType,
+    pub settings: InputSettings,
+}
+
+impl InputChild<'_> {
+    fn live(input: Input) -> Option<Input> {
+        (!matches!(input.state, InputState::Deleted | InputState::Deleting)).then_some(input)
+    }
+}
+
+#[async_trait]
+impl External for InputChild<'_> {
+    type Observed = Input;
+
+    fn child(&self) -> &'static str {
+        "input"
+    }
+
+    fn id_of(observed: &Input) -> String {
+        observed.id.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Input>, AwsError> {
+        Ok(found(self.api.describe_input(id).await)?.and_then(Self::live))
+    }
+
+    async fn find_unrecorded(&self) -> Result<Option<Input>, AwsError> {
+        let inputs = self.api.list_inputs().await?;
+        Ok(inputs
+            .into_iter()
+            .filter_map(Self::live)
+            .find(|i| self.owner.owns(self.child(), &i.tags)))
+    }
+
+    async fn create(&self, replacing: Option<&str>) -> Result<Input, AwsError> {
+        self.api
+            .create_input(NewInput {
+                // The same token on every retry: MediaLive returns the input it
+                // already made instead of a second one.
+                request_id: create_token(self.owner, self.child(), replacing),
+                name: self.owner.display_name(self.child(), NAME_LIMIT),
+                input_type: self.input_type,
+                settings: self.settings.clone(),
+                tags: self.owner.tags(self.child(), self.tags),
+            })
+            .await
+    }
+
+    fn up_to_date(&self, observed: &Input) -> bool {
+        let (have, want) = (&observed.settings, &self.settings);
+        sorted(&have.security_group_ids) == sorted(&want.security_group_ids)
+            && have.stream_names == want.stream_names
+            && have.source_urls == want.source_urls
+    }
+
+    async fn update(&self, observed: Input) -> Result<Input, AwsError> {
+        self.api
+            .update_input(&observed.id, self.settings.clone())
+            .await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        match self.api.delete_input(id).await {
+            Ok(()) => Ok(true),
+            // Still attached to a channel being deleted.
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::service::Service;
+    use crate::aws::sim::Fault;
+    use crate::aws::sim::Sim;
+    use crate::controller::children::{ensure, remove, Action, MemoryIds};
+
+    fn owner() -> Owner {
+        Owner::new("0f9a3c1e-7d6b-4e1a-9a43-2b2d0c4e5f60", "media", "news")
+    }
+
+    fn push_input<'a>(
+        api: &'a dyn MediaLiveApi,
+        owner: &'a Owner,
+        tags: &'a Tags,
+        group: &str,
+    ) -> InputChild<'a> {
+        InputChild {
+            api,
+            owner,
+            tags,
+            input_type: InputType::RtmpPush,
+            settings: InputSettings {
+                security_group_ids: vec![group.to_string()],
+                stream_names: vec!["live/news".into()],
+                source_urls: vec![],
+            },
+        }
+    }
+
+    fn writes(sim: &Sim) -> u64 {
+        sim.faults()
+            .all_calls()
+            .into_iter()
+            .filter(|((_, op), _)| !op.starts_with("describe") && !op.starts_with("list"))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    #[tokio::test]
+    async fn children_are_created_once_and_steady_state_only_reads() {
+        let sim = Sim::default();
+        let api = sim.medialive();
+        let (owner, tags) = (owner(), Tags::new());
+        let mut ids = MemoryIds::default();
+        let group = SecurityGroupChild {
+            api: api.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            cidrs: vec!["203.0.113.0/24".into()],
+        };
+        let (sg, action) = ensure(&group, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Created);
+        let input = push_input(api.as_ref(), &owner, &tags, &sg.id);
+        let (created, action) = ensure(&input, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Created);
+        assert_eq!(ids.0["input"], created.id);
+
+        let before = writes(&sim);
+        for _ in 0..3 {
+            assert_eq!(ensure(&group, &mut ids).await.unwrap().1, Action::Unchanged);
+            assert_eq!(ensure(&input, &mut ids).await.unwrap().1, Action::Unchanged);
+        }
+        assert_eq!(writes(&sim), before, "steady state makes no writes");
+
+        let widened = SecurityGroupChild {
+            cidrs: vec!["203.0.113.0/24".into(), "198.51.100.0/24".into()],
+            ..group
+        };
+        let (updated, action) = ensure(&widened, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Updated);
+        assert_eq!(updated.cidrs.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_crash_after_create_is_recovered_without_a_duplicate() {
+        let sim = Sim::default();
+        let api = sim.medialive();
+        let (owner, tags) = (owner(), Tags::new());
+        let mut ids = MemoryIds::default();
+        sim.faults().inject(
+            Service::MediaLive,
+            "create_input_security_group",
+            Fault::CrashAfter,
+            1,
+        );
+        let group = SecurityGroupChild {
+            api: api.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            cidrs: vec!["203.0.113.0/24".into()],
+        };
+        assert!(
+            ensure(&group, &mut ids).await.is_err(),
+            "the crash surfaces once"
+        );
+        let (sg, action) = ensure(&group, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Adopted);
+        assert_eq!(api.list_input_security_groups().await.unwrap().len(), 1);
+
+        sim.faults()
+            .inject(Service::MediaLive, "create_input", Fault::CrashAfter, 1);
+        let input = push_input(api.as_ref(), &owner, &tags, &sg.id);
+        assert!(ensure(&input, &mut ids).await.is_err());
+        assert_eq!(ensure(&input, &mut ids).await.unwrap().1, Action::Adopted);
+        assert_eq!(api.list_inputs().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_child_deleted_out_of_band_is_recreated_and_removal_cleans_up() {
+        let sim = Sim::default();
+        let api = sim.medialive();
+        let (owner, tags) = (owner(), Tags::new());
+        let mut ids = MemoryIds::default();
+        let group = SecurityGroupChild {
+            api: api.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            cidrs: vec!["203.0.113.0/24".into()],
+        };
+        let (sg, _) = ensure(&group, &mut ids).await.unwrap();
+        let input = push_input(api.as_ref(), &owner, &tags, &sg.id);
+        let (first, _) = ensure(&input, &mut ids).await.unwrap();
+        api.delete_input(&first.id).await.unwrap();
+        // The recreation itself crashes once: the retry must not make a second input.
+        sim.faults()
+            .inject(Service::MediaLive, "create_input", Fault::CrashAfter, 1);
+        assert!(ensure(&input, &mut ids).await.is_err());
+        assert_eq!(
+            ids.0["input"], first.id,
+            "the old id stays until the new one is known"
+        );
+        let (second, action) = ensure(&input, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Recreated);
+        assert_ne!(second.id, first.id);
+        let live = |inputs: Vec<Input>| {
+            inputs
+                .into_iter()
+                .filter(|i| i.state != InputState::Deleted)
+                .count()
+        };
+        assert_eq!(live(api.list_inputs().await.unwrap()), 1);
+
+        assert!(remove(&input, &mut ids).await.unwrap());
+        assert!(remove(&group, &mut ids).await.unwrap());
+        assert!(ids.0.is_empty());
+        assert!(api.list_input_security_groups().await.unwrap().is_empty());
+        assert_eq!(live(api.list_inputs().await.unwrap()), 0);
+    }
+}
