@@ -7,6 +7,7 @@ pub mod apiserver;
 pub mod aws;
 pub mod controller;
 pub mod crd;
+pub mod leader;
 pub mod plan;
 pub mod reference;
 pub mod run;

@@ -19,6 +19,28 @@ pub struct RunArgs {
     /// Log format: `text` for people, `json` for log pipelines.
     #[arg(long, env = "ONAIR_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Take part in leader election: with several replicas, only the holder of
+    /// the Lease reconciles. `--leader-election=false` for a single replica.
+    #[arg(long, env = "ONAIR_LEADER_ELECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub leader_election: bool,
+    /// Name of the Lease used for leader election.
+    #[arg(long, env = "ONAIR_LEASE_NAME", default_value = "onair-leader")]
+    pub lease_name: String,
+    /// Namespace of the Lease (default: the pod's namespace, else the
+    /// kubeconfig's namespace).
+    #[arg(long, env = "POD_NAMESPACE")]
+    pub lease_namespace: Option<String>,
+    /// This replica's identity in the election (default: the pod name, else
+    /// host name and process id).
+    #[arg(long, env = "POD_NAME")]
+    pub identity: Option<String>,
+    /// Seconds a lease lasts without renewal: how long a crashed leader's
+    /// replicas wait before taking over.
+    #[arg(long, default_value_t = 15)]
+    pub lease_duration_seconds: u64,
+    /// Seconds before expiry at which the leader renews.
+    #[arg(long, default_value_t = 5)]
+    pub lease_grace_seconds: u64,
 }
 
 /// Log output formats.
@@ -103,12 +125,24 @@ async fn run(args: RunArgs) -> Result<(), Error> {
     let client = kube::Client::try_default()
         .await
         .map_err(|e| Error::Kubeconfig(e.to_string()))?;
-    let connect = tokio::spawn(wait_for_api(client, health.clone(), stop_rx));
+    let connect = tokio::spawn(wait_for_api(
+        client.clone(),
+        health.clone(),
+        stop_rx.clone(),
+    ));
+    let reconciling = tokio::spawn(reconcile(client, args.clone(), stop_rx));
 
     shutdown_signal().await;
     info!("shutting down");
     let _ = stop_tx.send(true);
     connect.abort();
+    // The leader releases its Lease on the way out, so a replica takes over now.
+    match tokio::time::timeout(Duration::from_secs(10), reconciling).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => warn!(error = %e, "leader election stopped with an error"),
+        Ok(Err(e)) => warn!(error = %e, "reconciler task failed"),
+        Err(_) => warn!("reconcilers did not stop within 10 s"),
+    }
     match tokio::time::timeout(Duration::from_secs(10), server).await {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(e))) => warn!(error = %e, "health server stopped with an error"),
@@ -117,6 +151,48 @@ async fn run(args: RunArgs) -> Result<(), Error> {
     }
     info!("stopped");
     Ok(())
+}
+
+/// Runs the reconcilers until shutdown: only while holding the Lease when
+/// leader election is on.
+async fn reconcile(
+    client: kube::Client,
+    args: RunArgs,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), crate::leader::LeaderError> {
+    let stopped = async move {
+        let _ = stop.wait_for(|stop| *stop).await;
+    };
+    if !args.leader_election {
+        tokio::select! {
+            _ = stopped => {}
+            _ = controllers() => {}
+        }
+        return Ok(());
+    }
+    let settings = crate::leader::LeaderSettings {
+        lease_name: args.lease_name.clone(),
+        namespace: args
+            .lease_namespace
+            .clone()
+            .unwrap_or_else(|| client.default_namespace().to_string()),
+        identity: args.identity.clone().unwrap_or_else(default_identity),
+        duration_seconds: args.lease_duration_seconds,
+        grace_seconds: args.lease_grace_seconds,
+    };
+    crate::leader::run_as_leader(client, &settings, stopped, controllers).await
+}
+
+/// The reconcilers. None is enabled in this release yet (they land with the
+/// LiveChannel issue); the leader holds the lease and waits.
+async fn controllers() {
+    info!("no reconcilers are enabled in this release");
+    std::future::pending::<()>().await
+}
+
+fn default_identity() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "onair".into());
+    format!("{host}-{}", std::process::id())
 }
 
 /// Marks the process ready once the API server answers; retries with backoff

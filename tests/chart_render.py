@@ -32,7 +32,7 @@ def check(values, label):
         except kubernetes_validate.ValidationError as e:
             sys.exit(f"{label}: {doc['kind']} {doc['metadata']['name']} is invalid: {e.message} at {list(e.path)}")
     by_kind = {d["kind"]: d for d in docs}
-    missing = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment"} - set(by_kind)
+    missing = {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment"} - set(by_kind)
     if missing:
         sys.exit(f"{label}: missing {sorted(missing)}")
     pod = by_kind["Deployment"]["spec"]["template"]["spec"]
@@ -47,6 +47,13 @@ def check(values, label):
     assert not any("*" in r.get("verbs", []) or "*" in r.get("resources", []) for r in rules), "no wildcards in RBAC"
     secret_rules = [r for r in rules if "secrets" in r.get("resources", [])]
     assert all(set(r["verbs"]) <= {"get", "list", "watch"} for r in secret_rules), "secrets are read only"
+    # Leader election: Leases, in the release namespace only; replicas know their pod.
+    lease_rules = by_kind["Role"]["rules"]
+    assert any("leases" in r["resources"] and "update" in r["verbs"] for r in lease_rules), label
+    assert not any("leases" in r.get("resources", []) for r in rules), "leases are namespaced, not cluster-wide"
+    env = {e["name"]: e for e in container["env"]}
+    assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", label
+    assert env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace", label
     return by_kind
 
 
