@@ -10,10 +10,11 @@ use std::time::Duration;
 use onair::aws::clients::SdkClients;
 use onair::aws::cloudfront::*;
 use onair::aws::emu;
+use onair::aws::guard::{Budget, Budgets, Limiters};
 use onair::aws::ownership::{Owner, Tags};
 use onair::aws::sdk::cloudfront::{SdkCloudFront, SdkCloudFrontKvs};
-use onair::aws::sim::Sim;
-use onair::aws::ErrorKind;
+use onair::aws::sim::{Fault, Sim};
+use onair::aws::{AwsApis, ErrorKind, Service};
 
 use crate::moto::Moto;
 use crate::scenarios::{owner, Backend, Emulated, SimBackend};
@@ -803,4 +804,162 @@ fn origin_header_values_never_print() {
         value: "signing-secret".into(),
     };
     assert!(!format!("{item:?}").contains("signing-secret"));
+}
+
+// --- behind the production guard
+
+fn guarded_apis(sim: &Sim, region: &str, limiters: &Arc<Limiters>) -> AwsApis {
+    AwsApis::sim(sim, limiters.guard(sim.account(), region))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_retried_after_a_crash_point_makes_one_distribution() {
+    let sim = Sim::default();
+    let apis = guarded_apis(&sim, sim.region(), &Limiters::new(Budgets::default()));
+    sim.faults().inject(
+        Service::CloudFront,
+        "create_distribution",
+        Fault::CrashAfter,
+        1,
+    );
+    let o = owner();
+    let d = apis
+        .cloudfront
+        .create_distribution(distribution_config(&o, None), Tags::new())
+        .await
+        .expect(
+            "the guard retries the crash; the same CallerReference answers the same distribution",
+        );
+    assert_eq!(
+        sim.faults()
+            .calls(Service::CloudFront, "create_distribution"),
+        2
+    );
+    let all = apis.cloudfront.list_distributions().await.unwrap();
+    assert_eq!(all.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&d.id]);
+}
+
+/// An update whose answer is lost is retried with the ETag it was computed from, now
+/// stale: the caller gets Conflict, re-reads, and finds its change already applied.
+/// Updates are never blindly re-applied over someone else's change.
+#[tokio::test(start_paused = true)]
+async fn an_update_retried_after_a_crash_point_answers_conflict_and_was_applied() {
+    let sim = Sim::default();
+    let apis = guarded_apis(&sim, sim.region(), &Limiters::new(Budgets::default()));
+    let d = apis
+        .cloudfront
+        .create_distribution(distribution_config(&owner(), None), Tags::new())
+        .await
+        .unwrap();
+    let mut c = d.config.clone();
+    c.comment = "changed".into();
+    sim.faults().inject(
+        Service::CloudFront,
+        "update_distribution",
+        Fault::CrashAfter,
+        1,
+    );
+    let err = apis
+        .cloudfront
+        .update_distribution(&d.id, c.clone(), &d.etag)
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert_eq!(
+        apis.cloudfront
+            .get_distribution(&d.id)
+            .await
+            .unwrap()
+            .config,
+        c
+    );
+
+    // The same holds for key value store data.
+    let store = apis
+        .cloudfront
+        .create_key_value_store("keys", "")
+        .await
+        .unwrap();
+    sim.advance(Duration::from_secs(5));
+    let data = apis
+        .cloudfront_kvs
+        .describe_store(&store.arn)
+        .await
+        .unwrap();
+    sim.faults().inject(
+        Service::CloudFrontKeyValueStore,
+        "update_keys",
+        Fault::CrashAfter,
+        1,
+    );
+    let put = KvsItem {
+        key: "key:k1".into(),
+        value: "secret".into(),
+    };
+    let err = apis
+        .cloudfront_kvs
+        .update_keys(&store.arn, &data.etag, vec![put.clone()], vec![])
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert_eq!(
+        apis.cloudfront_kvs.list_keys(&store.arn).await.unwrap(),
+        vec![put]
+    );
+}
+
+/// CloudFront and WAF (CLOUDFRONT scope) are global: callers working in different
+/// regions share one budget.
+#[tokio::test(start_paused = true)]
+async fn global_services_share_one_budget_across_regions() {
+    let sim = Sim::default();
+    let mut budgets = Budgets::default();
+    budgets
+        .overrides
+        .insert(Service::CloudFront, Budget::per_second(1));
+    budgets
+        .overrides
+        .insert(Service::Wafv2, Budget::per_second(1));
+    let limiters = Limiters::new(budgets);
+    let eu = guarded_apis(&sim, "eu-west-1", &limiters);
+    let us = guarded_apis(&sim, "us-west-2", &limiters);
+    let start = tokio::time::Instant::now();
+    for api in [&eu, &us, &eu, &us] {
+        api.cloudfront.list_distributions().await.unwrap();
+    }
+    assert!(
+        start.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    let start = tokio::time::Instant::now();
+    for api in [&eu, &us, &eu] {
+        api.wafv2.list_web_acls().await.unwrap();
+    }
+    assert!(
+        start.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+/// The production wiring: AwsApis::sdk builds every CloudFront and WAF client, and
+/// they reach the endpoints they were given.
+#[tokio::test]
+async fn sdk_apis_reach_the_configured_endpoints() {
+    let sim = Sim::default();
+    let (clients, _s, _k) = over_emulator(&sim).await;
+    let apis = AwsApis::sdk(&clients, Limiters::new(Budgets::default()).guard("a", "b"));
+    assert!(!apis
+        .cloudfront
+        .list_cache_policies(PolicyOwner::Managed)
+        .await
+        .unwrap()
+        .is_empty());
+    let err = apis
+        .cloudfront_kvs
+        .describe_store("arn:aws:cloudfront::123456789012:key-value-store/none")
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
 }
