@@ -252,6 +252,15 @@ async fn sim_waf_limits_are_clear_errors() {
         .unwrap_err();
     assert!(invalid(&err) && err.to_string().contains("200"), "{err}");
 
+    let err = api
+        .create_regex_pattern_set("broken", "", vec!["^/(s-1".into()], Tags::new())
+        .await
+        .unwrap_err();
+    assert!(
+        invalid(&err) && err.to_string().contains("REGEX_PATTERN"),
+        "{err}"
+    );
+
     let set = api
         .create_regex_pattern_set("ok", "", vec!["a".repeat(200)], Tags::new())
         .await

@@ -156,6 +156,18 @@ fn check_patterns(op: &'static str, patterns: &[String]) -> Result<()> {
             ),
         ));
     }
+    // AWS WAF refuses what does not compile; like the regex crate, it supports no
+    // backreferences or lookaround.
+    if let Some((p, e)) = patterns
+        .iter()
+        .find_map(|p| regex::Regex::new(p).err().map(|e| (p, e)))
+    {
+        return Err(invalid_parameter(
+            op,
+            "REGEX_PATTERN",
+            format!("'{p}' is not a valid regular expression: {e}"),
+        ));
+    }
     Ok(())
 }
 
