@@ -509,7 +509,7 @@ aws_api! {
 
     /// CreateFunction (DEVELOPMENT stage). AlreadyExists for a taken name: names are
     /// caller-chosen and unique per account, so derive them from the owner.
-    async fn create_function(&self, name: &str, spec: FunctionSpec) -> Result<Function>;
+    async fn create_function(&self, name: &str, spec: FunctionSpec, tags: Tags) -> Result<Function>;
     async fn describe_function(&self, name: &str, stage: FunctionStage) -> Result<Function>;
     /// GetFunction: the code of one stage, and that stage's ETag.
     async fn get_function_code(&self, name: &str, stage: FunctionStage) -> Result<FunctionCode>;
@@ -521,7 +521,9 @@ aws_api! {
     /// Conflict (FunctionInUse) while a distribution uses it.
     async fn delete_function(&self, name: &str, if_match: &str) -> Result<()>;
 
-    async fn create_key_value_store(&self, name: &str, comment: &str) -> Result<KeyValueStore>;
+    /// PROVISIONING at first; keys can be written once READY. AlreadyExists for a
+    /// taken name (caller-chosen, unique per account).
+    async fn create_key_value_store(&self, name: &str, comment: &str, tags: Tags) -> Result<KeyValueStore>;
     async fn describe_key_value_store(&self, name: &str) -> Result<KeyValueStore>;
     /// Conflict while a function is associated with it.
     async fn delete_key_value_store(&self, name: &str, if_match: &str) -> Result<()>;

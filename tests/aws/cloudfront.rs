@@ -160,7 +160,7 @@ pub async fn function_lifecycle(api: Arc<dyn CloudFrontApi>, b: &dyn Backend) {
     let o = owner();
     let store_name = o.resource_id("keys", 64);
     let store = api
-        .create_key_value_store(&store_name, "signing keys")
+        .create_key_value_store(&store_name, "signing keys", o.tags("keys", &Tags::new()))
         .await
         .unwrap();
     assert!(store.arn.contains(":key-value-store/"), "{}", store.arn);
@@ -174,14 +174,22 @@ pub async fn function_lifecycle(api: Arc<dyn CloudFrontApi>, b: &dyn Backend) {
         code: "function handler(event) { return event.request; }".into(),
         key_value_store_arns: vec![store.arn.clone()],
     };
-    let f = api.create_function(&name, spec.clone()).await.unwrap();
+    let f = api
+        .create_function(&name, spec.clone(), o.tags("function", &Tags::new()))
+        .await
+        .unwrap();
+    assert!(o.owns("function", &api.list_tags(&f.arn).await.unwrap()));
+    assert!(o.owns("keys", &api.list_tags(&store.arn).await.unwrap()));
     assert_eq!(
         (f.stage, f.runtime.as_str(), f.status.as_str()),
         (FunctionStage::Development, FUNCTION_RUNTIME, "UNPUBLISHED")
     );
     assert_eq!(f.key_value_store_arns, vec![store.arn.clone()]);
     assert!(!f.etag.is_empty());
-    let err = api.create_function(&name, spec.clone()).await.unwrap_err();
+    let err = api
+        .create_function(&name, spec.clone(), Tags::new())
+        .await
+        .unwrap_err();
     assert!(err.is_already_exists(), "{err}");
     let err = api
         .describe_function(&name, FunctionStage::Live)
@@ -251,7 +259,7 @@ pub async fn kvs_data(
     b: &dyn Backend,
 ) {
     let store = api
-        .create_key_value_store(&owner().resource_id("keys", 64), "")
+        .create_key_value_store(&owner().resource_id("keys", 64), "", Tags::new())
         .await
         .unwrap();
     b.settle().await;
@@ -402,6 +410,7 @@ pub async fn published_function(api: &dyn CloudFrontApi, name: &str) -> String {
                 code: "function handler(event) { return event.request; }".into(),
                 key_value_store_arns: vec![],
             },
+            Tags::new(),
         )
         .await
         .unwrap();
@@ -518,7 +527,7 @@ async fn contract_function_and_store_basics_on_moto() {
     let moto = Moto::start();
     let api = SdkCloudFront::new(&moto.clients().await);
     let store = api
-        .create_key_value_store("keys", "signing keys")
+        .create_key_value_store("keys", "signing keys", Tags::new())
         .await
         .unwrap();
     assert!(store.arn.contains(":key-value-store/") && !store.etag.is_empty());
@@ -532,7 +541,7 @@ async fn contract_function_and_store_basics_on_moto() {
         key_value_store_arns: vec![store.arn.clone()],
     };
     let f = api
-        .create_function("token-check", spec.clone())
+        .create_function("token-check", spec.clone(), Tags::new())
         .await
         .unwrap();
     assert_eq!(f.stage, FunctionStage::Development);
@@ -693,6 +702,7 @@ async fn sim_refuses_configs_aws_refuses() {
                 code: "function handler(e) { return e.request; }".into(),
                 ..Default::default()
             },
+            Tags::new(),
         )
         .await
         .unwrap();
@@ -709,6 +719,7 @@ async fn sim_refuses_configs_aws_refuses() {
                 code: "x".repeat(MAX_FUNCTION_CODE_BYTES + 1),
                 ..Default::default()
             },
+            Tags::new(),
         )
         .await
         .unwrap_err();
@@ -774,7 +785,10 @@ async fn sim_in_use_functions_and_log_configs_are_kept() {
 async fn sim_kvs_is_provisioning_first() {
     let sim = Sim::default();
     let api = sim.cloudfront();
-    let store = api.create_key_value_store("keys", "").await.unwrap();
+    let store = api
+        .create_key_value_store("keys", "", Tags::new())
+        .await
+        .unwrap();
     assert_eq!(store.status, "PROVISIONING");
     let err = sim
         .cloudfront_kvs()
@@ -877,7 +891,7 @@ async fn an_update_retried_after_a_crash_point_answers_conflict_and_was_applied(
     // The same holds for key value store data.
     let store = apis
         .cloudfront
-        .create_key_value_store("keys", "")
+        .create_key_value_store("keys", "", Tags::new())
         .await
         .unwrap();
     sim.advance(Duration::from_secs(5));

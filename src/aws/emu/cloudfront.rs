@@ -506,6 +506,14 @@ fn behavior_of(n: &Node) -> CacheBehavior {
     }
 }
 
+/// `<Tags><Items><Tag><Key/><Value/></Tag>...</Items></Tags>` under `n`.
+fn tags_of(n: &Node) -> Tags {
+    n.items("Tags")
+        .iter()
+        .map(|t| (t.text("Key"), t.text("Value")))
+        .collect()
+}
+
 fn config_of(n: &Node) -> DistributionConfig {
     DistributionConfig {
         caller_reference: n.text("CallerReference"),
@@ -561,17 +569,7 @@ async fn create_distribution(
         let config = root
             .child("DistributionConfig")
             .ok_or_else(|| bad_xml("DistributionConfig is required"))?;
-        let tags: Tags = root
-            .child("Tags")
-            .and_then(|t| t.child("Items"))
-            .map(|i| {
-                i.children
-                    .iter()
-                    .map(|t| (t.text("Key"), t.text("Value")))
-                    .collect()
-            })
-            .unwrap_or_default();
-        (config_of(config), tags)
+        (config_of(config), tags_of(&root))
     } else {
         (config_of(&root), Tags::new())
     };
@@ -731,7 +729,7 @@ fn stage_of(q: &HashMap<String, String>) -> FunctionStage {
 async fn create_function(State(api): State<Api>, body: Bytes) -> Answer {
     let root = body_of(&body)?;
     let f = api
-        .create_function(&root.text("Name"), spec_of(&root)?)
+        .create_function(&root.text("Name"), spec_of(&root)?, tags_of(&root))
         .await
         .map_err(XmlError)?;
     Ok(xml(StatusCode::CREATED, Some(&f.etag), function_xml(&f)))
@@ -833,7 +831,7 @@ fn store_xml(s: &KeyValueStore) -> String {
 async fn create_store(State(api): State<Api>, body: Bytes) -> Answer {
     let root = body_of(&body)?;
     let s = api
-        .create_key_value_store(&root.text("Name"), &root.text("Comment"))
+        .create_key_value_store(&root.text("Name"), &root.text("Comment"), tags_of(&root))
         .await
         .map_err(XmlError)?;
     Ok(xml(StatusCode::CREATED, Some(&s.etag), store_xml(&s)))

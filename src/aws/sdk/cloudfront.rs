@@ -563,7 +563,12 @@ impl CloudFrontApi for SdkCloudFront {
             .collect())
     }
 
-    async fn create_function(&self, name: &str, spec: FunctionSpec) -> Result<Function> {
+    async fn create_function(
+        &self,
+        name: &str,
+        spec: FunctionSpec,
+        tags: Tags,
+    ) -> Result<Function> {
         const OP: &str = "CreateFunction";
         let out = self
             .client
@@ -571,6 +576,7 @@ impl CloudFrontApi for SdkCloudFront {
             .name(name)
             .function_config(function_config(&spec, OP)?)
             .function_code(aws_smithy_types::Blob::new(spec.code.into_bytes()))
+            .tags(tags_of(tags, OP)?)
             .send()
             .await
             .map_err(sdk_err(SVC, OP))?;
@@ -654,13 +660,19 @@ impl CloudFrontApi for SdkCloudFront {
         Ok(())
     }
 
-    async fn create_key_value_store(&self, name: &str, comment: &str) -> Result<KeyValueStore> {
+    async fn create_key_value_store(
+        &self,
+        name: &str,
+        comment: &str,
+        tags: Tags,
+    ) -> Result<KeyValueStore> {
         const OP: &str = "CreateKeyValueStore";
         let out = self
             .client
             .create_key_value_store()
             .name(name)
             .comment(comment)
+            .tags(tags_of(tags, OP)?)
             .send()
             .await
             .map_err(sdk_err(SVC, OP))?;

@@ -611,7 +611,12 @@ impl CloudFrontApi for SimCloudFront {
         })
     }
 
-    async fn create_function(&self, name: &str, spec: FunctionSpec) -> Result<Function> {
+    async fn create_function(
+        &self,
+        name: &str,
+        spec: FunctionSpec,
+        tags: Tags,
+    ) -> Result<Function> {
         const OP: &str = "create_function";
         if !valid_name(name, 64) {
             return Err(invalid(
@@ -634,7 +639,7 @@ impl CloudFrontApi for SimCloudFront {
         }
         self.check_function(OP, &s, &spec)?;
         let arn = self.global_arn(&format!("function/{name}"));
-        s.tags.insert(arn.clone(), Tags::new());
+        s.tags.insert(arn.clone(), tags);
         s.functions.insert(
             name.into(),
             FuncRec {
@@ -737,7 +742,12 @@ impl CloudFrontApi for SimCloudFront {
         Ok(())
     }
 
-    async fn create_key_value_store(&self, name: &str, comment: &str) -> Result<KeyValueStore> {
+    async fn create_key_value_store(
+        &self,
+        name: &str,
+        comment: &str,
+        tags: Tags,
+    ) -> Result<KeyValueStore> {
         const OP: &str = "create_key_value_store";
         if !valid_name(name, 64) {
             return Err(invalid(
@@ -771,7 +781,7 @@ impl CloudFrontApi for SimCloudFront {
             status: "PROVISIONING".into(),
             etag,
         };
-        s.tags.insert(store.arn.clone(), Tags::new());
+        s.tags.insert(store.arn.clone(), tags);
         s.stores.insert(
             name.into(),
             StoreRec {
