@@ -690,6 +690,11 @@ async fn sim_refuses_configs_aws_refuses() {
     assert!(err.to_string().contains("TooManyCacheBehaviors"), "{err}");
 
     let mut c = distribution_config(&o, None);
+    c.default_behavior.path_pattern = "/*".into();
+    let err = api.create_distribution(c, Tags::new()).await.unwrap_err();
+    assert!(err.to_string().contains("no path pattern"), "{err}");
+
+    let mut c = distribution_config(&o, None);
     c.behaviors[0].target_origin_id = "nowhere".into();
     let err = api.create_distribution(c, Tags::new()).await.unwrap_err();
     assert!(err.to_string().contains("NoSuchOrigin"), "{err}");

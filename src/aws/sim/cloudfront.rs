@@ -286,6 +286,13 @@ impl SimCloudFront {
                 ));
             }
         }
+        if !c.default_behavior.path_pattern.is_empty() {
+            return Err(invalid(
+                op,
+                "InvalidArgument",
+                "The default cache behaviour has no path pattern",
+            ));
+        }
         let mut patterns = BTreeSet::new();
         for b in std::iter::once(&c.default_behavior).chain(&c.behaviors) {
             let is_default = std::ptr::eq(b, &c.default_behavior);
@@ -462,6 +469,7 @@ impl CloudFrontApi for SimCloudFront {
         tags: Tags,
     ) -> Result<Distribution> {
         const OP: &str = "create_distribution";
+        let config = normalized(config);
         let now = self.0.clock.now();
         let mut s = self.state();
         if let Some(rec) = s
@@ -538,6 +546,7 @@ impl CloudFrontApi for SimCloudFront {
             ));
         }
         self.validate(OP, &s, &config)?;
+        let config = normalized(config);
         let rec = s.distributions.get_mut(id).expect("checked above");
         rec.dist.config = config;
         rec.dist.etag = etag;
@@ -933,6 +942,14 @@ fn check_realtime(op: &'static str, c: &RealtimeLogConfig) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The configuration as CloudFront answers it: function associations by event.
+fn normalized(mut c: DistributionConfig) -> DistributionConfig {
+    for b in std::iter::once(&mut c.default_behavior).chain(c.behaviors.iter_mut()) {
+        b.function_associations.sort_by_key(|f| f.event);
+    }
+    c
 }
 
 /// (distribution id, web ACL ARN) of every distribution with a web ACL.
