@@ -56,10 +56,10 @@ impl AwsApis {
     fn guarded(guard: Guard, raw: AwsApis) -> Self {
         Self {
             medialive: Arc::new(Intercepted::new(guard.clone(), raw.medialive)),
-            mediatailor: Arc::new(Intercepted::new(guard.clone(), raw.mediatailor)),
             cloudfront: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront)),
             cloudfront_kvs: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront_kvs)),
-            wafv2: Arc::new(Intercepted::new(guard, raw.wafv2)),
+            wafv2: Arc::new(Intercepted::new(guard.clone(), raw.wafv2)),
+            mediatailor: Arc::new(Intercepted::new(guard, raw.mediatailor)),
         }
     }
 }
