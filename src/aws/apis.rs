@@ -5,17 +5,22 @@
 use std::sync::Arc;
 
 use super::clients::SdkClients;
+use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
 use super::guard::Guard;
 use super::intercept::Intercepted;
 use super::medialive::MediaLiveApi;
 use super::mediatailor::MediaTailorApi;
 use super::sdk;
 use super::sim::Sim;
+use super::wafv2::WafApi;
 
 #[derive(Clone)]
 pub struct AwsApis {
     pub medialive: Arc<dyn MediaLiveApi>,
     pub mediatailor: Arc<dyn MediaTailorApi>,
+    pub cloudfront: Arc<dyn CloudFrontApi>,
+    pub cloudfront_kvs: Arc<dyn CloudFrontKvsApi>,
+    pub wafv2: Arc<dyn WafApi>,
 }
 
 impl AwsApis {
@@ -27,6 +32,9 @@ impl AwsApis {
             AwsApis {
                 medialive: Arc::new(sdk::medialive::SdkMediaLive::new(clients)),
                 mediatailor: Arc::new(sdk::mediatailor::SdkMediaTailor::new(clients)),
+                cloudfront: Arc::new(sdk::cloudfront::SdkCloudFront::new(clients)),
+                cloudfront_kvs: Arc::new(sdk::cloudfront::SdkCloudFrontKvs::new(clients)),
+                wafv2: Arc::new(sdk::wafv2::SdkWaf::new(clients)),
             },
         )
     }
@@ -38,6 +46,9 @@ impl AwsApis {
             AwsApis {
                 medialive: sim.medialive(),
                 mediatailor: sim.mediatailor(),
+                cloudfront: sim.cloudfront(),
+                cloudfront_kvs: sim.cloudfront_kvs(),
+                wafv2: sim.wafv2(),
             },
         )
     }
@@ -45,6 +56,9 @@ impl AwsApis {
     fn guarded(guard: Guard, raw: AwsApis) -> Self {
         Self {
             medialive: Arc::new(Intercepted::new(guard.clone(), raw.medialive)),
+            cloudfront: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront)),
+            cloudfront_kvs: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront_kvs)),
+            wafv2: Arc::new(Intercepted::new(guard.clone(), raw.wafv2)),
             mediatailor: Arc::new(Intercepted::new(guard, raw.mediatailor)),
         }
     }

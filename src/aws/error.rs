@@ -198,6 +198,7 @@ pub fn classify(code: Option<&str>, status: u16, message: String) -> ErrorKind {
             | "WAFAssociatedItemException"
             | "ResourceInUseException"
             | "InvalidRequestException" // Secrets Manager: secret scheduled for deletion
+            | "InvalidIfMatchVersion" // CloudFront: an ETag not of this resource: re-read
     ) || c.ends_with("InUse")
         || c.ends_with("NotDisabled")
         || status == 409
@@ -229,6 +230,7 @@ pub fn classify(code: Option<&str>, status: u16, message: String) -> ErrorKind {
                 | "ServiceUnavailable"
                 | "ServiceUnavailableException"
                 | "WAFInternalErrorException"
+                | "WAFUnavailableEntityException" // WAF: "retry your request"
                 | "RequestTimeout"
                 | "RequestTimeoutException"
         )
@@ -290,6 +292,8 @@ mod tests {
             "NoSuchFunctionExists",
             "NoSuchBucket",
             "WAFNonexistentItemException",
+            "NoSuchRealtimeLogConfig",
+            "EntityNotFound",
         ] {
             assert_eq!(
                 kind(Some(code), 404),
@@ -303,6 +307,10 @@ mod tests {
             "FunctionInUse",
             "DistributionNotDisabled",
             "WAFOptimisticLockException",
+            "InvalidIfMatchVersion",
+            "RealtimeLogConfigInUse",
+            "CannotDeleteEntityWhileInUse",
+            "ConflictException",
         ] {
             assert_eq!(
                 kind(Some(code), 400),
@@ -321,9 +329,34 @@ mod tests {
                 "{code}"
             );
         }
+        for code in [
+            "DistributionAlreadyExists",
+            "FunctionAlreadyExists",
+            "EntityAlreadyExists",
+            "RealtimeLogConfigAlreadyExists",
+        ] {
+            assert_eq!(
+                kind(Some(code), 409),
+                ErrorKind::AlreadyExists { message: m() },
+                "{code}"
+            );
+        }
+        for code in [
+            "WAFLimitsExceededException",
+            "WAFInvalidParameterException",
+            "TooManyCacheBehaviors",
+            "IllegalUpdate",
+            "ValidationException",
+        ] {
+            assert_eq!(
+                kind(Some(code), 400),
+                ErrorKind::InvalidRequest { message: m() },
+                "{code}"
+            );
+        }
         assert_eq!(
-            kind(Some("DistributionAlreadyExists"), 409),
-            ErrorKind::AlreadyExists { message: m() }
+            kind(Some("WAFUnavailableEntityException"), 400),
+            ErrorKind::Transient { message: m() }
         );
         assert_eq!(
             kind(Some("InternalServerErrorException"), 500),

@@ -18,6 +18,7 @@
 
 pub mod apis;
 pub mod clients;
+pub mod cloudfront;
 pub mod emu;
 pub mod error;
 pub mod guard;
@@ -28,6 +29,7 @@ pub mod ownership;
 pub mod sdk;
 pub mod service;
 pub mod sim;
+pub mod wafv2;
 
 pub use apis::AwsApis;
 pub use error::{AwsError, ErrorKind};

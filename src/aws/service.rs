@@ -12,16 +12,22 @@ pub enum Service {
     CloudFront,
     SecretsManager,
     Sts,
+    /// The data API of CloudFront key value stores (its own endpoint and quotas).
+    CloudFrontKeyValueStore,
+    /// WAFv2 in CLOUDFRONT scope (us-east-1 only).
+    Wafv2,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 8] = [
         Service::MediaLive,
         Service::MediaPackage,
         Service::MediaTailor,
         Service::CloudFront,
         Service::SecretsManager,
         Service::Sts,
+        Service::CloudFrontKeyValueStore,
+        Service::Wafv2,
     ];
 
     /// The name AWS uses in its documentation and error messages.
@@ -33,13 +39,18 @@ impl Service {
             Service::CloudFront => "CloudFront",
             Service::SecretsManager => "SecretsManager",
             Service::Sts => "STS",
+            Service::CloudFrontKeyValueStore => "CloudFrontKeyValueStore",
+            Service::Wafv2 => "WAFV2",
         }
     }
 
     /// Global services have one endpoint (and one set of quotas) per account,
     /// whatever region onair works in, so their rate limiter is shared across regions.
     pub fn is_global(self) -> bool {
-        matches!(self, Service::CloudFront)
+        matches!(
+            self,
+            Service::CloudFront | Service::CloudFrontKeyValueStore | Service::Wafv2
+        )
     }
 
     /// Default budget in requests per second per account (and region, for regional
@@ -57,6 +68,13 @@ impl Service {
             Service::CloudFront => 3,
             Service::SecretsManager => 20,
             Service::Sts => 20,
+            // Not published (estimate): key value store writes are small and rare
+            // (signing keys, revoked sessions).
+            Service::CloudFrontKeyValueStore => 5,
+            // AWS WAF documents at most one request per second per account for each
+            // Create, Put and Update action; reads share this budget (estimate), and
+            // throttled writes wait in the guard.
+            Service::Wafv2 => 2,
         }
     }
 }

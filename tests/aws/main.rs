@@ -3,12 +3,14 @@
 //! Scenarios are written once over the service traits and run against both, so the
 //! simulation cannot drift from what the adapters do.
 
+mod cloudfront;
 mod done_when;
 mod emulator;
 mod medialive;
 mod mediatailor;
 mod moto;
 mod scenarios;
+mod wafv2;
 
 /// kube and the AWS SDK share one rustls build with only the ring provider: both
 /// clients start in one process without "could not determine the process-level

@@ -3,6 +3,7 @@
 //! sandbox). The real aws-sdk clients then talk to the simulation itself, so the
 //! emulation and the simulation are one behaviour.
 
+pub mod cloudfront;
 pub mod medialive;
 pub mod mediatailor;
 

@@ -10,9 +10,11 @@
 //! [`Interceptor`](super::intercept::Interceptor) that counts calls, applies the
 //! per-service throttling rate, and injects the faults a test asks for.
 
+mod cloudfront;
 mod faults;
 mod medialive;
 mod mediatailor;
+mod wafv2;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,9 +23,11 @@ use std::time::Duration;
 
 pub use faults::{Fault, SimFaults};
 
+use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
 use super::intercept::Intercepted;
 use super::medialive::MediaLiveApi;
 use super::mediatailor::{MediaTailorApi, PlaybackConfiguration};
+use super::wafv2::WafApi;
 
 /// The simulation's clock: tokio time plus a manual offset.
 #[derive(Clone, Debug)]
@@ -73,6 +77,8 @@ pub struct SimTimings {
     pub input_create: Duration,
     pub distribution_deploy: Duration,
     pub harvest: Duration,
+    /// CloudFront key value store PROVISIONING -> READY.
+    pub key_value_store_create: Duration,
 }
 
 impl Default for SimTimings {
@@ -86,6 +92,7 @@ impl Default for SimTimings {
             input_create: Duration::from_secs(2),
             distribution_deploy: Duration::from_secs(180),
             harvest: Duration::from_secs(60),
+            key_value_store_create: Duration::from_secs(5),
         }
     }
 }
@@ -103,6 +110,9 @@ pub(crate) struct World {
     pub(crate) mediatailor: Mutex<BTreeMap<String, PlaybackConfiguration>>,
     /// Objects in the simulated S3: (bucket, key) -> body.
     pub(crate) s3: Mutex<BTreeMap<(String, String), Vec<u8>>>,
+    /// CloudFront and its key value stores' data. Lock before `wafv2` if both.
+    pub(crate) cloudfront: Mutex<cloudfront::State>,
+    pub(crate) wafv2: Mutex<wafv2::State>,
 }
 
 impl World {
@@ -149,6 +159,8 @@ impl Sim {
                 medialive: Mutex::default(),
                 mediatailor: Mutex::default(),
                 s3: Mutex::default(),
+                cloudfront: Mutex::default(),
+                wafv2: Mutex::default(),
             }),
         }
     }
@@ -191,6 +203,24 @@ impl Sim {
                 self.world.clone(),
             ))),
         )
+    }
+
+    pub fn cloudfront(&self) -> Arc<dyn CloudFrontApi> {
+        Arc::new(
+            self.wrap::<dyn CloudFrontApi>(Arc::new(cloudfront::SimCloudFront(self.world.clone()))),
+        )
+    }
+
+    /// Key value store data (the stores themselves are made through
+    /// [`cloudfront`](Self::cloudfront)).
+    pub fn cloudfront_kvs(&self) -> Arc<dyn CloudFrontKvsApi> {
+        Arc::new(
+            self.wrap::<dyn CloudFrontKvsApi>(Arc::new(cloudfront::SimKvs(self.world.clone()))),
+        )
+    }
+
+    pub fn wafv2(&self) -> Arc<dyn WafApi> {
+        Arc::new(self.wrap::<dyn WafApi>(Arc::new(wafv2::SimWaf(self.world.clone()))))
     }
 
     /// An object in the simulated S3, if present.
