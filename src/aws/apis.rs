@@ -7,15 +7,27 @@ use std::sync::Arc;
 use super::clients::SdkClients;
 use super::guard::Guard;
 use super::intercept::Intercepted;
+use super::kinesis::KinesisApi;
 use super::medialive::MediaLiveApi;
+use super::mediapackage::MediaPackageApi;
+use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::MediaTailorApi;
+use super::s3::S3Api;
 use super::sdk;
+use super::secretsmanager::SecretsManagerApi;
 use super::sim::Sim;
+use super::sts::StsApi;
 
 #[derive(Clone)]
 pub struct AwsApis {
     pub medialive: Arc<dyn MediaLiveApi>,
     pub mediatailor: Arc<dyn MediaTailorApi>,
+    pub mediapackage: Arc<dyn MediaPackageApi>,
+    pub secretsmanager: Arc<dyn SecretsManagerApi>,
+    pub sts: Arc<dyn StsApi>,
+    pub s3: Arc<dyn S3Api>,
+    pub kinesis: Arc<dyn KinesisApi>,
+    pub mediapackagevod: Arc<dyn MediaPackageVodApi>,
 }
 
 impl AwsApis {
@@ -27,6 +39,12 @@ impl AwsApis {
             AwsApis {
                 medialive: Arc::new(sdk::medialive::SdkMediaLive::new(clients)),
                 mediatailor: Arc::new(sdk::mediatailor::SdkMediaTailor::new(clients)),
+                mediapackage: Arc::new(sdk::mediapackage::SdkMediaPackage::new(clients)),
+                secretsmanager: Arc::new(sdk::secretsmanager::SdkSecretsManager::new(clients)),
+                sts: Arc::new(sdk::sts::SdkSts::new(clients)),
+                s3: Arc::new(sdk::s3::SdkS3::new(clients)),
+                kinesis: Arc::new(sdk::kinesis::SdkKinesis::new(clients)),
+                mediapackagevod: Arc::new(sdk::mediapackagevod::SdkMediaPackageVod::new(clients)),
             },
         )
     }
@@ -38,6 +56,12 @@ impl AwsApis {
             AwsApis {
                 medialive: sim.medialive(),
                 mediatailor: sim.mediatailor(),
+                mediapackage: sim.mediapackage(),
+                secretsmanager: sim.secretsmanager(),
+                sts: sim.sts(),
+                s3: sim.s3(),
+                kinesis: sim.kinesis(),
+                mediapackagevod: sim.mediapackagevod(),
             },
         )
     }
@@ -45,6 +69,12 @@ impl AwsApis {
     fn guarded(guard: Guard, raw: AwsApis) -> Self {
         Self {
             medialive: Arc::new(Intercepted::new(guard.clone(), raw.medialive)),
+            mediapackage: Arc::new(Intercepted::new(guard.clone(), raw.mediapackage)),
+            secretsmanager: Arc::new(Intercepted::new(guard.clone(), raw.secretsmanager)),
+            sts: Arc::new(Intercepted::new(guard.clone(), raw.sts)),
+            s3: Arc::new(Intercepted::new(guard.clone(), raw.s3)),
+            kinesis: Arc::new(Intercepted::new(guard.clone(), raw.kinesis)),
+            mediapackagevod: Arc::new(Intercepted::new(guard.clone(), raw.mediapackagevod)),
             mediatailor: Arc::new(Intercepted::new(guard, raw.mediatailor)),
         }
     }

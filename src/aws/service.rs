@@ -12,16 +12,22 @@ pub enum Service {
     CloudFront,
     SecretsManager,
     Sts,
+    S3,
+    Kinesis,
+    MediaPackageVod,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 9] = [
         Service::MediaLive,
         Service::MediaPackage,
         Service::MediaTailor,
         Service::CloudFront,
         Service::SecretsManager,
         Service::Sts,
+        Service::S3,
+        Service::Kinesis,
+        Service::MediaPackageVod,
     ];
 
     /// The name AWS uses in its documentation and error messages.
@@ -33,6 +39,9 @@ impl Service {
             Service::CloudFront => "CloudFront",
             Service::SecretsManager => "SecretsManager",
             Service::Sts => "STS",
+            Service::S3 => "S3",
+            Service::Kinesis => "Kinesis",
+            Service::MediaPackageVod => "MediaPackageVod",
         }
     }
 
@@ -57,6 +66,14 @@ impl Service {
             Service::CloudFront => 3,
             Service::SecretsManager => 20,
             Service::Sts => 20,
+            // S3 serves 5,500 HEAD/GET per second per prefix; onair only checks that a
+            // harvest destination exists, so this is a modest estimate, not a quota.
+            Service::S3 => 50,
+            // DescribeStreamSummary: 20 transactions per second per account (Kinesis
+            // API reference).
+            Service::Kinesis => 15,
+            // No published TPS quota; an estimate in line with MediaPackage v1.
+            Service::MediaPackageVod => 5,
         }
     }
 }

@@ -5,10 +5,14 @@
 
 mod done_when;
 mod emulator;
+mod existence;
 mod medialive;
+mod mediapackage;
+mod mediapackagevod;
 mod mediatailor;
 mod moto;
 mod scenarios;
+mod secretsmanager;
 
 /// kube and the AWS SDK share one rustls build with only the ring provider: both
 /// clients start in one process without "could not determine the process-level

@@ -4,6 +4,8 @@
 //! emulation and the simulation are one behaviour.
 
 pub mod medialive;
+pub mod mediapackage;
+pub mod mediapackagevod;
 pub mod mediatailor;
 
 use axum::http::{HeaderName, StatusCode};
