@@ -8,10 +8,16 @@ use super::clients::SdkClients;
 use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
 use super::guard::Guard;
 use super::intercept::Intercepted;
+use super::kinesis::KinesisApi;
 use super::medialive::MediaLiveApi;
+use super::mediapackage::MediaPackageApi;
+use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::MediaTailorApi;
+use super::s3::S3Api;
 use super::sdk;
+use super::secretsmanager::SecretsManagerApi;
 use super::sim::Sim;
+use super::sts::StsApi;
 use super::wafv2::WafApi;
 
 #[derive(Clone)]
@@ -21,6 +27,12 @@ pub struct AwsApis {
     pub cloudfront: Arc<dyn CloudFrontApi>,
     pub cloudfront_kvs: Arc<dyn CloudFrontKvsApi>,
     pub wafv2: Arc<dyn WafApi>,
+    pub mediapackage: Arc<dyn MediaPackageApi>,
+    pub secretsmanager: Arc<dyn SecretsManagerApi>,
+    pub sts: Arc<dyn StsApi>,
+    pub s3: Arc<dyn S3Api>,
+    pub kinesis: Arc<dyn KinesisApi>,
+    pub mediapackagevod: Arc<dyn MediaPackageVodApi>,
 }
 
 impl AwsApis {
@@ -35,6 +47,12 @@ impl AwsApis {
                 cloudfront: Arc::new(sdk::cloudfront::SdkCloudFront::new(clients)),
                 cloudfront_kvs: Arc::new(sdk::cloudfront::SdkCloudFrontKvs::new(clients)),
                 wafv2: Arc::new(sdk::wafv2::SdkWaf::new(clients)),
+                mediapackage: Arc::new(sdk::mediapackage::SdkMediaPackage::new(clients)),
+                secretsmanager: Arc::new(sdk::secretsmanager::SdkSecretsManager::new(clients)),
+                sts: Arc::new(sdk::sts::SdkSts::new(clients)),
+                s3: Arc::new(sdk::s3::SdkS3::new(clients)),
+                kinesis: Arc::new(sdk::kinesis::SdkKinesis::new(clients)),
+                mediapackagevod: Arc::new(sdk::mediapackagevod::SdkMediaPackageVod::new(clients)),
             },
         )
     }
@@ -49,6 +67,12 @@ impl AwsApis {
                 cloudfront: sim.cloudfront(),
                 cloudfront_kvs: sim.cloudfront_kvs(),
                 wafv2: sim.wafv2(),
+                mediapackage: sim.mediapackage(),
+                secretsmanager: sim.secretsmanager(),
+                sts: sim.sts(),
+                s3: sim.s3(),
+                kinesis: sim.kinesis(),
+                mediapackagevod: sim.mediapackagevod(),
             },
         )
     }
@@ -59,6 +83,12 @@ impl AwsApis {
             cloudfront: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront)),
             cloudfront_kvs: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront_kvs)),
             wafv2: Arc::new(Intercepted::new(guard.clone(), raw.wafv2)),
+            mediapackage: Arc::new(Intercepted::new(guard.clone(), raw.mediapackage)),
+            secretsmanager: Arc::new(Intercepted::new(guard.clone(), raw.secretsmanager)),
+            sts: Arc::new(Intercepted::new(guard.clone(), raw.sts)),
+            s3: Arc::new(Intercepted::new(guard.clone(), raw.s3)),
+            kinesis: Arc::new(Intercepted::new(guard.clone(), raw.kinesis)),
+            mediapackagevod: Arc::new(Intercepted::new(guard.clone(), raw.mediapackagevod)),
             mediatailor: Arc::new(Intercepted::new(guard, raw.mediatailor)),
         }
     }

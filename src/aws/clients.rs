@@ -92,9 +92,14 @@ impl SdkClients {
         }
         let mut config = loader.load().await;
         if let Some(role) = &settings.assume_role {
+            // AssumeRole goes to the same STS endpoint as every other STS call.
+            let sts_config = match Self::endpoint(&settings, Service::Sts) {
+                Some(url) => config.to_builder().endpoint_url(url).build(),
+                None => config.clone(),
+            };
             let mut provider = aws_config::sts::AssumeRoleProvider::builder(role.role_arn.clone())
                 .session_name(role.session_name.clone().unwrap_or_else(|| "onair".into()))
-                .configure(&config);
+                .configure(&sts_config);
             if let Some(id) = &role.external_id {
                 provider = provider.external_id(id.clone());
             }
@@ -124,13 +129,16 @@ impl SdkClients {
         } else {
             self.config.clone()
         };
-        let endpoint = self
-            .settings
+        (config, Self::endpoint(&self.settings, service))
+    }
+
+    /// The endpoint override for `service`, if any.
+    fn endpoint(settings: &ClientSettings, service: Service) -> Option<String> {
+        settings
             .service_endpoints
             .get(&service)
-            .or(self.settings.endpoint_url.as_ref())
-            .cloned();
-        (config, endpoint)
+            .or(settings.endpoint_url.as_ref())
+            .cloned()
     }
 }
 

@@ -16,10 +16,13 @@ pub enum Service {
     CloudFrontKeyValueStore,
     /// WAFv2 in CLOUDFRONT scope (us-east-1 only).
     Wafv2,
+    S3,
+    Kinesis,
+    MediaPackageVod,
 }
 
 impl Service {
-    pub const ALL: [Service; 8] = [
+    pub const ALL: [Service; 11] = [
         Service::MediaLive,
         Service::MediaPackage,
         Service::MediaTailor,
@@ -28,6 +31,9 @@ impl Service {
         Service::Sts,
         Service::CloudFrontKeyValueStore,
         Service::Wafv2,
+        Service::S3,
+        Service::Kinesis,
+        Service::MediaPackageVod,
     ];
 
     /// The name AWS uses in its documentation and error messages.
@@ -41,6 +47,9 @@ impl Service {
             Service::Sts => "STS",
             Service::CloudFrontKeyValueStore => "CloudFrontKeyValueStore",
             Service::Wafv2 => "WAFV2",
+            Service::S3 => "S3",
+            Service::Kinesis => "Kinesis",
+            Service::MediaPackageVod => "MediaPackageVod",
         }
     }
 
@@ -75,6 +84,14 @@ impl Service {
             // Create, Put and Update action; reads share this budget (estimate), and
             // throttled writes wait in the guard.
             Service::Wafv2 => 2,
+            // S3 serves 5,500 HEAD/GET per second per prefix; onair only checks that a
+            // harvest destination exists, so this is a modest estimate, not a quota.
+            Service::S3 => 50,
+            // DescribeStreamSummary: 20 transactions per second per account (Kinesis
+            // API reference).
+            Service::Kinesis => 15,
+            // No published TPS quota; an estimate in line with MediaPackage v1.
+            Service::MediaPackageVod => 5,
         }
     }
 }

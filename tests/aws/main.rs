@@ -6,10 +6,14 @@
 mod cloudfront;
 mod done_when;
 mod emulator;
+mod existence;
 mod medialive;
+mod mediapackage;
+mod mediapackagevod;
 mod mediatailor;
 mod moto;
 mod scenarios;
+mod secretsmanager;
 mod wafv2;
 
 /// kube and the AWS SDK share one rustls build with only the ring provider: both

@@ -279,3 +279,8 @@ pub async fn mediatailor_upsert(api: Arc<dyn onair::aws::mediatailor::MediaTailo
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
 }
+
+pub mod existence;
+pub mod mediapackage;
+pub mod mediapackagevod;
+pub mod secretsmanager;

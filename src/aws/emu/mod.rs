@@ -5,6 +5,8 @@
 
 pub mod cloudfront;
 pub mod medialive;
+pub mod mediapackage;
+pub mod mediapackagevod;
 pub mod mediatailor;
 
 use axum::http::{HeaderName, StatusCode};

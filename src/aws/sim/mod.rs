@@ -12,8 +12,14 @@
 
 mod cloudfront;
 mod faults;
+mod kinesis;
 mod medialive;
+mod mediapackage;
+mod mediapackagevod;
 mod mediatailor;
+mod s3;
+mod secretsmanager;
+mod sts;
 mod wafv2;
 
 use std::collections::BTreeMap;
@@ -25,8 +31,14 @@ pub use faults::{Fault, SimFaults};
 
 use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
 use super::intercept::Intercepted;
+use super::kinesis::{KinesisApi, StreamSummary};
 use super::medialive::MediaLiveApi;
+use super::mediapackage::MediaPackageApi;
+use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::{MediaTailorApi, PlaybackConfiguration};
+use super::s3::S3Api;
+use super::secretsmanager::SecretsManagerApi;
+use super::sts::StsApi;
 use super::wafv2::WafApi;
 
 /// The simulation's clock: tokio time plus a manual offset.
@@ -79,6 +91,8 @@ pub struct SimTimings {
     pub harvest: Duration,
     /// CloudFront key value store PROVISIONING -> READY.
     pub key_value_store_create: Duration,
+    /// How long a new MediaPackage channel stays invisible to endpoint creation.
+    pub channel_propagation: Duration,
 }
 
 impl Default for SimTimings {
@@ -93,6 +107,7 @@ impl Default for SimTimings {
             distribution_deploy: Duration::from_secs(180),
             harvest: Duration::from_secs(60),
             key_value_store_create: Duration::from_secs(5),
+            channel_propagation: Duration::from_secs(1),
         }
     }
 }
@@ -113,12 +128,27 @@ pub(crate) struct World {
     /// CloudFront and its key value stores' data. Lock before `wafv2` if both.
     pub(crate) cloudfront: Mutex<cloudfront::State>,
     pub(crate) wafv2: Mutex<wafv2::State>,
+    /// Wall-clock time at simulation time zero (harvest windows are wall-clock times).
+    pub(crate) epoch: jiff::Timestamp,
+    pub(crate) mediapackage: Mutex<mediapackage::State>,
+    /// Buckets of the simulated S3.
+    pub(crate) s3_buckets: Mutex<std::collections::BTreeSet<String>>,
+    pub(crate) secretsmanager: Mutex<secretsmanager::State>,
+    /// Kinesis streams by name.
+    pub(crate) kinesis: Mutex<BTreeMap<String, StreamSummary>>,
+    pub(crate) mediapackagevod: Mutex<mediapackagevod::State>,
 }
 
 impl World {
     /// A fresh number for ids, unique within the simulation.
     pub(crate) fn next_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The simulation's wall-clock time: `epoch` plus simulated time.
+    pub(crate) fn now_utc(&self) -> jiff::Timestamp {
+        let now = jiff::SignedDuration::try_from(self.clock.now()).unwrap_or_default();
+        self.epoch.saturating_add(now).unwrap_or(self.epoch)
     }
 
     pub(crate) fn arn(&self, service: &str, resource: &str) -> String {
@@ -161,6 +191,12 @@ impl Sim {
                 s3: Mutex::default(),
                 cloudfront: Mutex::default(),
                 wafv2: Mutex::default(),
+                epoch: jiff::Timestamp::now(),
+                mediapackage: Mutex::default(),
+                s3_buckets: Mutex::default(),
+                secretsmanager: Mutex::default(),
+                kinesis: Mutex::default(),
+                mediapackagevod: Mutex::default(),
             }),
         }
     }
@@ -223,8 +259,74 @@ impl Sim {
         Arc::new(self.wrap::<dyn WafApi>(Arc::new(wafv2::SimWaf(self.world.clone()))))
     }
 
+    pub fn mediapackage(&self) -> Arc<dyn MediaPackageApi> {
+        Arc::new(
+            self.wrap::<dyn MediaPackageApi>(Arc::new(mediapackage::SimMediaPackage(
+                self.world.clone(),
+            ))),
+        )
+    }
+
+    pub fn secretsmanager(&self) -> Arc<dyn SecretsManagerApi> {
+        Arc::new(
+            self.wrap::<dyn SecretsManagerApi>(Arc::new(secretsmanager::SimSecretsManager(
+                self.world.clone(),
+            ))),
+        )
+    }
+
+    pub fn sts(&self) -> Arc<dyn StsApi> {
+        Arc::new(self.wrap::<dyn StsApi>(Arc::new(sts::SimSts(self.world.clone()))))
+    }
+
+    pub fn s3(&self) -> Arc<dyn S3Api> {
+        Arc::new(self.wrap::<dyn S3Api>(Arc::new(s3::SimS3(self.world.clone()))))
+    }
+
+    pub fn kinesis(&self) -> Arc<dyn KinesisApi> {
+        Arc::new(self.wrap::<dyn KinesisApi>(Arc::new(kinesis::SimKinesis(self.world.clone()))))
+    }
+
+    pub fn mediapackagevod(&self) -> Arc<dyn MediaPackageVodApi> {
+        Arc::new(self.wrap::<dyn MediaPackageVodApi>(Arc::new(
+            mediapackagevod::SimMediaPackageVod(self.world.clone()),
+        )))
+    }
+
+    /// Makes an ACTIVE Kinesis stream (onair never creates streams); its ARN.
+    pub fn create_stream(&self, name: &str, shards: u32) -> String {
+        let arn = self.world.arn("kinesis", &format!("stream/{name}"));
+        lock(&self.world.kinesis).insert(
+            name.to_owned(),
+            StreamSummary {
+                name: name.to_owned(),
+                arn: arn.clone(),
+                status: "ACTIVE".into(),
+                open_shard_count: shards,
+                retention_period_hours: 24,
+            },
+        );
+        arn
+    }
+
+    /// Puts an object into the simulated S3 (test fixtures).
+    pub fn put_s3_object(&self, bucket: &str, key: &str, body: &[u8]) {
+        lock(&self.world.s3).insert((bucket.to_owned(), key.to_owned()), body.to_vec());
+    }
+
+    /// The simulation's wall-clock time (harvest windows are given in it).
+    pub fn now_utc(&self) -> jiff::Timestamp {
+        self.world.now_utc()
+    }
+
+    /// Makes a bucket in the simulated S3 (onair never creates buckets).
+    pub fn create_bucket(&self, bucket: &str) {
+        lock(&self.world.s3_buckets).insert(bucket.to_owned());
+    }
+
     /// An object in the simulated S3, if present.
     pub fn s3_object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        mediapackage::settle(&self.world);
         lock(&self.world.s3)
             .get(&(bucket.to_owned(), key.to_owned()))
             .cloned()
@@ -232,6 +334,7 @@ impl Sim {
 
     /// Keys in the simulated S3 under `bucket`.
     pub fn s3_keys(&self, bucket: &str) -> Vec<String> {
+        mediapackage::settle(&self.world);
         lock(&self.world.s3)
             .keys()
             .filter(|(b, _)| b == bucket)
