@@ -107,6 +107,26 @@ pub async fn medialive_channel_lifecycle(api: Arc<dyn MediaLiveApi>, b: &dyn Bac
         described.settings.source_urls,
         vec!["https://example.com/live/source.m3u8".to_string()]
     );
+    assert!(api
+        .list_inputs()
+        .await
+        .unwrap()
+        .iter()
+        .any(|i| i.id == input.id && o.owns("input", &i.tags)));
+    let moved = InputSettings {
+        source_urls: vec!["https://example.com/live/backup.m3u8".into()],
+        ..Default::default()
+    };
+    let updated = api.update_input(&input.id, moved.clone()).await.unwrap();
+    assert_eq!(updated.settings.source_urls, moved.source_urls);
+    assert_eq!(
+        api.describe_input(&input.id)
+            .await
+            .unwrap()
+            .settings
+            .source_urls,
+        moved.source_urls
+    );
 
     let created = api
         .create_channel(new_channel(&o, &input.id))
