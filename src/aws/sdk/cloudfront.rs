@@ -9,9 +9,11 @@ use cf::types as t;
 
 use crate::aws::clients::{sdk_client, SdkClients};
 use crate::aws::cloudfront::*;
-use crate::aws::error::{missing, sdk_err, AwsError, ErrorKind};
+use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::ownership::Tags;
 use crate::aws::service::Service;
+
+use super::{non_empty, paginate};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
@@ -20,15 +22,7 @@ const KVS: &str = "CloudFrontKeyValueStore";
 
 /// A request the SDK's builders refuse (a required field left empty).
 fn build_err(operation: &'static str) -> impl Fn(BuildError) -> AwsError {
-    move |e| {
-        AwsError::new(
-            SVC,
-            operation,
-            ErrorKind::InvalidRequest {
-                message: format!("could not build the request: {e}"),
-            },
-        )
-    }
+    super::build_err(SVC, operation)
 }
 
 pub struct SdkCloudFront {
@@ -430,6 +424,15 @@ fn end_point(c: &RealtimeLogConfig, op: &'static str) -> Result<t::EndPoint> {
         .map_err(&b)
 }
 
+/// The three policy kinds list the same fields under different accessors.
+fn policy(id: &str, name: &str, comment: Option<&str>) -> Policy {
+    Policy {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        comment: comment.unwrap_or_default().to_owned(),
+    }
+}
+
 fn tags_of(tags: Tags, op: &'static str) -> Result<t::Tags> {
     let items = tags
         .into_iter()
@@ -504,33 +507,33 @@ impl CloudFrontApi for SdkCloudFront {
     }
 
     async fn list_distributions(&self) -> Result<Vec<DistributionSummary>> {
-        let mut all = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
+        paginate(move |marker| async move {
             let out = self
                 .client
                 .list_distributions()
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListDistributions"))?;
             let Some(list) = out.distribution_list() else {
-                break;
+                return Ok((Vec::new(), None));
             };
-            all.extend(list.items().iter().map(|d| DistributionSummary {
-                id: d.id().to_owned(),
-                arn: d.arn().to_owned(),
-                domain_name: d.domain_name().to_owned(),
-                status: DistributionStatus::from_aws(d.status()),
-                enabled: d.enabled(),
-                comment: d.comment().to_owned(),
-            }));
-            match list.next_marker().filter(|m| !m.is_empty()) {
-                Some(m) if list.is_truncated() => marker = Some(m.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(all)
+            let items = list
+                .items()
+                .iter()
+                .map(|d| DistributionSummary {
+                    id: d.id().to_owned(),
+                    arn: d.arn().to_owned(),
+                    domain_name: d.domain_name().to_owned(),
+                    status: DistributionStatus::from_aws(d.status()),
+                    enabled: d.enabled(),
+                    comment: d.comment().to_owned(),
+                })
+                .collect();
+            let next = non_empty(list.next_marker()).filter(|_| list.is_truncated());
+            Ok((items, next))
+        })
+        .await
     }
 
     async fn find_distribution(&self, caller_reference: &str) -> Result<Option<Distribution>> {
@@ -761,99 +764,72 @@ impl CloudFrontApi for SdkCloudFront {
     }
 
     async fn list_cache_policies(&self, owner: PolicyOwner) -> Result<Vec<Policy>> {
-        let mut all = Vec::new();
-        let mut marker = None;
-        loop {
+        paginate(move |marker| async move {
             let out = self
                 .client
                 .list_cache_policies()
                 .r#type(t::CachePolicyType::from(owner.as_aws()))
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListCachePolicies"))?;
             let Some(list) = out.cache_policy_list() else {
-                break;
+                return Ok((Vec::new(), None));
             };
-            all.extend(list.items().iter().filter_map(|s| {
+            let items = list.items().iter().filter_map(|s| {
                 let p = s.cache_policy()?;
                 let c = p.cache_policy_config()?;
-                Some(Policy {
-                    id: p.id().to_owned(),
-                    name: c.name().to_owned(),
-                    comment: c.comment().unwrap_or_default().to_owned(),
-                })
-            }));
-            match list.next_marker().filter(|m| !m.is_empty()) {
-                Some(m) => marker = Some(m.to_owned()),
-                None => break,
-            }
-        }
-        Ok(all)
+                Some(policy(p.id(), c.name(), c.comment()))
+            });
+            Ok((items.collect(), non_empty(list.next_marker())))
+        })
+        .await
     }
 
     async fn list_origin_request_policies(&self, owner: PolicyOwner) -> Result<Vec<Policy>> {
-        let mut all = Vec::new();
-        let mut marker = None;
-        loop {
+        paginate(move |marker| async move {
             let out = self
                 .client
                 .list_origin_request_policies()
                 .r#type(t::OriginRequestPolicyType::from(owner.as_aws()))
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListOriginRequestPolicies"))?;
             let Some(list) = out.origin_request_policy_list() else {
-                break;
+                return Ok((Vec::new(), None));
             };
-            all.extend(list.items().iter().filter_map(|s| {
+            let items = list.items().iter().filter_map(|s| {
                 let p = s.origin_request_policy()?;
                 let c = p.origin_request_policy_config()?;
-                Some(Policy {
-                    id: p.id().to_owned(),
-                    name: c.name().to_owned(),
-                    comment: c.comment().unwrap_or_default().to_owned(),
-                })
-            }));
-            match list.next_marker().filter(|m| !m.is_empty()) {
-                Some(m) => marker = Some(m.to_owned()),
-                None => break,
-            }
-        }
-        Ok(all)
+                Some(policy(p.id(), c.name(), c.comment()))
+            });
+            Ok((items.collect(), non_empty(list.next_marker())))
+        })
+        .await
     }
 
     async fn list_response_headers_policies(&self, owner: PolicyOwner) -> Result<Vec<Policy>> {
-        let mut all = Vec::new();
-        let mut marker = None;
-        loop {
+        paginate(move |marker| async move {
             let out = self
                 .client
                 .list_response_headers_policies()
                 .r#type(t::ResponseHeadersPolicyType::from(owner.as_aws()))
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListResponseHeadersPolicies"))?;
             let Some(list) = out.response_headers_policy_list() else {
-                break;
+                return Ok((Vec::new(), None));
             };
-            all.extend(list.items().iter().filter_map(|s| {
+            let items = list.items().iter().filter_map(|s| {
                 let p = s.response_headers_policy()?;
                 let c = p.response_headers_policy_config()?;
-                Some(Policy {
-                    id: p.id().to_owned(),
-                    name: c.name().to_owned(),
-                    comment: c.comment().unwrap_or_default().to_owned(),
-                })
-            }));
-            match list.next_marker().filter(|m| !m.is_empty()) {
-                Some(m) => marker = Some(m.to_owned()),
-                None => break,
-            }
-        }
-        Ok(all)
+                Some(policy(p.id(), c.name(), c.comment()))
+            });
+            Ok((items.collect(), non_empty(list.next_marker())))
+        })
+        .await
     }
 }
 
@@ -925,26 +901,22 @@ impl CloudFrontKvsApi for SdkCloudFrontKvs {
     }
 
     async fn list_keys(&self, kvs_arn: &str) -> Result<Vec<KvsItem>> {
-        let mut all = Vec::new();
-        let mut next = None;
-        loop {
+        let mut all = paginate(move |next| async move {
             let out = self
                 .client
                 .list_keys()
                 .kvs_arn(kvs_arn)
-                .set_next_token(next.take())
+                .set_next_token(next)
                 .send()
                 .await
                 .map_err(sdk_err(KVS, "ListKeys"))?;
-            all.extend(out.items().iter().map(|i| KvsItem {
+            let items = out.items().iter().map(|i| KvsItem {
                 key: i.key().to_owned(),
                 value: i.value().to_owned(),
-            }));
-            match out.next_token().filter(|t| !t.is_empty()) {
-                Some(t) => next = Some(t.to_owned()),
-                None => break,
-            }
-        }
+            });
+            Ok((items.collect(), non_empty(out.next_token())))
+        })
+        .await?;
         all.sort();
         Ok(all)
     }
@@ -957,15 +929,7 @@ impl CloudFrontKvsApi for SdkCloudFrontKvs {
         deletes: Vec<String>,
     ) -> Result<KvsData> {
         const OP: &str = "UpdateKeys";
-        let build = |e: BuildError| {
-            AwsError::new(
-                KVS,
-                OP,
-                ErrorKind::InvalidRequest {
-                    message: format!("could not build the request: {e}"),
-                },
-            )
-        };
+        let build = super::build_err(KVS, OP);
         let puts = puts
             .into_iter()
             .map(|p| {
@@ -975,7 +939,7 @@ impl CloudFrontKvsApi for SdkCloudFrontKvs {
                     .build()
             })
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(build)?;
+            .map_err(&build)?;
         let deletes = deletes
             .into_iter()
             .map(|k| {

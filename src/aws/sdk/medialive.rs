@@ -15,6 +15,8 @@ use crate::aws::medialive::*;
 use crate::aws::ownership::Tags;
 use crate::aws::service::Service;
 
+use super::{tags_in, tags_out};
+
 type Result<T> = std::result::Result<T, AwsError>;
 
 const SVC: &str = "MediaLive";
@@ -31,15 +33,6 @@ impl SdkMediaLive {
             client: sdk_client!(aws_sdk_medialive, clients, Service::MediaLive),
         }
     }
-}
-
-fn tags_in(tags: Tags) -> HashMap<String, String> {
-    tags.into_iter().collect()
-}
-
-fn tags_out(tags: Option<&HashMap<String, String>>) -> Tags {
-    tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default()
 }
 
 fn strings(v: Option<&[String]>) -> Vec<String> {

@@ -1,7 +1,5 @@
 //! MediaPackage v1 on aws-sdk-mediapackage.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_mediapackage as mp;
 use jiff::Timestamp;
@@ -10,9 +8,10 @@ use mp::types as t;
 use crate::aws::clients::{sdk_client, SdkClients};
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::mediapackage::*;
-use crate::aws::ownership::Tags;
 use crate::aws::secret::SecretString;
 use crate::aws::service::Service;
+
+use super::{i32s, paginate, secs, tags_out};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
@@ -28,19 +27,6 @@ impl SdkMediaPackage {
             client: sdk_client!(aws_sdk_mediapackage, clients, Service::MediaPackage),
         }
     }
-}
-
-fn tags_out(tags: Option<&HashMap<String, String>>) -> Tags {
-    tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default()
-}
-
-fn secs(v: Option<i32>) -> Option<u32> {
-    v.and_then(|s| u32::try_from(s).ok())
-}
-
-fn i32s(v: Option<u32>) -> Option<i32> {
-    v.map(|s| i32::try_from(s).unwrap_or(i32::MAX))
 }
 
 /// Reads a channel from any SDK shape with a channel's accessors.
@@ -219,9 +205,7 @@ impl MediaPackageApi for SdkMediaPackage {
     }
 
     async fn list_channels(&self) -> Result<Vec<Channel>> {
-        let mut all = Vec::new();
-        let mut token = None;
-        loop {
+        paginate(move |token| async move {
             let out = self
                 .client
                 .list_channels()
@@ -229,12 +213,10 @@ impl MediaPackageApi for SdkMediaPackage {
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListChannels"))?;
-            all.extend(out.channels().iter().map(|c| channel_of!(c)));
-            token = out.next_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(all);
-            }
-        }
+            let page = out.channels().iter().map(|c| channel_of!(c)).collect();
+            Ok((page, out.next_token().map(str::to_owned)))
+        })
+        .await
     }
 
     async fn delete_channel(&self, id: &str) -> Result<()> {
@@ -317,9 +299,7 @@ impl MediaPackageApi for SdkMediaPackage {
     }
 
     async fn list_origin_endpoints(&self, channel_id: &str) -> Result<Vec<OriginEndpoint>> {
-        let mut all = Vec::new();
-        let mut token = None;
-        loop {
+        let mut all = paginate(move |token| async move {
             let out = self
                 .client
                 .list_origin_endpoints()
@@ -328,12 +308,10 @@ impl MediaPackageApi for SdkMediaPackage {
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListOriginEndpoints"))?;
-            all.extend(out.origin_endpoints().iter().map(|e| endpoint_of!(e)));
-            token = out.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+            let page = out.origin_endpoints().iter().map(|e| endpoint_of!(e));
+            Ok((page.collect(), out.next_token().map(str::to_owned)))
+        })
+        .await?;
         // moto ignores the filter; AWS applies it. Filtering again costs nothing.
         all.retain(|e| e.spec.channel_id == channel_id);
         Ok(all)
@@ -373,9 +351,7 @@ impl MediaPackageApi for SdkMediaPackage {
     }
 
     async fn list_harvest_jobs(&self, channel_id: &str) -> Result<Vec<HarvestJob>> {
-        let mut all = Vec::new();
-        let mut token = None;
-        loop {
+        paginate(move |token| async move {
             let out = self
                 .client
                 .list_harvest_jobs()
@@ -384,13 +360,12 @@ impl MediaPackageApi for SdkMediaPackage {
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListHarvestJobs"))?;
+            let mut page = Vec::new();
             for j in out.harvest_jobs() {
-                all.push(job_of!(j, "ListHarvestJobs"));
+                page.push(job_of!(j, "ListHarvestJobs"));
             }
-            token = out.next_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(all);
-            }
-        }
+            Ok((page, out.next_token().map(str::to_owned)))
+        })
+        .await
     }
 }

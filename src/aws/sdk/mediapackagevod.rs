@@ -1,7 +1,5 @@
 //! MediaPackage VOD on aws-sdk-mediapackagevod.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_mediapackagevod as vod;
 use vod::types as t;
@@ -10,8 +8,9 @@ use crate::aws::clients::{sdk_client, SdkClients};
 use crate::aws::error::{sdk_err, AwsError};
 use crate::aws::mediapackage::already_exists;
 use crate::aws::mediapackagevod::*;
-use crate::aws::ownership::Tags;
 use crate::aws::service::Service;
+
+use super::{i32s, secs, tags_out};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
@@ -27,19 +26,6 @@ impl SdkMediaPackageVod {
             client: sdk_client!(aws_sdk_mediapackagevod, clients, Service::MediaPackageVod),
         }
     }
-}
-
-fn tags_out(tags: Option<&HashMap<String, String>>) -> Tags {
-    tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default()
-}
-
-fn secs(v: Option<i32>) -> Option<u32> {
-    v.and_then(|s| u32::try_from(s).ok())
-}
-
-fn i32s(v: Option<u32>) -> Option<i32> {
-    v.map(|s| i32::try_from(s).unwrap_or(i32::MAX))
 }
 
 macro_rules! group_of {

@@ -6,25 +6,25 @@ use aws_smithy_types::error::operation::BuildError;
 use waf::types as t;
 
 use crate::aws::clients::{sdk_client, SdkClients};
-use crate::aws::error::{missing, sdk_err, AwsError, ErrorKind};
+use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::ownership::Tags;
 use crate::aws::service::Service;
 use crate::aws::wafv2::*;
+
+use super::{non_empty, paginate};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
 const SVC: &str = "WAFV2";
 
 fn build_err(operation: &'static str) -> impl Fn(BuildError) -> AwsError {
-    move |e| {
-        AwsError::new(
-            SVC,
-            operation,
-            ErrorKind::InvalidRequest {
-                message: format!("could not build the request: {e}"),
-            },
-        )
-    }
+    super::build_err(SVC, operation)
+}
+
+/// The end of a WAF list: no (or an empty) marker, or an empty page (so a marker
+/// answered with nothing cannot keep the loop going).
+fn next_marker(marker: Option<&str>, page_len: usize) -> Option<String> {
+    non_empty(marker).filter(|_| page_len > 0)
 }
 
 pub struct SdkWaf {
@@ -319,26 +319,21 @@ impl WafApi for SdkWaf {
     }
 
     async fn list_regex_pattern_sets(&self) -> Result<Vec<WafSummary>> {
-        let mut all = Vec::new();
-        let mut marker = None;
-        loop {
+        paginate(move |marker| async move {
             let out = self
                 .client
                 .list_regex_pattern_sets()
                 .scope(t::Scope::Cloudfront)
-                .set_next_marker(marker.take())
+                .set_next_marker(marker)
                 .limit(100)
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListRegexPatternSets"))?;
             let page = out.regex_pattern_sets();
-            all.extend(page.iter().map(|s| summary_of!(s)));
-            match out.next_marker().filter(|m| !m.is_empty()) {
-                Some(m) if !page.is_empty() => marker = Some(m.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(all)
+            let next = next_marker(out.next_marker(), page.len());
+            Ok((page.iter().map(|s| summary_of!(s)).collect(), next))
+        })
+        .await
     }
 
     async fn create_ip_set(
@@ -432,26 +427,21 @@ impl WafApi for SdkWaf {
     }
 
     async fn list_ip_sets(&self) -> Result<Vec<WafSummary>> {
-        let mut all = Vec::new();
-        let mut marker = None;
-        loop {
+        paginate(move |marker| async move {
             let out = self
                 .client
                 .list_ip_sets()
                 .scope(t::Scope::Cloudfront)
-                .set_next_marker(marker.take())
+                .set_next_marker(marker)
                 .limit(100)
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListIPSets"))?;
             let page = out.ip_sets();
-            all.extend(page.iter().map(|s| summary_of!(s)));
-            match out.next_marker().filter(|m| !m.is_empty()) {
-                Some(m) if !page.is_empty() => marker = Some(m.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(all)
+            let next = next_marker(out.next_marker(), page.len());
+            Ok((page.iter().map(|s| summary_of!(s)).collect(), next))
+        })
+        .await
     }
 
     async fn create_web_acl(&self, name: &str, spec: WebAclSpec, tags: Tags) -> Result<WebAcl> {
@@ -543,25 +533,20 @@ impl WafApi for SdkWaf {
     }
 
     async fn list_web_acls(&self) -> Result<Vec<WafSummary>> {
-        let mut all = Vec::new();
-        let mut marker = None;
-        loop {
+        paginate(move |marker| async move {
             let out = self
                 .client
                 .list_web_acls()
                 .scope(t::Scope::Cloudfront)
-                .set_next_marker(marker.take())
+                .set_next_marker(marker)
                 .limit(100)
                 .send()
                 .await
                 .map_err(sdk_err(SVC, "ListWebACLs"))?;
             let page = out.web_acls();
-            all.extend(page.iter().map(|s| summary_of!(s)));
-            match out.next_marker().filter(|m| !m.is_empty()) {
-                Some(m) if !page.is_empty() => marker = Some(m.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(all)
+            let next = next_marker(out.next_marker(), page.len());
+            Ok((page.iter().map(|s| summary_of!(s)).collect(), next))
+        })
+        .await
     }
 }
