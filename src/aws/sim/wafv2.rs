@@ -288,20 +288,142 @@ impl SimWaf {
     }
 }
 
-fn find<'a, T>(
+/// What regex pattern sets, IP sets and web ACLs share in WAF: a name, id and ARN,
+/// a lock token that changes with every write, and a listed summary. The calls on
+/// them follow the same rules (unique names, a limit per account, stale tokens
+/// refused), written once below over this trait.
+trait Entity {
+    fn entity(&self) -> &WafRef;
+    fn description(&self) -> &str;
+    fn lock_token(&self) -> &str;
+
+    fn summary(&self) -> WafSummary {
+        WafSummary {
+            entity: self.entity().clone(),
+            description: self.description().to_owned(),
+            lock_token: self.lock_token().to_owned(),
+        }
+    }
+}
+
+impl Entity for RegexPatternSet {
+    fn entity(&self) -> &WafRef {
+        &self.entity
+    }
+    fn description(&self) -> &str {
+        &self.description
+    }
+    fn lock_token(&self) -> &str {
+        &self.lock_token
+    }
+}
+
+impl Entity for IpSet {
+    fn entity(&self) -> &WafRef {
+        &self.entity
+    }
+    fn description(&self) -> &str {
+        &self.description
+    }
+    fn lock_token(&self) -> &str {
+        &self.lock_token
+    }
+}
+
+impl Entity for WebAcl {
+    fn entity(&self) -> &WafRef {
+        &self.entity
+    }
+    fn description(&self) -> &str {
+        &self.spec.description
+    }
+    fn lock_token(&self) -> &str {
+        &self.lock_token
+    }
+}
+
+/// The entity `id`, if its name is `name` too (WAF wants both).
+fn find<'a, T: Entity>(
     op: &'static str,
     map: &'a mut BTreeMap<String, T>,
     name: &str,
     id: &str,
-    entity: impl Fn(&T) -> &WafRef,
 ) -> Result<&'a mut T> {
     map.get_mut(id)
-        .filter(|x| entity(x).name == name)
+        .filter(|x| x.entity().name == name)
         .ok_or_else(|| nonexistent(op, &format!("{name}/{id}")))
 }
 
-fn summaries<T>(map: &BTreeMap<String, T>, f: impl Fn(&T) -> WafSummary) -> Vec<WafSummary> {
-    map.values().map(f).collect()
+/// Refuses a write with a lock token other than the entity's current one.
+fn check_lock<T: Entity>(op: &'static str, x: &T, lock_token: &str) -> Result<()> {
+    if x.lock_token() != lock_token {
+        return Err(stale(op));
+    }
+    Ok(())
+}
+
+/// [`find`], then [`check_lock`]: what every update and delete starts with.
+fn find_current<'a, T: Entity>(
+    op: &'static str,
+    map: &'a mut BTreeMap<String, T>,
+    name: &str,
+    id: &str,
+    lock_token: &str,
+) -> Result<&'a mut T> {
+    let x = find(op, map, name, id)?;
+    check_lock(op, x, lock_token)?;
+    Ok(x)
+}
+
+/// Refuses a new entity whose name is taken, or one past the account's `limit` of
+/// `what` (as AWS words it: "regex pattern sets", "IP sets", "web ACLs").
+fn check_new<T: Entity>(
+    op: &'static str,
+    map: &BTreeMap<String, T>,
+    name: &str,
+    limit: usize,
+    what: &str,
+) -> Result<()> {
+    if map.values().any(|r| r.entity().name == name) {
+        return Err(duplicate(op, name));
+    }
+    if map.len() >= limit {
+        return Err(limits_exceeded(
+            op,
+            format!("An account has at most {limit} {what} per scope."),
+        ));
+    }
+    Ok(())
+}
+
+fn summaries<T: Entity>(map: &BTreeMap<String, T>) -> Vec<WafSummary> {
+    map.values().map(T::summary).collect()
+}
+
+/// Deletes the regex pattern set or IP set `id` from the map `sets` picks, unless a
+/// web ACL still uses it.
+fn delete_set<T: Entity>(
+    op: &'static str,
+    s: &mut State,
+    sets: fn(&mut State) -> &mut BTreeMap<String, T>,
+    name: &str,
+    id: &str,
+    lock_token: &str,
+) -> Result<()> {
+    let arn = find_current(op, sets(s), name, id, lock_token)?
+        .entity()
+        .arn
+        .clone();
+    let users = s.users_of(&arn);
+    if !users.is_empty() {
+        return Err(associated(
+            op,
+            format!("Used by web ACLs: {}", users.join(", ")),
+        ));
+    }
+    sets(s).remove(id);
+    s.tags.remove(&arn);
+    Ok(())
 }
 
 #[async_trait]
@@ -318,18 +440,8 @@ impl WafApi for SimWaf {
         check_patterns(OP, &patterns)?;
         let (entity, lock_token) = (self.entity("regexpatternset", name), self.token());
         let mut s = self.state();
-        if s.regex.values().any(|r| r.entity.name == name) {
-            return Err(duplicate(OP, name));
-        }
-        if s.regex.len() >= limits::REGEX_SETS_PER_ACCOUNT {
-            return Err(limits_exceeded(
-                OP,
-                format!(
-                    "An account has at most {} regex pattern sets per scope.",
-                    limits::REGEX_SETS_PER_ACCOUNT
-                ),
-            ));
-        }
+        let limit = limits::REGEX_SETS_PER_ACCOUNT;
+        check_new(OP, &s.regex, name, limit, "regex pattern sets")?;
         let set = RegexPatternSet {
             entity,
             description: description.into(),
@@ -343,10 +455,7 @@ impl WafApi for SimWaf {
 
     async fn get_regex_pattern_set(&self, name: &str, id: &str) -> Result<RegexPatternSet> {
         let mut s = self.state();
-        Ok(find("get_regex_pattern_set", &mut s.regex, name, id, |r| {
-            &r.entity
-        })?
-        .clone())
+        Ok(find("get_regex_pattern_set", &mut s.regex, name, id)?.clone())
     }
 
     async fn update_regex_pattern_set(
@@ -361,10 +470,7 @@ impl WafApi for SimWaf {
         check_patterns(OP, &patterns)?;
         let next = self.token();
         let mut s = self.state();
-        let set = find(OP, &mut s.regex, name, id, |r| &r.entity)?;
-        if set.lock_token != lock_token {
-            return Err(stale(OP));
-        }
+        let set = find_current(OP, &mut s.regex, name, id, lock_token)?;
         set.description = description.into();
         set.patterns = patterns;
         set.lock_token = next.clone();
@@ -373,30 +479,18 @@ impl WafApi for SimWaf {
 
     async fn delete_regex_pattern_set(&self, name: &str, id: &str, lock_token: &str) -> Result<()> {
         const OP: &str = "delete_regex_pattern_set";
-        let mut s = self.state();
-        let set = find(OP, &mut s.regex, name, id, |r| &r.entity)?;
-        if set.lock_token != lock_token {
-            return Err(stale(OP));
-        }
-        let arn = set.entity.arn.clone();
-        let users = s.users_of(&arn);
-        if !users.is_empty() {
-            return Err(associated(
-                OP,
-                format!("Used by web ACLs: {}", users.join(", ")),
-            ));
-        }
-        s.regex.remove(id);
-        s.tags.remove(&arn);
-        Ok(())
+        delete_set(
+            OP,
+            &mut self.state(),
+            |s| &mut s.regex,
+            name,
+            id,
+            lock_token,
+        )
     }
 
     async fn list_regex_pattern_sets(&self) -> Result<Vec<WafSummary>> {
-        Ok(summaries(&self.state().regex, |r| WafSummary {
-            entity: r.entity.clone(),
-            description: r.description.clone(),
-            lock_token: r.lock_token.clone(),
-        }))
+        Ok(summaries(&self.state().regex))
     }
 
     async fn create_ip_set(
@@ -412,18 +506,7 @@ impl WafApi for SimWaf {
         check_addresses(OP, version, &addresses)?;
         let (entity, lock_token) = (self.entity("ipset", name), self.token());
         let mut s = self.state();
-        if s.ip.values().any(|r| r.entity.name == name) {
-            return Err(duplicate(OP, name));
-        }
-        if s.ip.len() >= limits::IP_SETS_PER_ACCOUNT {
-            return Err(limits_exceeded(
-                OP,
-                format!(
-                    "An account has at most {} IP sets per scope.",
-                    limits::IP_SETS_PER_ACCOUNT
-                ),
-            ));
-        }
+        check_new(OP, &s.ip, name, limits::IP_SETS_PER_ACCOUNT, "IP sets")?;
         let set = IpSet {
             entity,
             description: description.into(),
@@ -438,7 +521,7 @@ impl WafApi for SimWaf {
 
     async fn get_ip_set(&self, name: &str, id: &str) -> Result<IpSet> {
         let mut s = self.state();
-        Ok(find("get_ip_set", &mut s.ip, name, id, |r| &r.entity)?.clone())
+        Ok(find("get_ip_set", &mut s.ip, name, id)?.clone())
     }
 
     async fn update_ip_set(
@@ -452,11 +535,9 @@ impl WafApi for SimWaf {
         const OP: &str = "update_ip_set";
         let next = self.token();
         let mut s = self.state();
-        let set = find(OP, &mut s.ip, name, id, |r| &r.entity)?;
+        let set = find(OP, &mut s.ip, name, id)?;
         check_addresses(OP, set.version, &addresses)?;
-        if set.lock_token != lock_token {
-            return Err(stale(OP));
-        }
+        check_lock(OP, set, lock_token)?;
         set.description = description.into();
         set.addresses = addresses;
         set.lock_token = next.clone();
@@ -465,30 +546,11 @@ impl WafApi for SimWaf {
 
     async fn delete_ip_set(&self, name: &str, id: &str, lock_token: &str) -> Result<()> {
         const OP: &str = "delete_ip_set";
-        let mut s = self.state();
-        let set = find(OP, &mut s.ip, name, id, |r| &r.entity)?;
-        if set.lock_token != lock_token {
-            return Err(stale(OP));
-        }
-        let arn = set.entity.arn.clone();
-        let users = s.users_of(&arn);
-        if !users.is_empty() {
-            return Err(associated(
-                OP,
-                format!("Used by web ACLs: {}", users.join(", ")),
-            ));
-        }
-        s.ip.remove(id);
-        s.tags.remove(&arn);
-        Ok(())
+        delete_set(OP, &mut self.state(), |s| &mut s.ip, name, id, lock_token)
     }
 
     async fn list_ip_sets(&self) -> Result<Vec<WafSummary>> {
-        Ok(summaries(&self.state().ip, |r| WafSummary {
-            entity: r.entity.clone(),
-            description: r.description.clone(),
-            lock_token: r.lock_token.clone(),
-        }))
+        Ok(summaries(&self.state().ip))
     }
 
     async fn create_web_acl(&self, name: &str, spec: WebAclSpec, tags: Tags) -> Result<WebAcl> {
@@ -496,18 +558,7 @@ impl WafApi for SimWaf {
         check_name(OP, name)?;
         let (entity, lock_token) = (self.entity("webacl", name), self.token());
         let mut s = self.state();
-        if s.acls.values().any(|r| r.entity.name == name) {
-            return Err(duplicate(OP, name));
-        }
-        if s.acls.len() >= limits::WEB_ACLS_PER_ACCOUNT {
-            return Err(limits_exceeded(
-                OP,
-                format!(
-                    "An account has at most {} web ACLs per scope.",
-                    limits::WEB_ACLS_PER_ACCOUNT
-                ),
-            ));
-        }
+        check_new(OP, &s.acls, name, limits::WEB_ACLS_PER_ACCOUNT, "web ACLs")?;
         self.check_acl(OP, &s, &spec)?;
         let acl = WebAcl {
             entity,
@@ -522,7 +573,7 @@ impl WafApi for SimWaf {
 
     async fn get_web_acl(&self, name: &str, id: &str) -> Result<WebAcl> {
         let mut s = self.state();
-        Ok(find("get_web_acl", &mut s.acls, name, id, |r| &r.entity)?.clone())
+        Ok(find("get_web_acl", &mut s.acls, name, id)?.clone())
     }
 
     async fn update_web_acl(
@@ -535,12 +586,9 @@ impl WafApi for SimWaf {
         const OP: &str = "update_web_acl";
         let next = self.token();
         let mut s = self.state();
-        find(OP, &mut s.acls, name, id, |r| &r.entity)?;
+        find(OP, &mut s.acls, name, id)?;
         self.check_acl(OP, &s, &spec)?;
-        let acl = find(OP, &mut s.acls, name, id, |r| &r.entity)?;
-        if acl.lock_token != lock_token {
-            return Err(stale(OP));
-        }
+        let acl = find_current(OP, &mut s.acls, name, id, lock_token)?;
         acl.capacity = spec.wcu();
         acl.spec = spec;
         acl.lock_token = next.clone();
@@ -553,10 +601,7 @@ impl WafApi for SimWaf {
         // lock, then WAF's (to check web ACL ids), never the other way round.
         let distributions = super::cloudfront::web_acl_ids(&self.0);
         let mut s = self.state();
-        let acl = find(OP, &mut s.acls, name, id, |r| &r.entity)?;
-        if acl.lock_token != lock_token {
-            return Err(stale(OP));
-        }
+        let acl = find_current(OP, &mut s.acls, name, id, lock_token)?;
         let arn = acl.entity.arn.clone();
         let users: Vec<_> = distributions
             .into_iter()
@@ -575,11 +620,7 @@ impl WafApi for SimWaf {
     }
 
     async fn list_web_acls(&self) -> Result<Vec<WafSummary>> {
-        Ok(summaries(&self.state().acls, |r| WafSummary {
-            entity: r.entity.clone(),
-            description: r.spec.description.clone(),
-            lock_token: r.lock_token.clone(),
-        }))
+        Ok(summaries(&self.state().acls))
     }
 }
 
