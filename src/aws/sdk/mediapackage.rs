@@ -11,7 +11,7 @@ use crate::aws::mediapackage::*;
 use crate::aws::secret::SecretString;
 use crate::aws::service::Service;
 
-use super::{i32s, paginate, secs, tags_out};
+use super::{i32s, paginate, secs, tags_in, tags_out};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
@@ -163,6 +163,15 @@ fn non_empty<T>(v: Vec<String>, f: impl Fn(&String) -> T) -> Option<Vec<T>> {
     (!v.is_empty()).then(|| v.iter().map(f).collect())
 }
 
+/// An endpoint's package as the SDK's pair of optional HLS and DASH packages, the
+/// same for create and update.
+fn package_in(p: Package) -> (Option<t::HlsPackage>, Option<t::DashPackage>) {
+    match p {
+        Package::Hls(h) => (Some(hls_in(h)), None),
+        Package::Dash(d) => (None, Some(dash_in(d))),
+    }
+}
+
 fn authorization_in(a: Option<CdnAuthorization>) -> Option<t::Authorization> {
     a.map(|a| {
         t::Authorization::builder()
@@ -185,7 +194,7 @@ impl MediaPackageApi for SdkMediaPackage {
             .create_channel()
             .id(c.id)
             .set_description(c.description)
-            .set_tags(Some(c.tags.into_iter().collect()))
+            .set_tags(Some(tags_in(c.tags)))
             .send()
             .await
             .map_err(sdk_err(SVC, "CreateChannel"))
@@ -230,10 +239,7 @@ impl MediaPackageApi for SdkMediaPackage {
     }
 
     async fn create_origin_endpoint(&self, s: OriginEndpointSpec) -> Result<OriginEndpoint> {
-        let (hls, dash) = match s.package {
-            Package::Hls(h) => (Some(hls_in(h)), None),
-            Package::Dash(d) => (None, Some(dash_in(d))),
-        };
+        let (hls, dash) = package_in(s.package);
         let out = self
             .client
             .create_origin_endpoint()
@@ -246,7 +252,7 @@ impl MediaPackageApi for SdkMediaPackage {
             .set_startover_window_seconds(i32s(s.startover_window_seconds))
             .set_time_delay_seconds(i32s(s.time_delay_seconds))
             .set_authorization(authorization_in(s.authorization))
-            .set_tags(Some(s.tags.into_iter().collect()))
+            .set_tags(Some(tags_in(s.tags)))
             .send()
             .await
             .map_err(sdk_err(SVC, "CreateOriginEndpoint"))
@@ -267,10 +273,7 @@ impl MediaPackageApi for SdkMediaPackage {
     }
 
     async fn update_origin_endpoint(&self, s: OriginEndpointSpec) -> Result<OriginEndpoint> {
-        let (hls, dash) = match s.package {
-            Package::Hls(h) => (Some(hls_in(h)), None),
-            Package::Dash(d) => (None, Some(dash_in(d))),
-        };
+        let (hls, dash) = package_in(s.package);
         let out = self
             .client
             .update_origin_endpoint()

@@ -10,7 +10,7 @@ use crate::aws::mediapackage::already_exists;
 use crate::aws::mediapackagevod::*;
 use crate::aws::service::Service;
 
-use super::{i32s, secs, tags_out};
+use super::{i32s, secs, tags_in, tags_out};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
@@ -123,7 +123,7 @@ impl MediaPackageVodApi for SdkMediaPackageVod {
             .create_packaging_group()
             .id(s.id)
             .set_authorization(auth)
-            .set_tags(Some(s.tags.into_iter().collect()))
+            .set_tags(Some(tags_in(s.tags)))
             .send()
             .await
             .map_err(sdk_err(SVC, "CreatePackagingGroup"))
@@ -162,7 +162,7 @@ impl MediaPackageVodApi for SdkMediaPackageVod {
             .create_packaging_configuration()
             .id(s.id)
             .packaging_group_id(s.packaging_group_id)
-            .set_tags(Some(s.tags.into_iter().collect()));
+            .set_tags(Some(tags_in(s.tags)));
         let req = match s.package {
             VodPackage::Hls(h) => req.hls_package(
                 t::HlsPackage::builder()
@@ -235,7 +235,7 @@ impl MediaPackageVodApi for SdkMediaPackageVod {
             .source_arn(a.source_arn)
             .source_role_arn(a.source_role_arn)
             .set_resource_id(a.resource_id)
-            .set_tags(Some(a.tags.into_iter().collect()))
+            .set_tags(Some(tags_in(a.tags)))
             .send()
             .await
             .map_err(sdk_err(SVC, "CreateAsset"))

@@ -9,6 +9,8 @@ use crate::aws::error::{sdk_err, AwsError};
 use crate::aws::mediatailor::*;
 use crate::aws::service::Service;
 
+use super::{tags_in, tags_out};
+
 type Result<T> = std::result::Result<T, AwsError>;
 
 const SVC: &str = "MediaTailor";
@@ -51,10 +53,7 @@ macro_rules! config_of {
                     .and_then(|r| r.ad_marker_passthrough())
                     .map(|p| p.enabled())
                     .unwrap_or(false),
-                tags: $o
-                    .tags()
-                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
+                tags: tags_out($o.tags()),
             },
             arn: $o.playback_configuration_arn().unwrap_or_default().into(),
             playback_endpoint_prefix: $o.playback_endpoint_prefix().map(str::to_owned),
@@ -101,7 +100,7 @@ impl MediaTailorApi for SdkMediaTailor {
                     )
                     .build(),
             )
-            .set_tags(Some(c.tags.into_iter().collect()))
+            .set_tags(Some(tags_in(c.tags)))
             .send()
             .await
             .map_err(sdk_err(SVC, "PutPlaybackConfiguration"))?;
