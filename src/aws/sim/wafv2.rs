@@ -396,6 +396,18 @@ fn check_new<T: Entity>(
     Ok(())
 }
 
+/// Stores a new entity under its id, with its tags under its ARN, and answers it.
+fn add<T: Entity + Clone>(
+    s: &mut State,
+    entities: fn(&mut State) -> &mut BTreeMap<String, T>,
+    x: T,
+    tags: Tags,
+) -> T {
+    s.tags.insert(x.entity().arn.clone(), tags);
+    entities(s).insert(x.entity().id.clone(), x.clone());
+    x
+}
+
 fn summaries<T: Entity>(map: &BTreeMap<String, T>) -> Vec<WafSummary> {
     map.values().map(T::summary).collect()
 }
@@ -448,9 +460,7 @@ impl WafApi for SimWaf {
             patterns,
             lock_token,
         };
-        s.tags.insert(set.entity.arn.clone(), tags);
-        s.regex.insert(set.entity.id.clone(), set.clone());
-        Ok(set)
+        Ok(add(&mut s, |s| &mut s.regex, set, tags))
     }
 
     async fn get_regex_pattern_set(&self, name: &str, id: &str) -> Result<RegexPatternSet> {
@@ -514,9 +524,7 @@ impl WafApi for SimWaf {
             addresses,
             lock_token,
         };
-        s.tags.insert(set.entity.arn.clone(), tags);
-        s.ip.insert(set.entity.id.clone(), set.clone());
-        Ok(set)
+        Ok(add(&mut s, |s| &mut s.ip, set, tags))
     }
 
     async fn get_ip_set(&self, name: &str, id: &str) -> Result<IpSet> {
@@ -566,9 +574,7 @@ impl WafApi for SimWaf {
             spec,
             lock_token,
         };
-        s.tags.insert(acl.entity.arn.clone(), tags);
-        s.acls.insert(acl.entity.id.clone(), acl.clone());
-        Ok(acl)
+        Ok(add(&mut s, |s| &mut s.acls, acl, tags))
     }
 
     async fn get_web_acl(&self, name: &str, id: &str) -> Result<WebAcl> {
