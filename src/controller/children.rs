@@ -60,6 +60,15 @@ pub trait External: Send + Sync {
     async fn delete(&self, id: &str) -> Result<bool, AwsError>;
 }
 
+/// For `observe`: an absent resource reads as `None`; every other error is an error.
+pub fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Where child ids are kept (the object's annotations in a reconciler).
 #[async_trait]
 pub trait IdStore: Send {

@@ -9,7 +9,7 @@ use crate::aws::medialive::{
 };
 use crate::aws::ownership::{Owner, Tags};
 
-use super::children::{create_token, External};
+use super::children::{create_token, found, External};
 
 /// MediaLive allows names up to 128 characters.
 const NAME_LIMIT: usize = 128;
@@ -18,15 +18,6 @@ fn sorted(values: &[String]) -> Vec<String> {
     let mut v = values.to_vec();
     v.sort();
     v
-}
-
-/// Absent resources read as `None`, every other error is an error.
-fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// The input security group: who may push to the input.
@@ -197,15 +188,6 @@ mod tests {
         }
     }
 
-    fn writes(sim: &Sim) -> u64 {
-        sim.faults()
-            .all_calls()
-            .into_iter()
-            .filter(|((_, op), _)| !op.starts_with("describe") && !op.starts_with("list"))
-            .map(|(_, n)| n)
-            .sum()
-    }
-
     #[tokio::test]
     async fn children_are_created_once_and_steady_state_only_reads() {
         let sim = Sim::default();
@@ -225,12 +207,16 @@ mod tests {
         assert_eq!(action, Action::Created);
         assert_eq!(ids.0["input"], created.id);
 
-        let before = writes(&sim);
+        let before = sim.faults().writes();
         for _ in 0..3 {
             assert_eq!(ensure(&group, &mut ids).await.unwrap().1, Action::Unchanged);
             assert_eq!(ensure(&input, &mut ids).await.unwrap().1, Action::Unchanged);
         }
-        assert_eq!(writes(&sim), before, "steady state makes no writes");
+        assert_eq!(
+            sim.faults().writes(),
+            before,
+            "steady state makes no writes"
+        );
 
         let widened = SecurityGroupChild {
             cidrs: vec!["203.0.113.0/24".into(), "198.51.100.0/24".into()],

@@ -4,3 +4,4 @@
 pub mod children;
 pub mod conditions;
 pub mod medialive;
+pub mod mediapackage;

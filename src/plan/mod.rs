@@ -4,3 +4,4 @@
 //! act on these answers, and `onair render` / `onair plan` print them.
 
 pub mod medialive;
+pub mod mediapackage;

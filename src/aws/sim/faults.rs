@@ -101,6 +101,17 @@ impl FaultState {
         lock(&self.calls).clone()
     }
 
+    /// Calls that may change something, over every service: all but reads
+    /// (`describe_*`, `list_*`, `get_*`, `head_*`). Steady state must keep this still.
+    pub fn writes(&self) -> u64 {
+        const READS: [&str; 4] = ["describe", "list", "get", "head"];
+        lock(&self.calls)
+            .iter()
+            .filter(|((_, op), _)| !READS.iter().any(|r| op.starts_with(r)))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     /// Calls `service` answered with Throttled.
     pub fn throttled(&self, service: Service) -> u64 {
         lock(&self.throttled).get(&service).copied().unwrap_or(0)

@@ -1,0 +1,394 @@
+//! MediaPackage children of a LiveChannel: the CDN-identifier secret (origin
+//! protection), the packaging channel and its HLS / DASH endpoints.
+
+use async_trait::async_trait;
+
+use crate::aws::error::AwsError;
+use crate::aws::mediapackage::{
+    self, Channel, MediaPackageApi, NewChannel, OriginEndpoint, OriginEndpointSpec,
+};
+use crate::aws::ownership::{Owner, Tags};
+use crate::aws::secretsmanager::{
+    cdn_identifier_secret, new_cdn_identifier, Deletion, NewSecret, SecretDescription,
+    SecretsManagerApi,
+};
+
+use super::children::{create_token, found, External};
+
+/// A caller-chosen id (or name) that only this owner's child can have: a
+/// resource found under it with other owner tags is not ours to touch.
+async fn ours<T>(
+    owner: &Owner,
+    child: &str,
+    result: Result<T, AwsError>,
+    tags: impl Fn(&T) -> &Tags,
+) -> Result<Option<T>, AwsError> {
+    Ok(found(result)?.filter(|r| owner.owns(child, tags(r))))
+}
+
+/// The Secrets Manager secret holding the CDN identifier CloudFront sends and
+/// MediaPackage checks.
+pub struct CdnSecretChild<'a> {
+    pub api: &'a dyn SecretsManagerApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+}
+
+impl CdnSecretChild<'_> {
+    const CHILD: &'static str = "cdn-secret";
+
+    /// Secret names are unique per account and stay reserved while a deleted
+    /// secret can be recovered: a replacement gets a name of its own.
+    fn name(&self, replacing: Option<&str>) -> String {
+        match replacing {
+            None => format!("onair/{}", self.owner.resource_id(Self::CHILD, 200)),
+            Some(_) => {
+                // The replacement token ends with a digest of the replaced ARN.
+                let token = create_token(self.owner, Self::CHILD, replacing);
+                let suffix = &token[token.len().saturating_sub(8)..];
+                format!(
+                    "onair/{}-{suffix}",
+                    self.owner.resource_id(Self::CHILD, 190)
+                )
+            }
+        }
+    }
+
+    fn live(description: SecretDescription) -> Option<SecretDescription> {
+        description.deleted_date.is_none().then_some(description)
+    }
+}
+
+#[async_trait]
+impl External for CdnSecretChild<'_> {
+    type Observed = SecretDescription;
+
+    fn child(&self) -> &'static str {
+        Self::CHILD
+    }
+
+    fn id_of(observed: &SecretDescription) -> String {
+        observed.arn.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
+        Ok(found(self.api.describe_secret(id).await)?.and_then(Self::live))
+    }
+
+    async fn find_unrecorded(&self) -> Result<Option<SecretDescription>, AwsError> {
+        let described = self.api.describe_secret(&self.name(None)).await;
+        Ok(ours(self.owner, Self::CHILD, described, |d| &d.tags)
+            .await?
+            .and_then(Self::live))
+    }
+
+    async fn create(&self, replacing: Option<&str>) -> Result<SecretDescription, AwsError> {
+        let created = self
+            .api
+            .create_secret(NewSecret {
+                name: self.name(replacing),
+                client_request_token: create_token(self.owner, Self::CHILD, replacing),
+                description: Some(
+                    "CDN identifier CloudFront sends to MediaPackage (onair origin protection)"
+                        .into(),
+                ),
+                value: cdn_identifier_secret(&new_cdn_identifier()),
+                tags: self.owner.tags(Self::CHILD, self.tags),
+            })
+            .await?;
+        self.api.describe_secret(&created.arn).await
+    }
+
+    fn up_to_date(&self, _: &SecretDescription) -> bool {
+        // The identifier changes only by rotation, never by drift repair.
+        true
+    }
+
+    async fn update(&self, observed: SecretDescription) -> Result<SecretDescription, AwsError> {
+        Ok(observed)
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        // No recovery window: the identifier is random and useless once the
+        // endpoints that checked it are gone, and "delete leaves nothing" holds.
+        self.api
+            .delete_secret(id, Deletion::Force)
+            .await
+            .map(|()| true)
+    }
+}
+
+/// The MediaPackage channel MediaLive sends to.
+pub struct PackagingChannelChild<'a> {
+    pub api: &'a dyn MediaPackageApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+}
+
+impl PackagingChannelChild<'_> {
+    const CHILD: &'static str = "packaging-channel";
+
+    /// Ids are unique per account and region, so derived from the owner's uid.
+    pub fn id(&self) -> String {
+        self.owner
+            .resource_id(Self::CHILD, mediapackage::MAX_ID_LEN)
+    }
+}
+
+#[async_trait]
+impl External for PackagingChannelChild<'_> {
+    type Observed = Channel;
+
+    fn child(&self) -> &'static str {
+        Self::CHILD
+    }
+
+    fn id_of(observed: &Channel) -> String {
+        observed.id.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Channel>, AwsError> {
+        found(self.api.describe_channel(id).await)
+    }
+
+    async fn find_unrecorded(&self) -> Result<Option<Channel>, AwsError> {
+        ours(
+            self.owner,
+            Self::CHILD,
+            self.api.describe_channel(&self.id()).await,
+            |c| &c.tags,
+        )
+        .await
+    }
+
+    async fn create(&self, _replacing: Option<&str>) -> Result<Channel, AwsError> {
+        self.api
+            .create_channel(NewChannel {
+                id: self.id(),
+                description: Some(format!(
+                    "onair LiveChannel {}/{}",
+                    self.owner.namespace, self.owner.name
+                )),
+                tags: self.owner.tags(Self::CHILD, self.tags),
+            })
+            .await
+    }
+
+    fn up_to_date(&self, _: &Channel) -> bool {
+        true
+    }
+
+    async fn update(&self, observed: Channel) -> Result<Channel, AwsError> {
+        Ok(observed)
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        match self.api.delete_channel(id).await {
+            Ok(()) => Ok(true),
+            // Endpoints still being deleted.
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// One origin endpoint (HLS or DASH).
+pub struct EndpointChild<'a> {
+    pub api: &'a dyn MediaPackageApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+    pub child: &'static str,
+    /// The desired endpoint; its id is `EndpointChild::id`.
+    pub spec: OriginEndpointSpec,
+}
+
+impl EndpointChild<'_> {
+    pub fn id(owner: &Owner, child: &str) -> String {
+        owner.resource_id(child, mediapackage::MAX_ID_LEN)
+    }
+}
+
+/// The parts of an endpoint onair sets and can change in place.
+fn settable(spec: &OriginEndpointSpec) -> impl PartialEq + '_ {
+    (
+        &spec.package,
+        spec.startover_window_seconds,
+        spec.time_delay_seconds,
+        &spec.authorization,
+        &spec.manifest_name,
+    )
+}
+
+#[async_trait]
+impl External for EndpointChild<'_> {
+    type Observed = OriginEndpoint;
+
+    fn child(&self) -> &'static str {
+        self.child
+    }
+
+    fn id_of(observed: &OriginEndpoint) -> String {
+        observed.spec.id.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<OriginEndpoint>, AwsError> {
+        found(self.api.describe_origin_endpoint(id).await)
+    }
+
+    async fn find_unrecorded(&self) -> Result<Option<OriginEndpoint>, AwsError> {
+        let described = self.api.describe_origin_endpoint(&self.spec.id).await;
+        ours(self.owner, self.child, described, |e| &e.spec.tags).await
+    }
+
+    async fn create(&self, _replacing: Option<&str>) -> Result<OriginEndpoint, AwsError> {
+        let mut spec = self.spec.clone();
+        spec.tags = self.owner.tags(self.child, self.tags);
+        self.api.create_origin_endpoint(spec).await
+    }
+
+    fn up_to_date(&self, observed: &OriginEndpoint) -> bool {
+        settable(&observed.spec) == settable(&self.spec)
+    }
+
+    async fn update(&self, observed: OriginEndpoint) -> Result<OriginEndpoint, AwsError> {
+        let mut spec = self.spec.clone();
+        spec.id = observed.spec.id.clone();
+        spec.tags = observed.spec.tags.clone();
+        self.api.update_origin_endpoint(spec).await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        self.api.delete_origin_endpoint(id).await.map(|()| true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::live_channel::PackagingSpec;
+    use crate::aws::mediapackage::CdnAuthorization;
+    use crate::aws::sim::Sim;
+    use crate::controller::children::{ensure, remove, Action, MemoryIds};
+    use crate::plan::mediapackage::{endpoint, Format};
+    use std::time::Duration;
+
+    fn owner() -> Owner {
+        Owner::new("7e1f0c2a-4b5d-4c6e-8f90-a1b2c3d4e5f6", "media", "news")
+    }
+
+    #[tokio::test]
+    async fn packaging_with_origin_protection_is_created_updated_and_removed() {
+        let sim = Sim::default();
+        let (packaging, secrets) = (sim.mediapackage(), sim.secretsmanager());
+        let (owner, tags) = (owner(), Tags::new());
+        let mut ids = MemoryIds::default();
+
+        let secret = CdnSecretChild {
+            api: secrets.as_ref(),
+            owner: &owner,
+            tags: &tags,
+        };
+        let (secret_arn, action) = ensure(&secret, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Created);
+        let channel = PackagingChannelChild {
+            api: packaging.as_ref(),
+            owner: &owner,
+            tags: &tags,
+        };
+        let (mp, _) = ensure(&channel, &mut ids).await.unwrap();
+        // A new channel is briefly invisible to endpoint creation (as in AWS).
+        sim.advance(Duration::from_secs(5));
+
+        let mut spec = PackagingSpec::default();
+        let authorization = Some(CdnAuthorization {
+            cdn_identifier_secret_arn: secret_arn.arn.clone(),
+            secrets_role_arn: "arn:aws:iam::123456789012:role/MediaPackageSecrets".into(),
+        });
+        let hls_id = EndpointChild::id(&owner, Format::Hls.child());
+        let desired = |spec: &PackagingSpec| {
+            endpoint(spec, Format::Hls, &hls_id, &mp.id, authorization.clone()).unwrap()
+        };
+        let hls = EndpointChild {
+            api: packaging.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            child: Format::Hls.child(),
+            spec: desired(&spec),
+        };
+        let (created, action) = ensure(&hls, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Created);
+        assert!(created.spec.authorization.is_some());
+
+        let before = sim.faults().writes();
+        for _ in 0..3 {
+            assert_eq!(
+                ensure(&secret, &mut ids).await.unwrap().1,
+                Action::Unchanged
+            );
+            assert_eq!(
+                ensure(&channel, &mut ids).await.unwrap().1,
+                Action::Unchanged
+            );
+            assert_eq!(ensure(&hls, &mut ids).await.unwrap().1, Action::Unchanged);
+        }
+        assert_eq!(
+            sim.faults().writes(),
+            before,
+            "steady state makes no writes"
+        );
+
+        spec.hls.segment_seconds = 2;
+        let changed = EndpointChild {
+            spec: desired(&spec),
+            ..hls
+        };
+        let (updated, action) = ensure(&changed, &mut ids).await.unwrap();
+        assert_eq!(action, Action::Updated);
+        assert!(
+            matches!(&updated.spec.package, mediapackage::Package::Hls(p) if p.segment_duration_seconds == Some(2))
+        );
+
+        // Deletion order: endpoints, channel, secret.
+        assert!(remove(&changed, &mut ids).await.unwrap());
+        assert!(remove(&channel, &mut ids).await.unwrap());
+        assert!(remove(&secret, &mut ids).await.unwrap());
+        assert!(ids.0.is_empty());
+        assert!(packaging.list_channels().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_crashed_create_is_adopted_by_its_deterministic_id() {
+        let sim = Sim::default();
+        let packaging = sim.mediapackage();
+        let (owner, tags) = (owner(), Tags::new());
+        let mut ids = MemoryIds::default();
+        sim.faults().inject(
+            crate::aws::Service::MediaPackage,
+            "create_channel",
+            crate::aws::sim::Fault::CrashAfter,
+            1,
+        );
+        let channel = PackagingChannelChild {
+            api: packaging.as_ref(),
+            owner: &owner,
+            tags: &tags,
+        };
+        assert!(ensure(&channel, &mut ids).await.is_err());
+        assert_eq!(ensure(&channel, &mut ids).await.unwrap().1, Action::Adopted);
+        assert_eq!(packaging.list_channels().await.unwrap().len(), 1);
+
+        // Someone else's channel under our id is never adopted.
+        let stranger = Owner::new("00000000-0000-4000-8000-000000000000", "media", "news");
+        let foreign = PackagingChannelChild {
+            api: packaging.as_ref(),
+            owner: &stranger,
+            tags: &tags,
+        };
+        let mut other_ids = MemoryIds::default();
+        assert_eq!(
+            ensure(&foreign, &mut other_ids).await.unwrap().1,
+            Action::Created
+        );
+        assert_ne!(other_ids.0["packaging-channel"], ids.0["packaging-channel"]);
+    }
+}
