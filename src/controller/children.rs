@@ -49,11 +49,16 @@ pub trait External: Send + Sync {
     /// token must differ from the one that created it (see [`create_token`]).
     async fn create(&self, replacing: Option<&str>) -> Result<Self::Observed, AwsError>;
 
-    /// Whether the resource is as desired.
-    fn up_to_date(&self, observed: &Self::Observed) -> bool;
+    /// Whether the resource is as desired. By default a child has nothing
+    /// to change in place once it exists.
+    fn up_to_date(&self, _observed: &Self::Observed) -> bool {
+        true
+    }
 
     /// Brings the resource to the desired state; returns it as it now is.
-    async fn update(&self, observed: Self::Observed) -> Result<Self::Observed, AwsError>;
+    async fn update(&self, observed: Self::Observed) -> Result<Self::Observed, AwsError> {
+        Ok(observed)
+    }
 
     /// Starts deleting it. `Ok(true)` once it is gone, `Ok(false)` while AWS
     /// is still deleting it (call again later).

@@ -99,15 +99,6 @@ impl External for CdnSecretChild<'_> {
         self.api.describe_secret(&created.arn).await
     }
 
-    fn up_to_date(&self, _: &SecretDescription) -> bool {
-        // The identifier changes only by rotation, never by drift repair.
-        true
-    }
-
-    async fn update(&self, observed: SecretDescription) -> Result<SecretDescription, AwsError> {
-        Ok(observed)
-    }
-
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
         // No recovery window: the identifier is random and useless once the
         // endpoints that checked it are gone, and "delete leaves nothing" holds.
@@ -172,14 +163,6 @@ impl External for PackagingChannelChild<'_> {
                 tags: self.owner.tags(Self::CHILD, self.tags),
             })
             .await
-    }
-
-    fn up_to_date(&self, _: &Channel) -> bool {
-        true
-    }
-
-    async fn update(&self, observed: Channel) -> Result<Channel, AwsError> {
-        Ok(observed)
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
