@@ -3,5 +3,6 @@
 //! what AWS reports becomes the step to take. No I/O here: the reconcilers
 //! act on these answers, and `onair render` / `onair plan` print them.
 
+pub mod cloudfront;
 pub mod medialive;
 pub mod mediapackage;

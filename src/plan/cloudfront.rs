@@ -1,0 +1,181 @@
+//! CloudFront: the distribution a LiveChannel's `cdn` asks for, with origin
+//! protection, and the behaviours, function and web ACL that AdInsertion and
+//! TokenPolicy objects fold into it (the LiveChannel reconciler is the one
+//! writer of its distribution).
+
+use crate::api::live_channel::{CdnSpec, PriceClass as SpecPriceClass};
+use crate::aws::cloudfront::{
+    AllowedMethods, CacheBehavior, DistributionConfig, FunctionAssociation, FunctionEvent, Origin,
+    OriginHeader, OriginProtocol, PriceClass, ViewerProtocol,
+};
+
+/// The header CloudFront sends and MediaPackage's CDN authorization checks.
+pub const CDN_IDENTIFIER_HEADER: &str = "X-MediaPackage-CDNIdentifier";
+
+/// The origin id of the MediaPackage endpoints' host.
+pub const PACKAGING_ORIGIN: &str = "mediapackage";
+
+/// Ids of the managed policies the behaviours use (looked up by name once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policies {
+    /// Managed-Elemental-MediaPackage: caches segments and manifests as
+    /// MediaPackage intends, keeps query strings out of the cache key.
+    pub mediapackage_cache: String,
+}
+
+/// What the distribution is built from, besides the spec.
+#[derive(Debug, Clone)]
+pub struct DistributionInputs<'a> {
+    pub caller_reference: String,
+    pub comment: String,
+    pub cdn: &'a CdnSpec,
+    /// Host of the MediaPackage endpoints (from an endpoint URL).
+    pub packaging_host: &'a str,
+    /// The CDN identifier, when origin protection is on (a secret).
+    pub cdn_identifier: Option<&'a str>,
+    pub policies: &'a Policies,
+    /// A TokenPolicy's published function, checked on every viewer request.
+    pub viewer_request_function: Option<String>,
+    /// A TokenPolicy's WAF web ACL (revocation).
+    pub web_acl_arn: Option<String>,
+    /// CMCD telemetry's real-time log configuration.
+    pub realtime_log_config_arn: Option<String>,
+}
+
+/// The host of a URL (`https://host/path` -> `host`).
+pub fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?']).next().filter(|h| !h.is_empty())
+}
+
+/// The whole distribution configuration (UpdateDistribution replaces it all).
+pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
+    let custom_headers = inputs
+        .cdn_identifier
+        .filter(|_| inputs.cdn.origin_protection)
+        .map(|identifier| OriginHeader {
+            name: CDN_IDENTIFIER_HEADER.into(),
+            value: identifier.to_string(),
+        })
+        .into_iter()
+        .collect();
+    let function_associations = inputs
+        .viewer_request_function
+        .iter()
+        .map(|arn| FunctionAssociation {
+            event: FunctionEvent::ViewerRequest,
+            function_arn: arn.clone(),
+        })
+        .collect();
+    DistributionConfig {
+        caller_reference: inputs.caller_reference.clone(),
+        comment: inputs.comment.chars().take(128).collect(),
+        enabled: true,
+        price_class: match inputs.cdn.price_class {
+            SpecPriceClass::All => PriceClass::All,
+            SpecPriceClass::P200 => PriceClass::PriceClass200,
+            SpecPriceClass::P100 => PriceClass::PriceClass100,
+        },
+        aliases: inputs.cdn.aliases.clone(),
+        acm_certificate_arn: inputs.cdn.certificate_arn.clone(),
+        origins: vec![Origin {
+            id: PACKAGING_ORIGIN.into(),
+            domain_name: inputs.packaging_host.to_string(),
+            origin_path: String::new(),
+            protocol: OriginProtocol::HttpsOnly,
+            custom_headers,
+        }],
+        default_behavior: CacheBehavior {
+            path_pattern: String::new(),
+            target_origin_id: PACKAGING_ORIGIN.into(),
+            viewer_protocol: ViewerProtocol::RedirectToHttps,
+            allowed_methods: AllowedMethods::GetHeadOptions,
+            compress: true,
+            cache_policy_id: inputs.policies.mediapackage_cache.clone(),
+            origin_request_policy_id: None,
+            response_headers_policy_id: None,
+            function_associations,
+            realtime_log_config_arn: inputs.realtime_log_config_arn.clone(),
+        },
+        behaviors: Vec::new(),
+        web_acl_id: inputs.web_acl_arn.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs<'a>(cdn: &'a CdnSpec, policies: &'a Policies) -> DistributionInputs<'a> {
+        DistributionInputs {
+            caller_reference: "ref".into(),
+            comment: "onair media/news".into(),
+            cdn,
+            packaging_host: "abc.mediapackage.eu-west-1.amazonaws.com",
+            cdn_identifier: Some("0123456789abcdef"),
+            policies,
+            viewer_request_function: None,
+            web_acl_arn: None,
+            realtime_log_config_arn: None,
+        }
+    }
+
+    #[test]
+    fn origin_protection_sends_the_identifier_header() {
+        let policies = Policies {
+            mediapackage_cache: "p-mp".into(),
+        };
+        let cdn = CdnSpec::default();
+        let config = distribution(&inputs(&cdn, &policies));
+        let origin = &config.origins[0];
+        assert_eq!(
+            origin.domain_name,
+            "abc.mediapackage.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(origin.custom_headers[0].name, CDN_IDENTIFIER_HEADER);
+        assert_eq!(config.default_behavior.cache_policy_id, "p-mp");
+        assert!(
+            !format!("{config:?}").contains("0123456789abcdef"),
+            "Debug never shows the identifier"
+        );
+
+        let open = CdnSpec {
+            origin_protection: false,
+            ..CdnSpec::default()
+        };
+        assert!(distribution(&inputs(&open, &policies)).origins[0]
+            .custom_headers
+            .is_empty());
+    }
+
+    #[test]
+    fn tokens_revocation_and_telemetry_fold_into_the_default_behaviour() {
+        let policies = Policies {
+            mediapackage_cache: "p-mp".into(),
+        };
+        let cdn = CdnSpec {
+            aliases: vec!["live.example.com".into()],
+            certificate_arn: Some("arn:aws:acm:us-east-1:123456789012:certificate/x".into()),
+            price_class: SpecPriceClass::P100,
+            ..CdnSpec::default()
+        };
+        let mut with = inputs(&cdn, &policies);
+        with.viewer_request_function =
+            Some("arn:aws:cloudfront::123456789012:function/tokens".into());
+        with.web_acl_arn = Some("arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1".into());
+        with.realtime_log_config_arn =
+            Some("arn:aws:cloudfront::123456789012:realtime-log-config/cmcd".into());
+        let config = distribution(&with);
+        assert_eq!(config.default_behavior.function_associations.len(), 1);
+        assert!(
+            config.web_acl_id.is_some()
+                && config.default_behavior.realtime_log_config_arn.is_some()
+        );
+        assert_eq!(config.aliases, ["live.example.com"]);
+        assert_eq!(config.price_class, PriceClass::PriceClass100);
+        assert_eq!(
+            host_of("https://abc.example.com/out/v1/x/index.m3u8"),
+            Some("abc.example.com")
+        );
+    }
+}
