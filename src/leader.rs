@@ -72,7 +72,21 @@ where
         }
         tokio::select! {
             _ = &mut shutdown => break,
-            changed = leading.changed() => if changed.is_err() { break },
+            changed = leading.changed() => if changed.is_err() {
+                // The election task ended on its own: it failed. Stop working
+                // and say why, so the process restarts instead of idling.
+                drop(running.take());
+                let message = match election.await {
+                    Ok(Err(e)) => e.to_string(),
+                    Ok(Ok(_)) => "the election ended unexpectedly".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                return Err(LeaderError {
+                    lease: settings.lease_name.clone(),
+                    namespace: settings.namespace.clone(),
+                    message,
+                });
+            },
         }
     }
     // Dropping the work aborts it.

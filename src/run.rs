@@ -130,18 +130,29 @@ async fn run(args: RunArgs) -> Result<(), Error> {
         health.clone(),
         stop_rx.clone(),
     ));
-    let reconciling = tokio::spawn(reconcile(client, args.clone(), stop_rx));
+    let mut reconciling = tokio::spawn(reconcile(client, args.clone(), stop_rx));
 
-    shutdown_signal().await;
+    // Stop on a signal, or when the reconcilers (or leader election) fail:
+    // exiting lets Kubernetes restart the pod rather than keep a healthy idler.
+    let failure = tokio::select! {
+        _ = shutdown_signal() => None,
+        ended = &mut reconciling => Some(match ended {
+            Ok(Ok(())) => "the reconcilers stopped unexpectedly".to_string(),
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => format!("the reconcilers failed: {e}"),
+        }),
+    };
     info!("shutting down");
     let _ = stop_tx.send(true);
     connect.abort();
-    // The leader releases its Lease on the way out, so a replica takes over now.
-    match tokio::time::timeout(Duration::from_secs(10), reconciling).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(e))) => warn!(error = %e, "leader election stopped with an error"),
-        Ok(Err(e)) => warn!(error = %e, "reconciler task failed"),
-        Err(_) => warn!("reconcilers did not stop within 10 s"),
+    if failure.is_none() {
+        // The leader releases its Lease on the way out, so a replica takes over now.
+        match tokio::time::timeout(Duration::from_secs(10), reconciling).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => warn!(error = %e, "leader election stopped with an error"),
+            Ok(Err(e)) => warn!(error = %e, "reconciler task failed"),
+            Err(_) => warn!("reconcilers did not stop within 10 s"),
+        }
     }
     match tokio::time::timeout(Duration::from_secs(10), server).await {
         Ok(Ok(Ok(()))) => {}
@@ -150,7 +161,10 @@ async fn run(args: RunArgs) -> Result<(), Error> {
         Err(_) => warn!("health server did not stop within 10 s"),
     }
     info!("stopped");
-    Ok(())
+    match failure {
+        Some(reason) => Err(Error::Io(reason)),
+        None => Ok(()),
+    }
 }
 
 /// Runs the reconcilers until shutdown: only while holding the Lease when

@@ -90,6 +90,9 @@ fn run_serves_health_becomes_ready_and_stops_on_sigterm() {
             &format!("127.0.0.1:{health_port}"),
             "--log-format",
             "json",
+            // The stub API server answers only /version; leader election has
+            // its own tests (tests/leader.rs).
+            "--leader-election=false",
         ])
         .env("KUBECONFIG", &kubeconfig)
         .stdout(Stdio::null())

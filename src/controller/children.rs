@@ -41,8 +41,12 @@ pub trait External: Send + Sync {
     async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError>;
 
     /// A resource this owner created but never recorded (found by owner tags,
-    /// or by the deterministic id), for crash recovery.
-    async fn find_unrecorded(&self) -> Result<Option<Self::Observed>, AwsError>;
+    /// or by the deterministic id), for crash recovery. `replacing` is as for
+    /// [`External::create`]: a replacement may live under another name.
+    async fn find_unrecorded(
+        &self,
+        replacing: Option<&str>,
+    ) -> Result<Option<Self::Observed>, AwsError>;
 
     /// Creates the resource (with an idempotency token where AWS takes one).
     /// `replacing` is the id of a recorded resource that disappeared: the
@@ -120,7 +124,7 @@ pub async fn ensure<E: External>(
             None => replacing = Some(id),
         }
     }
-    if let Some(found) = external.find_unrecorded().await? {
+    if let Some(found) = external.find_unrecorded(replacing.as_deref()).await? {
         ids.record(child, &E::id_of(&found)).await?;
         let found = if external.up_to_date(&found) {
             found
@@ -171,7 +175,7 @@ pub async fn remove<E: External>(external: &E, ids: &mut dyn IdStore) -> Result<
     let id = match ids.recorded(child) {
         Some(id) => Some(id),
         // Created but never recorded: still ours to delete.
-        None => external.find_unrecorded().await?.map(|o| E::id_of(&o)),
+        None => external.find_unrecorded(None).await?.map(|o| E::id_of(&o)),
     };
     let Some(id) = id else {
         return Ok(true);

@@ -48,7 +48,10 @@ impl External for SecurityGroupChild<'_> {
         found(self.api.describe_input_security_group(id).await)
     }
 
-    async fn find_unrecorded(&self) -> Result<Option<SecurityGroup>, AwsError> {
+    async fn find_unrecorded(
+        &self,
+        _replacing: Option<&str>,
+    ) -> Result<Option<SecurityGroup>, AwsError> {
         // CreateInputSecurityGroup takes no idempotency token: the owner tags
         // are how a group created just before a crash is found again.
         let groups = self.api.list_input_security_groups().await?;
@@ -116,7 +119,7 @@ impl External for InputChild<'_> {
         Ok(found(self.api.describe_input(id).await)?.and_then(Self::live))
     }
 
-    async fn find_unrecorded(&self) -> Result<Option<Input>, AwsError> {
+    async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Input>, AwsError> {
         let inputs = self.api.list_inputs().await?;
         Ok(inputs
             .into_iter()
@@ -346,7 +349,7 @@ impl External for ChannelChild<'_> {
         Ok(found(self.api.describe_channel(id).await)?.and_then(Self::live))
     }
 
-    async fn find_unrecorded(&self) -> Result<Option<Channel>, AwsError> {
+    async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Channel>, AwsError> {
         let channels = self.api.list_channels().await?;
         Ok(channels
             .into_iter()

@@ -17,7 +17,7 @@ use super::children::{create_token, found, External};
 
 /// A caller-chosen id (or name) that only this owner's child can have: a
 /// resource found under it with other owner tags is not ours to touch.
-async fn ours<T>(
+fn ours<T>(
     owner: &Owner,
     child: &str,
     result: Result<T, AwsError>,
@@ -75,11 +75,13 @@ impl External for CdnSecretChild<'_> {
         Ok(found(self.api.describe_secret(id).await)?.and_then(Self::live))
     }
 
-    async fn find_unrecorded(&self) -> Result<Option<SecretDescription>, AwsError> {
-        let described = self.api.describe_secret(&self.name(None)).await;
-        Ok(ours(self.owner, Self::CHILD, described, |d| &d.tags)
-            .await?
-            .and_then(Self::live))
+    async fn find_unrecorded(
+        &self,
+        replacing: Option<&str>,
+    ) -> Result<Option<SecretDescription>, AwsError> {
+        // A replacement has a name of its own: look where it would be.
+        let described = self.api.describe_secret(&self.name(replacing)).await;
+        Ok(ours(self.owner, Self::CHILD, described, |d| &d.tags)?.and_then(Self::live))
     }
 
     async fn create(&self, replacing: Option<&str>) -> Result<SecretDescription, AwsError> {
@@ -142,14 +144,9 @@ impl External for PackagingChannelChild<'_> {
         found(self.api.describe_channel(id).await)
     }
 
-    async fn find_unrecorded(&self) -> Result<Option<Channel>, AwsError> {
-        ours(
-            self.owner,
-            Self::CHILD,
-            self.api.describe_channel(&self.id()).await,
-            |c| &c.tags,
-        )
-        .await
+    async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Channel>, AwsError> {
+        let described = self.api.describe_channel(&self.id()).await;
+        ours(self.owner, Self::CHILD, described, |c| &c.tags)
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<Channel, AwsError> {
@@ -218,9 +215,12 @@ impl External for EndpointChild<'_> {
         found(self.api.describe_origin_endpoint(id).await)
     }
 
-    async fn find_unrecorded(&self) -> Result<Option<OriginEndpoint>, AwsError> {
+    async fn find_unrecorded(
+        &self,
+        _replacing: Option<&str>,
+    ) -> Result<Option<OriginEndpoint>, AwsError> {
         let described = self.api.describe_origin_endpoint(&self.spec.id).await;
-        ours(self.owner, self.child, described, |e| &e.spec.tags).await
+        ours(self.owner, self.child, described, |e| &e.spec.tags)
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<OriginEndpoint, AwsError> {

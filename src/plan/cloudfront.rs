@@ -8,6 +8,7 @@ use crate::aws::cloudfront::{
     AllowedMethods, CacheBehavior, DistributionConfig, FunctionAssociation, FunctionEvent, Origin,
     OriginHeader, OriginProtocol, PriceClass, ViewerProtocol,
 };
+use crate::aws::secret::SecretString;
 
 /// The header CloudFront sends and MediaPackage's CDN authorization checks.
 pub const CDN_IDENTIFIER_HEADER: &str = "X-MediaPackage-CDNIdentifier";
@@ -32,7 +33,7 @@ pub struct DistributionInputs<'a> {
     /// Host of the MediaPackage endpoints (from an endpoint URL).
     pub packaging_host: &'a str,
     /// The CDN identifier, when origin protection is on (a secret).
-    pub cdn_identifier: Option<&'a str>,
+    pub cdn_identifier: Option<&'a SecretString>,
     pub policies: &'a Policies,
     /// A TokenPolicy's published function, checked on every viewer request.
     pub viewer_request_function: Option<String>,
@@ -55,7 +56,7 @@ pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
         .filter(|_| inputs.cdn.origin_protection)
         .map(|identifier| OriginHeader {
             name: CDN_IDENTIFIER_HEADER.into(),
-            value: identifier.to_string(),
+            value: identifier.expose().to_string(),
         })
         .into_iter()
         .collect();
@@ -106,13 +107,18 @@ pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
 mod tests {
     use super::*;
 
+    fn identifier() -> &'static SecretString {
+        static ID: std::sync::OnceLock<SecretString> = std::sync::OnceLock::new();
+        ID.get_or_init(|| SecretString::new("0123456789abcdef".to_string()))
+    }
+
     fn inputs<'a>(cdn: &'a CdnSpec, policies: &'a Policies) -> DistributionInputs<'a> {
         DistributionInputs {
             caller_reference: "ref".into(),
             comment: "onair media/news".into(),
             cdn,
             packaging_host: "abc.mediapackage.eu-west-1.amazonaws.com",
-            cdn_identifier: Some("0123456789abcdef"),
+            cdn_identifier: Some(identifier()),
             policies,
             viewer_request_function: None,
             web_acl_arn: None,

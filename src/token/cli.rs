@@ -81,20 +81,21 @@ pub enum CliError {
 }
 
 fn parse_duration(text: &str) -> Result<u64, String> {
-    let (number, unit) = text.trim().split_at(
-        text.trim()
-            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
-            .len(),
-    );
+    let text = text.trim();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let (number, unit) = text.split_at(digits.len());
     let value: u64 = number
         .parse()
         .map_err(|_| format!("{text:?} is not a duration such as 300, 90s, 15m or 2h"))?;
-    match unit {
-        "" | "s" => Ok(value),
-        "m" => Ok(value * 60),
-        "h" => Ok(value * 3600),
-        _ => Err(format!("unknown unit {unit:?}: use s, m or h")),
-    }
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("unknown unit {unit:?}: use s, m or h")),
+    };
+    value
+        .checked_mul(scale)
+        .ok_or_else(|| format!("{text:?} is too long"))
 }
 
 /// Runs a token command; `Ok(false)` means "refused" (exit status 1).
@@ -114,8 +115,13 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
                         policy.active_key
                     ))
                 })?;
+                let path = if args.path.starts_with('/') {
+                    args.path.clone()
+                } else {
+                    format!("/{}", args.path)
+                };
                 let scopes = if args.scopes.is_empty() {
-                    vec![args.path.rsplit_once('/').map_or("/".to_string(), |(dir, _)| format!("{dir}/"))]
+                    vec![path.rsplit_once('/').map_or("/".to_string(), |(dir, _)| format!("{dir}/"))]
                 } else {
                     args.scopes.clone()
                 };
@@ -137,7 +143,7 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
                         )
                     })?,
                 };
-                println!("{}", url(&policy.config, &host, &args.path, &token));
+                println!("{}", url(&policy.config, &host, &path, &token));
                 Ok(true)
             }
             TokenCommand::Verify(args) => {

@@ -53,6 +53,19 @@ function protects(uri) {
   return C.protect === 'manifests' ? manifest : C.protect === 'segments' ? !manifest : true;
 }
 
+// Prefix checks are only sound on a normal path: `/a/../b` starts with `/a/`.
+function safePath(uri) {
+  const lower = uri.toLowerCase();
+  if (lower.indexOf('%2e') >= 0 || lower.indexOf('%2f') >= 0 || lower.indexOf('%5c') >= 0) return false;
+  if (uri.indexOf('\\') >= 0) return false;
+  const segments = uri.replace(/^\//, '').split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if (s === '.' || s === '..' || (s === '' && i !== segments.length - 1)) return false;
+  }
+  return true;
+}
+
 function starts(uri, prefixes) {
   return prefixes.some((p) => typeof p === 'string' && uri.startsWith(p));
 }
@@ -76,6 +89,7 @@ async function verify(request, ip, now) {
       uri = '/' + (cut < 0 ? '' : rest.slice(cut + 1));
     }
   }
+  if (!safePath(uri)) return { refuse: 'unsafe-path' };
   if (!protects(uri)) return { uri };
   if (!token) return { refuse: 'missing' };
   const parts = token.split('.');

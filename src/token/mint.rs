@@ -47,7 +47,12 @@ pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<St
     if config.require_ip && request.ip.is_none() {
         return Err(MintError::IpRequired);
     }
-    let mut headers = request.headers.clone();
+    // The edge looks headers up by lower-case name.
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+        .collect();
     for name in &config.require_headers {
         if !headers.iter().any(|(n, _)| n == name) {
             return Err(MintError::HeaderRequired(name.clone()));

@@ -77,6 +77,8 @@ pub enum Refusal {
     BindingMismatch,
     #[error("session {0} is revoked")]
     Revoked(String),
+    #[error("the path {0} has dot segments, empty segments or encoded separators")]
+    UnsafePath(String),
 }
 
 impl Refusal {
@@ -95,6 +97,7 @@ impl Refusal {
             Refusal::Unbound(_) => "unbound",
             Refusal::BindingMismatch => "binding",
             Refusal::Revoked(_) => "revoked",
+            Refusal::UnsafePath(_) => "unsafe-path",
         }
     }
 }
@@ -126,8 +129,18 @@ fn extract(
 ) -> (Option<String>, String, Vec<(String, String)>) {
     let mut query = request.query.clone();
     if config.location == "query" {
-        let position = query.iter().position(|(k, _)| k == &config.query_parameter);
-        let token = position.map(|i| query.remove(i).1);
+        // Every occurrence is removed (none reaches the origin) and an empty
+        // value counts as none, as in the function.
+        let mut token = None;
+        query.retain(|(k, v)| {
+            if k != &config.query_parameter {
+                return true;
+            }
+            if token.is_none() && !v.is_empty() {
+                token = Some(v.clone());
+            }
+            false
+        });
         return (token, request.uri.clone(), query);
     }
     let rest = request.uri.strip_prefix('/').unwrap_or(&request.uri);
@@ -137,6 +150,24 @@ fn extract(
     } else {
         (None, request.uri.clone(), query)
     }
+}
+
+/// No `.` or `..` segments, no empty segments, no encoded dots, slashes or
+/// backslashes: paths that a later normalisation could move out of a prefix.
+pub fn safe_path(uri: &str) -> bool {
+    let lower = uri.to_ascii_lowercase();
+    let encoded = ["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e));
+    let segments = uri
+        .strip_prefix('/')
+        .unwrap_or(uri)
+        .split('/')
+        .collect::<Vec<_>>();
+    let last = segments.len().saturating_sub(1);
+    let bad_segment = segments
+        .iter()
+        .enumerate()
+        .any(|(i, s)| *s == "." || *s == ".." || (s.is_empty() && i != last));
+    !encoded && !bad_segment && !uri.contains('\\')
 }
 
 /// Checks a request as the edge would at time `now` (seconds since the epoch).
@@ -149,6 +180,10 @@ pub fn check(
     now: u64,
 ) -> Result<Accepted, Refusal> {
     let (token, uri, query) = extract(config, request);
+    // Prefix checks are only sound on a normal path: `/a/../b` starts with `/a/`.
+    if !safe_path(&uri) {
+        return Err(Refusal::UnsafePath(uri));
+    }
     if !config.protects(&uri) {
         return Ok(Accepted {
             uri,
