@@ -78,6 +78,21 @@ pub fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
     }
 }
 
+/// For `find_unrecorded` on services that list: the first listed resource that
+/// still exists (`live`) and carries this owner's tags for `child`.
+pub fn owned_in<T>(
+    owner: &crate::aws::ownership::Owner,
+    child: &str,
+    listed: Vec<T>,
+    live: impl Fn(T) -> Option<T>,
+    tags: impl Fn(&T) -> &crate::aws::ownership::Tags,
+) -> Option<T> {
+    listed
+        .into_iter()
+        .filter_map(live)
+        .find(|r| owner.owns(child, tags(r)))
+}
+
 /// Where child ids are kept (the object's annotations in a reconciler).
 #[async_trait]
 pub trait IdStore: Send {

@@ -13,7 +13,7 @@ use crate::aws::medialive::{
 use crate::aws::ownership::{Owner, Tags};
 use crate::plan::medialive::{channel_step, ChannelStep};
 
-use super::children::{create_token, found, External};
+use super::children::{create_token, found, owned_in, External};
 
 /// MediaLive allows names up to 128 characters.
 const NAME_LIMIT: usize = 128;
@@ -55,9 +55,9 @@ impl External for SecurityGroupChild<'_> {
         // CreateInputSecurityGroup takes no idempotency token: the owner tags
         // are how a group created just before a crash is found again.
         let groups = self.api.list_input_security_groups().await?;
-        Ok(groups
-            .into_iter()
-            .find(|g| self.owner.owns(self.child(), &g.tags)))
+        Ok(owned_in(self.owner, self.child(), groups, Some, |g| {
+            &g.tags
+        }))
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<SecurityGroup, AwsError> {
@@ -121,10 +121,13 @@ impl External for InputChild<'_> {
 
     async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Input>, AwsError> {
         let inputs = self.api.list_inputs().await?;
-        Ok(inputs
-            .into_iter()
-            .filter_map(Self::live)
-            .find(|i| self.owner.owns(self.child(), &i.tags)))
+        Ok(owned_in(
+            self.owner,
+            self.child(),
+            inputs,
+            Self::live,
+            |i| &i.tags,
+        ))
     }
 
     async fn create(&self, replacing: Option<&str>) -> Result<Input, AwsError> {
@@ -351,10 +354,13 @@ impl External for ChannelChild<'_> {
 
     async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Channel>, AwsError> {
         let channels = self.api.list_channels().await?;
-        Ok(channels
-            .into_iter()
-            .filter_map(Self::live)
-            .find(|c| self.owner.owns(self.child(), &c.tags)))
+        Ok(owned_in(
+            self.owner,
+            self.child(),
+            channels,
+            Self::live,
+            |c| &c.tags,
+        ))
     }
 
     async fn create(&self, replacing: Option<&str>) -> Result<Channel, AwsError> {
