@@ -41,6 +41,40 @@ pub struct RunArgs {
     /// Seconds before expiry at which the leader renews.
     #[arg(long, default_value_t = 5)]
     pub lease_grace_seconds: u64,
+    /// Seconds between two looks at an object that is as desired (drift
+    /// detection); every change to an object triggers one at once anyway.
+    #[arg(long, env = "ONAIR_RESYNC_SECONDS", default_value_t = 600)]
+    pub resync_seconds: u64,
+    /// Seconds between two looks while AWS is moving (a channel starting, a
+    /// distribution deploying).
+    #[arg(long, env = "ONAIR_POLL_SECONDS", default_value_t = 15)]
+    pub poll_seconds: u64,
+    /// Seconds before retrying after an error.
+    #[arg(long, env = "ONAIR_RETRY_SECONDS", default_value_t = 30)]
+    pub retry_seconds: u64,
+    /// Objects reconciled at the same time (AWS rate limits are shared anyway).
+    #[arg(long, env = "ONAIR_MAX_CONCURRENT_RECONCILES", default_value_t = 64)]
+    pub max_concurrent_reconciles: u16,
+    /// AWS region for objects without a providerRef (default: the SDK's
+    /// region chain: AWS_REGION, profile, instance metadata).
+    #[arg(long, env = "AWS_REGION")]
+    pub region: Option<String>,
+    /// Role MediaLive channels assume, for objects whose provider names none.
+    #[arg(long, env = "ONAIR_MEDIALIVE_ROLE_ARN")]
+    pub media_live_role_arn: Option<String>,
+    /// Role MediaPackage reads CDN-authorization secrets with, for objects
+    /// whose provider names none.
+    #[arg(long, env = "ONAIR_MEDIAPACKAGE_SECRETS_ROLE_ARN")]
+    pub media_package_secrets_role_arn: Option<String>,
+    /// Requests per second per AWS service and account, as
+    /// `service=n,...` (such as `medialive=5,cloudfront=2`); the defaults
+    /// follow AWS's published quotas.
+    #[arg(long, env = "ONAIR_AWS_BUDGETS")]
+    pub aws_budgets: Option<String>,
+    /// Work against an in-process simulation of AWS instead of AWS (the
+    /// sandbox and tests; nothing is created anywhere).
+    #[arg(long, hide = true)]
+    pub simulate_aws: bool,
 }
 
 /// Log output formats.
@@ -177,10 +211,14 @@ async fn reconcile(
     let stopped = async move {
         let _ = stop.wait_for(|stop| *stop).await;
     };
+    let work = {
+        let (client, args) = (client.clone(), args.clone());
+        move || controllers(client.clone(), args.clone())
+    };
     if !args.leader_election {
         tokio::select! {
             _ = stopped => {}
-            _ = controllers() => {}
+            _ = work() => {}
         }
         return Ok(());
     }
@@ -194,14 +232,73 @@ async fn reconcile(
         duration_seconds: args.lease_duration_seconds,
         grace_seconds: args.lease_grace_seconds,
     };
-    crate::leader::run_as_leader(client, &settings, stopped, controllers).await
+    crate::leader::run_as_leader(client, &settings, stopped, work).await
 }
 
-/// The reconcilers. None is enabled in this release yet (they land with the
-/// LiveChannel issue); the leader holds the lease and waits.
-async fn controllers() {
-    info!("no reconcilers are enabled in this release");
-    std::future::pending::<()>().await
+/// The reconcilers, until they stop (they run until the process does).
+async fn controllers(client: kube::Client, args: RunArgs) {
+    let ctx = match context(client, &args).await {
+        Ok(ctx) => std::sync::Arc::new(ctx),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the reconcilers");
+            return;
+        }
+    };
+    crate::controller::live_channel::run(ctx, args.max_concurrent_reconciles).await;
+}
+
+/// The reconcilers' shared context, from the flags.
+async fn context(
+    client: kube::Client,
+    args: &RunArgs,
+) -> Result<crate::controller::context::Context, String> {
+    use crate::aws::guard::{Budgets, Limiters};
+    use crate::controller::provider::{Connector, ProviderDefaults, Providers};
+    let mut budgets = Budgets::default();
+    if let Some(spec) = &args.aws_budgets {
+        budgets
+            .parse_overrides(spec)
+            .map_err(|e| format!("--aws-budgets: {e}"))?;
+    }
+    let limiters = Limiters::new(budgets);
+    let region = match &args.region {
+        Some(r) => r.clone(),
+        None if args.simulate_aws => "eu-west-1".into(),
+        None => aws_config::meta::region::ProvideRegion::region(
+            &aws_config::default_provider::region::default_provider(),
+        )
+        .await
+        .map(|r| r.to_string())
+        .ok_or("no AWS region: set --region or AWS_REGION")?,
+    };
+    let connector = if args.simulate_aws {
+        info!("working against the AWS simulation: nothing is created in AWS");
+        Connector::Sim {
+            sim: crate::aws::sim::Sim::default(),
+            limiters,
+        }
+    } else {
+        Connector::Sdk(crate::aws::provider::ApisCache::new(limiters))
+    };
+    let defaults = ProviderDefaults {
+        media_live_role_arn: args.media_live_role_arn.clone(),
+        media_package_secrets_role_arn: args.media_package_secrets_role_arn.clone(),
+        tags: Default::default(),
+    };
+    let settings = crate::aws::clients::ClientSettings {
+        region,
+        ..Default::default()
+    };
+    let timing = crate::controller::context::Timing {
+        resync: Duration::from_secs(args.resync_seconds.max(1)),
+        poll: Duration::from_secs(args.poll_seconds.max(1)),
+        retry: Duration::from_secs(args.retry_seconds.max(1)),
+    };
+    Ok(crate::controller::context::Context::new(
+        client.clone(),
+        Providers::new(client, connector, settings, defaults),
+        timing,
+    ))
 }
 
 fn default_identity() -> String {

@@ -71,6 +71,10 @@ use super::common::{
     {
         "rule": "self.input.type == oldSelf.input.type",
         "message": "input.type cannot change once the channel exists (MediaLive input types are immutable); create a new LiveChannel instead"
+    },
+    {
+        "rule": "self.encoding.channelClass == oldSelf.encoding.channelClass",
+        "message": "encoding.channelClass cannot change once the channel exists (MediaLive channel classes are immutable); create a new LiveChannel instead"
     }
 ]))]
 pub struct LiveChannelSpec {
@@ -654,6 +658,10 @@ pub struct LiveChannelStatus {
     /// Ids and ARNs of every AWS resource this channel owns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<LiveChannelResources>,
+    /// The value of the `onair.dev/rotate-cdn-secret` annotation last applied:
+    /// a new value rotates the CDN identifier once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdn_secret_rotation: Option<String>,
 }
 
 /// One ingest endpoint.

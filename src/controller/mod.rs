@@ -1,7 +1,15 @@
-//! The reconcilers and what they share. Being built: today the condition
-//! bookkeeping, the shared child-resource driver and the MediaLive children.
+//! The reconcilers and what they share: the child-resource driver
+//! ([`children`]), provider resolution, conditions, events and status, the
+//! finalizer, and one module per AWS service's children; `live_channel` is
+//! the LiveChannel reconciler.
 
 pub mod children;
+pub mod cloudfront;
 pub mod conditions;
+pub mod context;
+pub mod finalizer;
+pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;
+pub mod provider;
+pub mod report;

@@ -72,3 +72,4 @@ pub fn python() -> String {
         "python3".into()
     }
 }
+pub mod operator;

@@ -41,6 +41,20 @@ pub struct FaultState {
     throttles: Mutex<HashMap<Service, Arc<Limiter<SimClock>>>>,
     calls: Mutex<BTreeMap<(Service, &'static str), u64>>,
     throttled: Mutex<BTreeMap<Service, u64>>,
+    crash: Mutex<Option<CrashPoint>>,
+}
+
+/// A process crash armed to happen right after a given write.
+struct CrashPoint {
+    /// Writes still to let through before the one that crashes.
+    remaining: u64,
+    crashed: Arc<tokio::sync::Notify>,
+}
+
+/// Whether an operation may change something (all but reads).
+fn is_write(operation: &str) -> bool {
+    const READS: [&str; 4] = ["describe", "list", "get", "head"];
+    !READS.iter().any(|r| operation.starts_with(r))
 }
 
 impl FaultState {
@@ -51,7 +65,35 @@ impl FaultState {
             throttles: Mutex::default(),
             calls: Mutex::default(),
             throttled: Mutex::default(),
+            crash: Mutex::default(),
         }
+    }
+
+    /// Arms a crash: the `n`-th write from now (1 = the next) is applied by
+    /// AWS, then its caller never hears back, as when the process dies right
+    /// after the request. The returned notify fires at that moment; the test
+    /// drops the caller's future (the "process") and starts a fresh one.
+    pub fn crash_after_writes(&self, n: u64) -> Arc<tokio::sync::Notify> {
+        let crashed = Arc::new(tokio::sync::Notify::new());
+        *lock(&self.crash) = Some(CrashPoint {
+            remaining: n.saturating_sub(1),
+            crashed: crashed.clone(),
+        });
+        crashed
+    }
+
+    /// Whether this write is the armed crash point (then disarms it).
+    fn crash_now(&self, call: Call) -> Option<Arc<tokio::sync::Notify>> {
+        if !is_write(call.operation) {
+            return None;
+        }
+        let mut crash = lock(&self.crash);
+        let point = crash.as_mut()?;
+        if point.remaining > 0 {
+            point.remaining -= 1;
+            return None;
+        }
+        crash.take().map(|p| p.crashed)
     }
 
     /// Makes `service` answer Throttled beyond `per_second` requests per second
@@ -104,10 +146,9 @@ impl FaultState {
     /// Calls that may change something, over every service: all but reads
     /// (`describe_*`, `list_*`, `get_*`, `head_*`). Steady state must keep this still.
     pub fn writes(&self) -> u64 {
-        const READS: [&str; 4] = ["describe", "list", "get", "head"];
         lock(&self.calls)
             .iter()
-            .filter(|((_, op), _)| !READS.iter().any(|r| op.starts_with(r)))
+            .filter(|((_, op), _)| is_write(op))
             .map(|(_, n)| n)
             .sum()
     }
@@ -163,6 +204,11 @@ impl Interceptor for SimFaults {
     {
         let faults = &self.0.faults;
         faults.admit(call)?;
+        if let Some(crashed) = faults.crash_now(call) {
+            let _ = f().await;
+            crashed.notify_one();
+            return std::future::pending().await;
+        }
         match faults.take(call) {
             None => f().await,
             Some(Fault::Latency(d)) => {

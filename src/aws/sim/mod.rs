@@ -293,6 +293,65 @@ impl Sim {
         )))
     }
 
+    /// How many live resources of each kind exist (deleted and deleting ones
+    /// left out), read without counting as calls: what leak checks compare.
+    pub async fn inventory(&self) -> BTreeMap<&'static str, usize> {
+        let medialive = medialive::SimMediaLive(self.world.clone());
+        let mediapackage = mediapackage::SimMediaPackage(self.world.clone());
+        let cloudfront = cloudfront::SimCloudFront(self.world.clone());
+        let mut counts = BTreeMap::new();
+        let groups = medialive
+            .list_input_security_groups()
+            .await
+            .unwrap_or_default();
+        counts.insert("input security groups", groups.len());
+        let inputs = medialive.list_inputs().await.unwrap_or_default();
+        let live_inputs = inputs
+            .iter()
+            .filter(|i| {
+                !matches!(
+                    i.state,
+                    crate::aws::medialive::InputState::Deleted
+                        | crate::aws::medialive::InputState::Deleting
+                )
+            })
+            .count();
+        counts.insert("inputs", live_inputs);
+        let channels = medialive.list_channels().await.unwrap_or_default();
+        let live_channels = channels
+            .iter()
+            .filter(|c| {
+                !matches!(
+                    c.state,
+                    crate::aws::medialive::ChannelState::Deleted
+                        | crate::aws::medialive::ChannelState::Deleting
+                )
+            })
+            .count();
+        counts.insert("channels", live_channels);
+        let packaging = mediapackage.list_channels().await.unwrap_or_default();
+        let mut endpoints = 0;
+        for c in &packaging {
+            endpoints += mediapackage
+                .list_origin_endpoints(&c.id)
+                .await
+                .map(|e| e.len())
+                .unwrap_or(0);
+        }
+        counts.insert("packaging channels", packaging.len());
+        counts.insert("origin endpoints", endpoints);
+        counts.insert(
+            "distributions",
+            cloudfront
+                .list_distributions()
+                .await
+                .unwrap_or_default()
+                .len(),
+        );
+        counts.insert("secrets", secretsmanager::live_count(&self.world));
+        counts
+    }
+
     /// Makes an ACTIVE Kinesis stream (onair never creates streams); its ARN.
     pub fn create_stream(&self, name: &str, shards: u32) -> String {
         let arn = self.world.arn("kinesis", &format!("stream/{name}"));

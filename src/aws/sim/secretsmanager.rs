@@ -248,3 +248,12 @@ impl SecretsManagerApi for SimSecretsManager {
         Ok(())
     }
 }
+
+/// Secrets not scheduled for deletion.
+pub(crate) fn live_count(world: &World) -> usize {
+    lock(&world.secretsmanager)
+        .secrets
+        .values()
+        .filter(|r| r.deleted_date.is_none())
+        .count()
+}

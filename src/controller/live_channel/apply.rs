@@ -1,0 +1,495 @@
+//! Creating and updating a LiveChannel's AWS resources, in dependency order:
+//! input security group, input, CDN secret, MediaPackage channel and
+//! endpoints, distribution, MediaLive channel; then whatever the spec no
+//! longer wants is removed. Each child goes through the shared driver, which
+//! records its id on the object before the next step.
+
+use crate::api::live_channel::{DesiredState, LiveChannel, LiveChannelSpec};
+use crate::aws::error::AwsError;
+use crate::aws::mediapackage::CdnAuthorization;
+use crate::aws::ownership::{Owner, Tags};
+use crate::aws::secret::SecretString;
+use crate::controller::children::{ensure, remove, AnnotationIds, DriverError, External};
+use crate::controller::cloudfront::DistributionChild;
+use crate::controller::context::Context;
+use crate::controller::medialive::{drive_channel, ChannelChild, InputChild, SecurityGroupChild};
+use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
+use crate::controller::provider::Resolved;
+use crate::controller::report::{action_on, Events};
+use crate::plan::cloudfront::{distribution, host_of, DistributionInputs};
+use crate::plan::medialive::{self, ChannelStep};
+use crate::plan::mediapackage::{endpoint, Format};
+
+use super::status::{Failure, Observed};
+
+/// The annotation whose new value rotates the CDN identifier.
+pub const ROTATE_ANNOTATION: &str = "onair.dev/rotate-cdn-secret";
+
+/// Checks the spec can be built at all, before any AWS call.
+pub fn validate(spec: &LiveChannelSpec, resolved_roles: &Roles) -> Result<(), Failure> {
+    let invalid = |message: String| Failure {
+        reason: "InvalidSpec".into(),
+        message,
+        stalled: true,
+    };
+    let gop = spec.encoding.gop_seconds;
+    for (name, enabled, seconds) in [
+        (
+            "packaging.hls",
+            spec.packaging.hls.enabled,
+            spec.packaging.hls.segment_seconds,
+        ),
+        (
+            "packaging.dash",
+            spec.packaging.dash.enabled,
+            spec.packaging.dash.segment_seconds,
+        ),
+    ] {
+        if enabled && seconds % gop != 0 {
+            return Err(invalid(format!(
+                "{name}.segmentSeconds ({seconds}) must be a multiple of encoding.gopSeconds ({gop}): segments start on keyframes"
+            )));
+        }
+    }
+    if spec.input.srt_caller.is_some() {
+        return Err(Failure {
+            reason: "UnsupportedInput".into(),
+            message: "input.type SrtCaller is not supported by this onair release (its SRT settings and passphrase would not reach MediaLive); use RtmpPush or UrlPull".into(),
+            stalled: true,
+        });
+    }
+    if resolved_roles.media_live.is_none() {
+        return Err(invalid("no role for MediaLive: set encoding.roleArn, or mediaLiveRoleArn on the AwsProvider (or the operator's --media-live-role-arn)".into()));
+    }
+    if spec.cdn.enabled
+        && spec.cdn.origin_protection
+        && resolved_roles.media_package_secrets.is_none()
+    {
+        return Err(invalid("origin protection needs a role MediaPackage reads the CDN secret with: set mediaPackageSecretsRoleArn on the AwsProvider (or the operator's --media-package-secrets-role-arn), or set cdn.originProtection to false".into()));
+    }
+    Ok(())
+}
+
+/// The roles the channel's resources use.
+pub struct Roles {
+    pub media_live: Option<String>,
+    pub media_package_secrets: Option<String>,
+}
+
+impl Roles {
+    pub fn of(spec: &LiveChannelSpec, resolved: &Resolved) -> Self {
+        Self {
+            media_live: spec
+                .encoding
+                .role_arn
+                .clone()
+                .or_else(|| resolved.defaults.media_live_role_arn.clone()),
+            media_package_secrets: resolved.defaults.media_package_secrets_role_arn.clone(),
+        }
+    }
+}
+
+/// One reconcile of one LiveChannel towards its spec.
+pub struct Apply<'a> {
+    pub ctx: &'a Context,
+    pub lc: &'a LiveChannel,
+    pub resolved: &'a Resolved,
+    pub roles: &'a Roles,
+    pub owner: Owner,
+    pub tags: Tags,
+    pub ids: AnnotationIds<LiveChannel>,
+    pub events: Events<'a>,
+    pub observed: Observed,
+    /// The rotate annotation value applied by this reconcile, if any.
+    pub rotated: Option<String>,
+}
+
+/// A step failed: which resource, and why.
+#[derive(Debug)]
+pub struct StepError {
+    pub what: &'static str,
+    pub error: DriverError,
+}
+
+impl StepError {
+    pub fn failure(&self) -> Failure {
+        match &self.error {
+            DriverError::Aws(e) => aws_failure(self.what, e),
+            DriverError::Kube(e) => Failure {
+                reason: "KubernetesError".into(),
+                message: format!("cannot record the {} id on the object: {e}", self.what),
+                stalled: false,
+            },
+        }
+    }
+}
+
+/// How an AWS error reads in status: refusals need the user, the rest is retried.
+pub fn aws_failure(what: &str, e: &AwsError) -> Failure {
+    use crate::aws::error::ErrorKind;
+    let (reason, stalled) = match &e.kind {
+        ErrorKind::InvalidRequest { .. } => ("AwsRejected", true),
+        ErrorKind::AccessDenied { .. } => ("AccessDenied", true),
+        ErrorKind::Throttled { .. } => ("AwsThrottled", false),
+        ErrorKind::Conflict { .. } => ("AwsConflict", false),
+        _ => ("AwsUnavailable", false),
+    };
+    Failure {
+        reason: reason.into(),
+        message: format!("{what}: {e}"),
+        stalled,
+    }
+}
+
+pub type Step<T> = Result<T, StepError>;
+
+/// Removes a child (one step of it, for slow deletions); true once it is gone,
+/// with an event naming it and `why`.
+pub async fn remove_child<E: External>(
+    ids: &mut AnnotationIds<LiveChannel>,
+    events: &Events<'_>,
+    child: &E,
+    what: &'static str,
+    why: &str,
+) -> Step<bool> {
+    let recorded = crate::controller::children::IdStore::recorded(ids, child.child());
+    let gone = remove(child, ids).await.map_err(at(what))?;
+    match (gone, recorded) {
+        (true, Some(id)) => {
+            events
+                .publish(
+                    false,
+                    "Deleted",
+                    &action_on("Delete", what),
+                    format!("Deleted {what} {id}: {why}"),
+                )
+                .await
+        }
+        // Slow deletions (stop, disable, wait): repeated notes become one
+        // event series.
+        (false, Some(id)) => {
+            events
+                .publish(
+                    false,
+                    "Deleting",
+                    &action_on("Delete", what),
+                    format!("Deleting {what} {id}: {why}"),
+                )
+                .await
+        }
+        _ => {}
+    }
+    Ok(gone)
+}
+
+fn at(what: &'static str) -> impl Fn(DriverError) -> StepError {
+    move |error| StepError { what, error }
+}
+
+fn aws_at(what: &'static str) -> impl Fn(AwsError) -> StepError {
+    move |e| StepError {
+        what,
+        error: DriverError::Aws(e),
+    }
+}
+
+impl Apply<'_> {
+    fn spec(&self) -> &LiveChannelSpec {
+        &self.lc.spec
+    }
+
+    /// Ensures one child and tells people what happened to it.
+    async fn ensure<E: External>(&mut self, child: &E, what: &'static str) -> Step<E::Observed> {
+        let (observed, action) = ensure(child, &mut self.ids).await.map_err(at(what))?;
+        self.events.child(action, what, &E::id_of(&observed)).await;
+        Ok(observed)
+    }
+
+    async fn prune<E: External>(&mut self, child: &E, what: &'static str) -> Step<bool> {
+        remove_child(
+            &mut self.ids,
+            &self.events,
+            child,
+            what,
+            "the spec no longer asks for it",
+        )
+        .await
+    }
+
+    pub async fn run(&mut self) -> Step<()> {
+        let apis = self.resolved.apis.clone();
+        let spec = self.spec().clone();
+        let (owner, tags) = (self.owner.clone(), self.tags.clone());
+
+        // MediaLive input (and its security group for push inputs).
+        let security_group = match medialive::security_group_cidrs(&spec.input) {
+            Some(cidrs) => {
+                let child = SecurityGroupChild {
+                    api: apis.medialive.as_ref(),
+                    owner: &owner,
+                    tags: &tags,
+                    cidrs,
+                };
+                Some(
+                    self.ensure(&child, "MediaLive input security group")
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        self.observed.security_group = security_group.clone();
+        let (input_type, input_settings) =
+            medialive::input(&spec.input, security_group.as_ref().map(|g| g.id.as_str()));
+        let input_child = InputChild {
+            api: apis.medialive.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            input_type,
+            settings: input_settings,
+        };
+        let input = self.ensure(&input_child, "MediaLive input").await?;
+        self.observed.input = Some(input.clone());
+
+        // Origin protection's secret, then MediaPackage.
+        let protect = spec.cdn.enabled && spec.cdn.origin_protection;
+        let secret_child = CdnSecretChild {
+            api: apis.secretsmanager.as_ref(),
+            owner: &owner,
+            tags: &tags,
+        };
+        let mut identifier: Option<SecretString> = None;
+        let authorization = if protect {
+            let secret = self
+                .ensure(&secret_child, "CDN-authorization secret")
+                .await?;
+            let secret = self.rotate_if_asked(secret).await?;
+            identifier = Some(
+                self.ctx
+                    .cdn_identifier(
+                        apis.secretsmanager.as_ref(),
+                        &secret.arn,
+                        secret.current_version_id.as_deref(),
+                    )
+                    .await
+                    .map_err(aws_at("CDN-authorization secret"))?,
+            );
+            self.observed.secret_arn = Some(secret.arn.clone());
+            Some(CdnAuthorization {
+                cdn_identifier_secret_arn: secret.arn,
+                secrets_role_arn: self.roles.media_package_secrets.clone().unwrap_or_default(),
+            })
+        } else {
+            None
+        };
+        let packaging = PackagingChannelChild {
+            api: apis.mediapackage.as_ref(),
+            owner: &owner,
+            tags: &tags,
+        };
+        let packaging_channel = self.ensure(&packaging, "MediaPackage channel").await?;
+        self.observed.packaging_channel = Some(packaging_channel.clone());
+        for format in [Format::Hls, Format::Dash] {
+            let id = EndpointChild::id(&owner, format.child());
+            let desired = endpoint(
+                &spec.packaging,
+                format,
+                &id,
+                &packaging_channel.id,
+                authorization.clone(),
+            );
+            let what = match format {
+                Format::Hls => "MediaPackage HLS endpoint",
+                Format::Dash => "MediaPackage DASH endpoint",
+            };
+            let child = EndpointChild {
+                api: apis.mediapackage.as_ref(),
+                owner: &owner,
+                tags: &tags,
+                child: format.child(),
+                spec: desired.clone().unwrap_or_default(),
+            };
+            let observed = match desired {
+                Some(_) => Some(self.ensure(&child, what).await?),
+                None => {
+                    self.prune(&child, what).await?;
+                    None
+                }
+            };
+            match format {
+                Format::Hls => self.observed.hls = observed,
+                Format::Dash => self.observed.dash = observed,
+            }
+        }
+
+        // CloudFront.
+        let origin_url = self
+            .observed
+            .hls
+            .as_ref()
+            .or(self.observed.dash.as_ref())
+            .map(|e| e.url.clone())
+            .unwrap_or_default();
+        let packaging_host = host_of(&origin_url).unwrap_or_default().to_string();
+        let policies = if spec.cdn.enabled {
+            Some(
+                self.ctx
+                    .policies(&self.resolved.account, apis.cloudfront.as_ref())
+                    .await
+                    .map_err(aws_at("CloudFront cache policies"))?,
+            )
+        } else {
+            None
+        };
+        let config = policies.as_ref().map(|policies| {
+            distribution(&DistributionInputs {
+                caller_reference: String::new(),
+                comment: format!("onair LiveChannel {}/{}", owner.namespace, owner.name),
+                cdn: &spec.cdn,
+                packaging_host: &packaging_host,
+                cdn_identifier: identifier.as_ref(),
+                policies,
+                viewer_request_function: None,
+                web_acl_arn: None,
+                realtime_log_config_arn: None,
+            })
+        });
+        let distribution_child = DistributionChild {
+            api: apis.cloudfront.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            config: config.clone().unwrap_or_default(),
+        };
+        if config.is_some() {
+            let d = self
+                .ensure(&distribution_child, "CloudFront distribution")
+                .await?;
+            self.observed.distribution = Some(d);
+        }
+
+        // The MediaLive channel, started only once everything before it is ready.
+        let settings = crate::aws::medialive::ChannelSettings {
+            name: String::new(),
+            role_arn: self.roles.media_live.clone(),
+            input_ids: vec![input.id.clone()],
+            media_package_channel_ids: vec![packaging_channel.id.clone()],
+            encoding: medialive::encoding(&spec.encoding),
+        };
+        let channel_child = ChannelChild {
+            api: apis.medialive.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            class: medialive::channel_class(spec.encoding.channel_class),
+            settings: settings.clone(),
+        };
+        let channel = self.ensure(&channel_child, "MediaLive channel").await?;
+        let ready = self.observed.input_ready()
+            && self.observed.packaging_ready(&spec)
+            && self.observed.cdn_ready(&spec);
+        let running = matches!(channel.state, crate::aws::medialive::ChannelState::Running);
+        let desired = if spec.state == DesiredState::Running && !ready && !running {
+            DesiredState::Idle
+        } else {
+            spec.state
+        };
+        let progress = drive_channel(
+            apis.medialive.as_ref(),
+            channel,
+            desired,
+            &settings,
+            spec.update_strategy,
+        )
+        .await
+        .map_err(aws_at("MediaLive channel"))?;
+        self.announce_channel_step(&progress.step, &progress.channel.id)
+            .await;
+        let held = desired != spec.state
+            && matches!(progress.step, ChannelStep::Steady | ChannelStep::Update);
+        self.observed.start_held = held;
+        self.observed.channel = Some(crate::controller::medialive::ChannelProgress {
+            // A held start reads as "would start": status says what it waits for.
+            step: if held && progress.step == ChannelStep::Steady {
+                ChannelStep::Start
+            } else {
+                progress.step
+            },
+            channel: progress.channel,
+        });
+
+        // What the spec no longer wants, after everything that referenced it
+        // was updated: the distribution (cdn off), then the secret.
+        if !spec.cdn.enabled {
+            let gone = self
+                .prune(&distribution_child, "CloudFront distribution")
+                .await?;
+            self.observed.distribution_removing = !gone;
+        }
+        if !protect {
+            self.prune(&secret_child, "CDN-authorization secret")
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn announce_channel_step(&self, step: &ChannelStep, id: &str) {
+        let (reason, note) = match step {
+            ChannelStep::Start => ("Starting", format!("Starting MediaLive channel {id}")),
+            ChannelStep::Stop => ("Stopping", format!("Stopping MediaLive channel {id}")),
+            ChannelStep::Update => (
+                "UpdatingChannel",
+                format!("Applying the new settings to MediaLive channel {id}"),
+            ),
+            _ => return,
+        };
+        self.events.publish(false, reason, reason, note).await;
+    }
+
+    /// Rotates the CDN identifier once per new value of the rotate annotation:
+    /// a new secret version; the distribution then sends the new value.
+    async fn rotate_if_asked(
+        &mut self,
+        secret: crate::aws::secretsmanager::SecretDescription,
+    ) -> Step<crate::aws::secretsmanager::SecretDescription> {
+        let asked = self
+            .lc
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(ROTATE_ANNOTATION));
+        let done = self
+            .lc
+            .status
+            .as_ref()
+            .and_then(|s| s.cdn_secret_rotation.as_ref());
+        let Some(asked) = asked.filter(|a| Some(*a) != done) else {
+            return Ok(secret);
+        };
+        let secrets = self.resolved.apis.secretsmanager.clone();
+        let token =
+            crate::controller::children::create_token(&self.owner, "cdn-rotation", Some(asked));
+        let value = crate::aws::secretsmanager::cdn_identifier_secret(
+            &crate::aws::secretsmanager::new_cdn_identifier(),
+        );
+        match secrets.put_secret_value(&secret.arn, &token, value).await {
+            Ok(_) => {}
+            // Put before a crash with the same token: already rotated.
+            Err(e) if e.is_already_exists() => {}
+            Err(e) => return Err(aws_at("CDN-authorization secret")(e)),
+        }
+        self.events
+            .publish(
+                false,
+                "CdnSecretRotated",
+                "Rotate",
+                format!(
+                    "Rotated the CDN identifier in {} (annotation {ROTATE_ANNOTATION})",
+                    secret.arn
+                ),
+            )
+            .await;
+        self.rotated = Some(asked.clone());
+        secrets
+            .describe_secret(&secret.arn)
+            .await
+            .map_err(aws_at("CDN-authorization secret"))
+    }
+}

@@ -1,0 +1,215 @@
+//! Deleting a LiveChannel: with `deletionPolicy: Delete`, its AWS resources in
+//! the only order AWS accepts, as two chains that progress side by side —
+//! MediaLive (channel, input, security group) and delivery (distribution,
+//! endpoints, MediaPackage channel, secret) — then the finalizer goes. With
+//! `Retain`, everything stays and only the finalizer goes.
+
+use kube::api::Api;
+use kube::runtime::controller::Action;
+
+use crate::api::common::DeletionPolicy;
+use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
+use crate::aws::apis::AwsApis;
+use crate::aws::ownership::{Owner, Tags};
+use crate::controller::children::{AnnotationIds, IdStore};
+use crate::controller::cloudfront::DistributionChild;
+use crate::controller::conditions::{ConditionSet, Progress};
+use crate::controller::context::Context;
+use crate::controller::finalizer;
+use crate::controller::medialive::{ChannelChild, InputChild, SecurityGroupChild};
+use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
+use crate::controller::report::{write_status, Events};
+use crate::plan::mediapackage::Format;
+
+use super::apply::{remove_child, Step};
+use super::{now, owner_of, resolve_failure, Error};
+
+const WHY: &str = "the LiveChannel is being deleted";
+
+pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Result<Action, Error> {
+    let events = Events::new(&ctx.recorder, lc, false);
+    if lc.spec.deletion_policy == DeletionPolicy::Retain {
+        events
+            .publish(false, "Retained", "Delete", "deletionPolicy is Retain: the AWS resources stay (their ids are in the object's annotations)".into())
+            .await;
+        finalizer::remove(api, lc).await?;
+        return Ok(Action::await_change());
+    }
+    let resolved = match ctx.providers.resolve(lc.spec.provider_ref.as_ref()).await {
+        Ok(r) => r,
+        Err(e) => {
+            let failure = resolve_failure(&e);
+            let message = format!("{} (the AWS resources cannot be deleted until this is fixed; set deletionPolicy to Retain to leave them)", failure.message);
+            deleting_status(api, lc, &failure.reason, &message, true).await?;
+            return Ok(Action::requeue(ctx.timing.retry));
+        }
+    };
+    let owner = owner_of(lc);
+    let mut ids = AnnotationIds::new(api.clone(), lc);
+    let chains = Chains {
+        apis: &resolved.apis,
+        owner: &owner,
+        tags: &Tags::new(),
+    };
+    let waiting = async {
+        let medialive = chains.medialive(&mut ids, &events).await?;
+        let delivery = chains.delivery(&mut ids, &events).await?;
+        Ok::<_, super::apply::StepError>([medialive, delivery])
+    }
+    .await;
+    match waiting {
+        Ok([None, None]) => {
+            finalizer::remove(api, lc).await?;
+            Ok(Action::await_change())
+        }
+        Ok(waiting) => {
+            let names: Vec<&str> = waiting.iter().flatten().copied().collect();
+            let message = format!(
+                "deleting the AWS resources: waiting for the {} to go",
+                names.join(" and the ")
+            );
+            deleting_status(api, lc, "Deleting", &message, false).await?;
+            Ok(Action::requeue(ctx.timing.poll))
+        }
+        Err(e) => {
+            let failure = e.failure();
+            deleting_status(api, lc, &failure.reason, &failure.message, failure.stalled).await?;
+            events
+                .publish(true, &failure.reason, "Delete", failure.message)
+                .await;
+            Ok(Action::requeue(ctx.timing.retry))
+        }
+    }
+}
+
+/// What to delete with.
+struct Chains<'a> {
+    apis: &'a AwsApis,
+    owner: &'a Owner,
+    tags: &'a Tags,
+}
+
+impl Chains<'_> {
+    /// Channel, input, security group; the name of what is still going, if any.
+    async fn medialive(
+        &self,
+        ids: &mut AnnotationIds<LiveChannel>,
+        events: &Events<'_>,
+    ) -> Step<Option<&'static str>> {
+        let api = self.apis.medialive.as_ref();
+        let (owner, tags) = (self.owner, self.tags);
+        let channel = ChannelChild {
+            api,
+            owner,
+            tags,
+            class: "",
+            settings: Default::default(),
+        };
+        if !remove_child(ids, events, &channel, "MediaLive channel", WHY).await? {
+            return Ok(Some("MediaLive channel"));
+        }
+        let input = InputChild {
+            api,
+            owner,
+            tags,
+            input_type: Default::default(),
+            settings: Default::default(),
+        };
+        if !remove_child(ids, events, &input, "MediaLive input", WHY).await? {
+            return Ok(Some("MediaLive input"));
+        }
+        let group = SecurityGroupChild {
+            api,
+            owner,
+            tags,
+            cidrs: Vec::new(),
+        };
+        if !remove_child(ids, events, &group, "MediaLive input security group", WHY).await? {
+            return Ok(Some("MediaLive input security group"));
+        }
+        Ok(None)
+    }
+
+    /// Distribution, endpoints, MediaPackage channel, secret.
+    async fn delivery(
+        &self,
+        ids: &mut AnnotationIds<LiveChannel>,
+        events: &Events<'_>,
+    ) -> Step<Option<&'static str>> {
+        let (owner, tags) = (self.owner, self.tags);
+        let distribution = DistributionChild {
+            api: self.apis.cloudfront.as_ref(),
+            owner,
+            tags,
+            config: Default::default(),
+        };
+        if !remove_child(ids, events, &distribution, "CloudFront distribution", WHY).await? {
+            return Ok(Some("CloudFront distribution (disabled, then deleted once CloudFront has deployed that)"));
+        }
+        let packaging = self.apis.mediapackage.as_ref();
+        for (format, what) in [
+            (Format::Hls, "MediaPackage HLS endpoint"),
+            (Format::Dash, "MediaPackage DASH endpoint"),
+        ] {
+            let endpoint = EndpointChild {
+                api: packaging,
+                owner,
+                tags,
+                child: format.child(),
+                spec: crate::aws::mediapackage::OriginEndpointSpec {
+                    id: EndpointChild::id(owner, format.child()),
+                    ..Default::default()
+                },
+            };
+            if !remove_child(ids, events, &endpoint, what, WHY).await? {
+                return Ok(Some(what));
+            }
+        }
+        let channel = PackagingChannelChild {
+            api: packaging,
+            owner,
+            tags,
+        };
+        if !remove_child(ids, events, &channel, "MediaPackage channel", WHY).await? {
+            return Ok(Some("MediaPackage channel"));
+        }
+        let secret = CdnSecretChild {
+            api: self.apis.secretsmanager.as_ref(),
+            owner,
+            tags,
+        };
+        if !remove_child(ids, events, &secret, "CDN-authorization secret", WHY).await? {
+            return Ok(Some("CDN-authorization secret"));
+        }
+        debug_assert!(ids.recorded("distribution").is_none());
+        Ok(None)
+    }
+}
+
+async fn deleting_status(
+    api: &Api<LiveChannel>,
+    lc: &LiveChannel,
+    reason: &str,
+    message: &str,
+    stalled: bool,
+) -> Result<(), Error> {
+    let previous = lc.status.clone().unwrap_or_default();
+    let mut set = ConditionSet::new(&previous.conditions, lc.metadata.generation, now());
+    set.summarize(&if stalled {
+        Progress::Stalled {
+            reason: reason.into(),
+            message: message.into(),
+        }
+    } else {
+        Progress::Reconciling {
+            reason: reason.into(),
+            message: message.into(),
+        }
+    });
+    let status = LiveChannelStatus {
+        conditions: set.into_vec(),
+        ..previous
+    };
+    write_status(api, lc, &status).await?;
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! The LiveChannel reconciler: stages in their own files —
+//! resolve the provider and validate (here), create and update children
+//! ([`apply`]), delete them in order ([`cleanup`]), build the status
+//! ([`status`]).
+
+pub mod apply;
+pub mod cleanup;
+pub mod status;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::Api;
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::predicates;
+use kube::runtime::reflector;
+use kube::runtime::utils::Predicate;
+use kube::runtime::watcher;
+use kube::runtime::WatchStreamExt;
+use kube::{Resource, ResourceExt};
+use tracing::{info, warn};
+
+use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
+use crate::aws::ownership::Owner;
+use crate::controller::children::AnnotationIds;
+use crate::controller::context::Context;
+use crate::controller::finalizer;
+use crate::controller::provider::{ResolveError, Resolved};
+use crate::controller::report::{write_status, Events};
+
+use apply::{Apply, Roles};
+use status::{Failure, Observed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Kubernetes API error: {0}")]
+    Kube(#[from] kube::Error),
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The current time as Kubernetes writes it.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
+}
+
+/// The AWS owner of a LiveChannel's resources.
+pub fn owner_of(lc: &LiveChannel) -> Owner {
+    Owner::new(
+        lc.uid().unwrap_or_default(),
+        lc.namespace().unwrap_or_default(),
+        lc.name_any(),
+    )
+}
+
+/// Reconciles one LiveChannel once: the whole of what the operator does for it.
+pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let namespace = lc.namespace().unwrap_or_default();
+    let api: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
+    if lc.meta().deletion_timestamp.is_some() {
+        if !finalizer::has_finalizer(lc.as_ref()) {
+            return Ok(Action::await_change());
+        }
+        return cleanup::run(&lc, &ctx, &api).await;
+    }
+    // Ready=False from the very first reconcile (kstatus), and the finalizer
+    // before the first AWS resource exists.
+    if lc.status.is_none() {
+        let (status, _) = status::build(
+            &lc.spec,
+            None,
+            lc.metadata.generation,
+            &now(),
+            &Observed::default(),
+            None,
+        );
+        write_status(&api, lc.as_ref(), &status).await?;
+    }
+    finalizer::add(&api, lc.as_ref()).await?;
+
+    let resolved = match ctx.providers.resolve(lc.spec.provider_ref.as_ref()).await {
+        Ok(resolved) => resolved,
+        Err(e) => {
+            let failure = resolve_failure(&e);
+            report_failure(&api, &lc, &ctx, &failure).await?;
+            return Ok(Action::requeue(ctx.timing.retry));
+        }
+    };
+    let roles = Roles::of(&lc.spec, &resolved);
+    if let Err(failure) = apply::validate(&lc.spec, &roles) {
+        report_failure(&api, &lc, &ctx, &failure).await?;
+        // Nothing will change until the spec (or the provider) does.
+        return Ok(Action::requeue(ctx.timing.resync));
+    }
+    run_apply(&lc, &ctx, &api, &resolved, &roles).await
+}
+
+async fn run_apply(
+    lc: &LiveChannel,
+    ctx: &Context,
+    api: &Api<LiveChannel>,
+    resolved: &Resolved,
+    roles: &Roles,
+) -> Result<Action, Error> {
+    let spec_unchanged =
+        lc.status.as_ref().and_then(|s| s.observed_generation) == lc.metadata.generation;
+    let mut tags = resolved.defaults.tags.clone();
+    tags.extend(lc.spec.tags.clone());
+    let mut apply = Apply {
+        ctx,
+        lc,
+        resolved,
+        roles,
+        owner: owner_of(lc),
+        tags,
+        ids: AnnotationIds::new(api.clone(), lc),
+        events: Events::new(&ctx.recorder, lc, spec_unchanged),
+        observed: Observed::default(),
+        rotated: None,
+    };
+    let result = apply.run().await;
+    let failure = result.as_ref().err().map(|e| e.failure());
+    let (mut status, settled) = status::build(
+        &lc.spec,
+        lc.status.as_ref(),
+        lc.metadata.generation,
+        &now(),
+        &apply.observed,
+        failure.as_ref(),
+    );
+    if let Some(rotated) = apply.rotated.take() {
+        status.cdn_secret_rotation = Some(rotated);
+    }
+    write_status(api, lc, &status).await?;
+    match failure {
+        Some(f) => {
+            warn!(name = %lc.name_any(), namespace = %lc.namespace().unwrap_or_default(), reason = %f.reason, "{}", f.message);
+            apply
+                .events
+                .publish(true, &f.reason, "Reconcile", f.message)
+                .await;
+            Ok(Action::requeue(ctx.timing.retry))
+        }
+        None if settled => Ok(Action::requeue(ctx.timing.resync)),
+        None => Ok(Action::requeue(ctx.timing.poll)),
+    }
+}
+
+pub(crate) fn resolve_failure(e: &ResolveError) -> Failure {
+    let (reason, stalled) = match e {
+        ResolveError::ProviderNotFound(_) => ("ProviderNotFound", true),
+        ResolveError::Credentials { .. } => ("AwsCredentials", true),
+        ResolveError::Kube(_) => ("KubernetesError", false),
+    };
+    Failure {
+        reason: reason.into(),
+        message: e.to_string(),
+        stalled,
+    }
+}
+
+/// Writes a failure that stopped the reconcile before any AWS resource was touched.
+async fn report_failure(
+    api: &Api<LiveChannel>,
+    lc: &LiveChannel,
+    ctx: &Context,
+    failure: &Failure,
+) -> Result<(), Error> {
+    let (status, _) = status::build(
+        &lc.spec,
+        lc.status.as_ref(),
+        lc.metadata.generation,
+        &now(),
+        &Observed::default(),
+        Some(failure),
+    );
+    let status = LiveChannelStatus {
+        // Keep what is known about the resources while the spec is being fixed.
+        resources: lc.status.as_ref().and_then(|s| s.resources.clone()),
+        ..status
+    };
+    write_status(api, lc, &status).await?;
+    Events::new(&ctx.recorder, lc, false)
+        .publish(true, &failure.reason, "Reconcile", failure.message.clone())
+        .await;
+    Ok(())
+}
+
+fn error_policy(lc: Arc<LiveChannel>, error: &Error, ctx: Arc<Context>) -> Action {
+    warn!(name = %lc.name_any(), namespace = %lc.namespace().unwrap_or_default(), %error, "reconcile failed; retrying");
+    Action::requeue(ctx.timing.retry)
+}
+
+/// Runs the LiveChannel controller until the stream ends.
+pub async fn run(ctx: Arc<Context>, concurrency: u16) {
+    let api = Api::<LiveChannel>::all(ctx.client.clone());
+    let (reader, writer) = reflector::store();
+    // Our own status writes change neither generation, annotations nor
+    // finalizers: they do not trigger another reconcile.
+    let changes = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .reflect(writer)
+        .applied_objects()
+        .predicate_filter(
+            predicates::generation
+                .combine(predicates::annotations)
+                .combine(predicates::finalizers),
+            Default::default(),
+        );
+    info!("LiveChannel controller started");
+    Controller::for_stream(changes, reader)
+        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
+        .run(reconcile, error_policy, ctx)
+        .for_each(|result| async move {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "controller event");
+            }
+        })
+        .await;
+}
+
+/// How long to wait between polls in tests that drive reconciles by hand.
+pub const TEST_POLL: Duration = Duration::from_millis(50);

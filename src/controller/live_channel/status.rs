@@ -1,0 +1,442 @@
+//! The status of a LiveChannel, from what one reconcile observed. Pure: no
+//! I/O, unit-tested.
+
+use crate::api::live_channel::{
+    DesiredState, IngestEndpoint, LiveChannelResources, LiveChannelSpec, LiveChannelStatus,
+    PlaybackUrls, UpdateStrategy,
+};
+use crate::aws::cloudfront::Distribution;
+use crate::aws::medialive::{Input, InputState, SecurityGroup};
+use crate::aws::mediapackage::{Channel as PackagingChannel, OriginEndpoint};
+use crate::controller::conditions::{ConditionSet, Progress};
+use crate::controller::medialive::ChannelProgress;
+use crate::plan::cloudfront::host_of;
+use crate::plan::medialive::ChannelStep;
+
+/// What one reconcile saw of each child (None: not reached, or not wanted).
+#[derive(Debug, Default, Clone)]
+pub struct Observed {
+    pub security_group: Option<SecurityGroup>,
+    pub input: Option<Input>,
+    pub secret_arn: Option<String>,
+    pub packaging_channel: Option<PackagingChannel>,
+    pub hls: Option<OriginEndpoint>,
+    pub dash: Option<OriginEndpoint>,
+    pub distribution: Option<Distribution>,
+    /// A distribution no longer wanted (cdn turned off) is being removed.
+    pub distribution_removing: bool,
+    pub channel: Option<ChannelProgress>,
+    /// The channel was not started because input, packaging or CDN is not ready.
+    pub start_held: bool,
+}
+
+/// Why a reconcile could not finish: the reason and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub reason: String,
+    pub message: String,
+    /// The user has to act (invalid spec, refused by AWS); otherwise onair retries.
+    pub stalled: bool,
+}
+
+impl Observed {
+    pub fn input_ready(&self) -> bool {
+        self.input
+            .as_ref()
+            .is_some_and(|i| matches!(i.state, InputState::Detached | InputState::Attached))
+    }
+
+    pub fn packaging_ready(&self, spec: &LiveChannelSpec) -> bool {
+        self.packaging_channel.is_some()
+            && (self.hls.is_some() || !spec.packaging.hls.enabled)
+            && (self.dash.is_some() || !spec.packaging.dash.enabled)
+    }
+
+    /// Deployed at least once: serving viewers (a later update deploying keeps
+    /// serving the previous configuration).
+    pub fn cdn_ready(&self, spec: &LiveChannelSpec) -> bool {
+        if !spec.cdn.enabled {
+            return !self.distribution_removing;
+        }
+        self.distribution
+            .as_ref()
+            .is_some_and(|d| crate::controller::cloudfront::deployed(d) || self.channel_running())
+    }
+
+    fn channel_running(&self) -> bool {
+        self.channel.as_ref().is_some_and(|c| {
+            matches!(
+                c.channel.state,
+                crate::aws::medialive::ChannelState::Running
+            )
+        })
+    }
+}
+
+/// The playback URL of an endpoint through the CDN: same path, CDN host.
+fn through_cdn(endpoint_url: &str, cdn_host: &str) -> Option<String> {
+    let host = host_of(endpoint_url)?;
+    let path = endpoint_url.split_once(host)?.1;
+    Some(format!("https://{cdn_host}{path}"))
+}
+
+/// The whole status, and whether everything is settled (steady state).
+pub fn build(
+    spec: &LiveChannelSpec,
+    previous: Option<&LiveChannelStatus>,
+    generation: Option<i64>,
+    now: &str,
+    observed: &Observed,
+    failure: Option<&Failure>,
+) -> (LiveChannelStatus, bool) {
+    let previous_conditions = previous.map(|s| s.conditions.as_slice()).unwrap_or(&[]);
+    let mut set = ConditionSet::new(previous_conditions, generation, now);
+
+    let input_ready = observed.input_ready();
+    set.set_bool(
+        "InputReady",
+        input_ready,
+        if input_ready { "Available" } else { "Creating" },
+        if input_ready {
+            "the MediaLive input exists"
+        } else {
+            "the MediaLive input is being created"
+        },
+    );
+    let packaging_ready = observed.packaging_ready(spec);
+    set.set_bool(
+        "PackagingReady",
+        packaging_ready,
+        if packaging_ready {
+            "Available"
+        } else {
+            "Creating"
+        },
+        if packaging_ready {
+            "the MediaPackage channel and endpoints exist"
+        } else {
+            "the MediaPackage channel and endpoints are being created"
+        },
+    );
+    let cdn_ready = observed.cdn_ready(spec);
+    let (cdn_reason, cdn_message) = match (&observed.distribution, spec.cdn.enabled) {
+        (_, false) if observed.distribution_removing => (
+            "Removing",
+            "cdn.enabled is false: the distribution is being disabled and deleted",
+        ),
+        (_, false) => (
+            "Disabled",
+            "cdn.enabled is false: players use the origin URLs",
+        ),
+        (Some(d), true) if crate::controller::cloudfront::deployed(d) => {
+            ("Deployed", "the CloudFront distribution is deployed")
+        }
+        (Some(_), true) if cdn_ready => (
+            "Deploying",
+            "CloudFront is deploying a change; viewers are served the previous configuration meanwhile",
+        ),
+        (Some(_), true) => (
+            "Deploying",
+            "CloudFront is deploying the distribution (this takes a few minutes)",
+        ),
+        (None, true) => ("Creating", "the CloudFront distribution is being created"),
+    };
+    set.set_bool("CdnReady", cdn_ready, cdn_reason, cdn_message);
+
+    let (encoder_ready, encoder_reason, encoder_message, pending) = encoder(spec, observed);
+    set.set_bool(
+        "EncoderReady",
+        encoder_ready,
+        &encoder_reason,
+        &encoder_message,
+    );
+    match pending {
+        Some(message) => set.set_bool("UpdatePending", true, "WaitingForIdle", &message),
+        None => set.set_bool(
+            "UpdatePending",
+            false,
+            "UpToDate",
+            "the channel runs with the settings in the spec",
+        ),
+    }
+    if spec.cdn.telemetry.as_ref().is_some_and(|t| t.enabled) {
+        set.set_bool(
+            "TelemetryReady",
+            false,
+            "NotYetSupported",
+            "cdn.telemetry is accepted but this onair release does not create real-time logs yet; the rest of the channel works without it",
+        );
+    } else {
+        set.remove("TelemetryReady");
+    }
+
+    let all_ready = input_ready && packaging_ready && cdn_ready && encoder_ready;
+    let settled = failure.is_none()
+        && all_ready
+        && observed
+            .channel
+            .as_ref()
+            .is_some_and(|c| matches!(c.step, ChannelStep::Steady | ChannelStep::UpdatePending))
+        && observed
+            .distribution
+            .as_ref()
+            .is_none_or(crate::controller::cloudfront::deployed);
+    let progress = match failure {
+        Some(f) if f.stalled => Progress::Stalled {
+            reason: f.reason.clone(),
+            message: f.message.clone(),
+        },
+        Some(f) => Progress::Reconciling {
+            reason: f.reason.clone(),
+            message: f.message.clone(),
+        },
+        None if all_ready => {
+            let state = match spec.state {
+                DesiredState::Running => "Running",
+                DesiredState::Idle => "Idle",
+            };
+            let message = match spec.state {
+                DesiredState::Running => "the channel is on air",
+                DesiredState::Idle => {
+                    "every resource is ready; the channel is stopped (spec.state is Idle)"
+                }
+            };
+            Progress::Ready {
+                reason: state.into(),
+                message: message.into(),
+            }
+        }
+        None => Progress::Reconciling {
+            reason: waiting_reason(input_ready, packaging_ready, cdn_ready, &encoder_reason),
+            message: waiting_message(input_ready, packaging_ready, cdn_ready, &encoder_message),
+        },
+    };
+    set.summarize(&progress);
+
+    let status = LiveChannelStatus {
+        observed_generation: generation,
+        conditions: set.into_vec(),
+        channel_state: observed
+            .channel
+            .as_ref()
+            .map(|c| c.channel.state.as_aws().to_string()),
+        ingest: ingest(observed),
+        playback: playback(spec, observed),
+        resources: Some(resources(observed)),
+        cdn_secret_rotation: previous.and_then(|p| p.cdn_secret_rotation.clone()),
+    };
+    (status, settled)
+}
+
+/// The reason of the first thing not ready, in the order they are created.
+fn waiting_reason(input: bool, packaging: bool, cdn: bool, encoder_reason: &str) -> String {
+    [
+        (input, "InputNotReady"),
+        (packaging, "PackagingNotReady"),
+        (cdn, "CdnNotReady"),
+    ]
+    .iter()
+    .find(|(ok, _)| !ok)
+    .map_or(encoder_reason, |(_, reason)| reason)
+    .to_string()
+}
+
+fn waiting_message(input: bool, packaging: bool, cdn: bool, encoder: &str) -> String {
+    let mut waiting = Vec::new();
+    if !input {
+        waiting.push("the MediaLive input");
+    }
+    if !packaging {
+        waiting.push("MediaPackage");
+    }
+    if !cdn {
+        waiting.push("the CloudFront distribution");
+    }
+    if waiting.is_empty() {
+        encoder.to_string()
+    } else {
+        format!("waiting for {}", waiting.join(", "))
+    }
+}
+
+/// EncoderReady and the UpdatePending message, from the channel step.
+fn encoder(spec: &LiveChannelSpec, observed: &Observed) -> (bool, String, String, Option<String>) {
+    let Some(progress) = &observed.channel else {
+        return (
+            false,
+            "ChannelCreating".into(),
+            "the MediaLive channel is being created".into(),
+            None,
+        );
+    };
+    let desired = match spec.state {
+        DesiredState::Running => "Running",
+        DesiredState::Idle => "Idle",
+    };
+    match &progress.step {
+        ChannelStep::Steady => (
+            true,
+            desired.into(),
+            format!("the MediaLive channel is {}", progress.channel.state.as_aws()),
+            None,
+        ),
+        ChannelStep::UpdatePending => (
+            true,
+            "Running".into(),
+            "the MediaLive channel is RUNNING with its previous settings".into(),
+            Some(match spec.update_strategy {
+                UpdateStrategy::OnNextIdle => "the encoding changed while the channel runs; with updateStrategy OnNextIdle it is applied the next time the channel is Idle (set spec.state to Idle, or updateStrategy to Restart to apply it now with a short outage)".into(),
+                UpdateStrategy::Restart => "the channel will be restarted to apply the new encoding".into(),
+            }),
+        ),
+        ChannelStep::Start if observed.start_held => (
+            false,
+            "WaitingForPrerequisites".into(),
+            "the channel starts once the input, MediaPackage and CloudFront are ready".into(),
+            None,
+        ),
+        ChannelStep::Start => (
+            false,
+            "ChannelStarting".into(),
+            "starting the MediaLive channel".into(),
+            None,
+        ),
+        ChannelStep::Stop => (
+            false,
+            "ChannelStopping".into(),
+            "stopping the MediaLive channel".into(),
+            None,
+        ),
+        ChannelStep::Update => (
+            false,
+            "ChannelUpdating".into(),
+            "applying the new settings to the MediaLive channel".into(),
+            None,
+        ),
+        ChannelStep::Wait { reason } => (
+            false,
+            reason.to_string(),
+            format!(
+                "MediaLive reports the channel {}",
+                progress.channel.state.as_aws()
+            ),
+            None,
+        ),
+        ChannelStep::Failed { reason } => (
+            false,
+            reason.to_string(),
+            format!(
+                "MediaLive reports the channel {}: check the channel in the MediaLive console, then change the spec or delete and recreate the LiveChannel",
+                progress.channel.state.as_aws()
+            ),
+            None,
+        ),
+    }
+}
+
+fn ingest(observed: &Observed) -> Vec<IngestEndpoint> {
+    let Some(input) = &observed.input else {
+        return Vec::new();
+    };
+    let urls = if input.destination_urls.is_empty() {
+        &input.settings.source_urls
+    } else {
+        &input.destination_urls
+    };
+    urls.iter()
+        .enumerate()
+        .map(|(i, url)| IngestEndpoint {
+            pipeline: i as u32,
+            url: url.clone(),
+        })
+        .collect()
+}
+
+fn playback(spec: &LiveChannelSpec, observed: &Observed) -> Option<PlaybackUrls> {
+    let origin_hls = observed.hls.as_ref().map(|e| e.url.clone());
+    let origin_dash = observed.dash.as_ref().map(|e| e.url.clone());
+    let cdn_host = spec.cdn.enabled.then(|| {
+        spec.cdn.aliases.first().cloned().or_else(|| {
+            observed
+                .distribution
+                .as_ref()
+                .map(|d| d.domain_name.clone())
+        })
+    });
+    let cdn_host = cdn_host.flatten();
+    let via = |origin: &Option<String>| {
+        origin
+            .as_deref()
+            .zip(cdn_host.as_deref())
+            .and_then(|(url, host)| through_cdn(url, host))
+    };
+    let urls = PlaybackUrls {
+        hls: via(&origin_hls),
+        dash: via(&origin_dash),
+        origin_hls,
+        origin_dash,
+    };
+    (urls != PlaybackUrls::default()).then_some(urls)
+}
+
+fn resources(observed: &Observed) -> LiveChannelResources {
+    LiveChannelResources {
+        input_security_group_id: observed.security_group.as_ref().map(|g| g.id.clone()),
+        input_id: observed.input.as_ref().map(|i| i.id.clone()),
+        channel_id: observed.channel.as_ref().map(|c| c.channel.id.clone()),
+        media_package_channel_id: observed.packaging_channel.as_ref().map(|c| c.id.clone()),
+        hls_endpoint_id: observed.hls.as_ref().map(|e| e.spec.id.clone()),
+        dash_endpoint_id: observed.dash.as_ref().map(|e| e.spec.id.clone()),
+        cdn_auth_secret_arn: observed.secret_arn.clone(),
+        distribution_id: observed.distribution.as_ref().map(|d| d.id.clone()),
+        distribution_domain: observed
+            .distribution
+            .as_ref()
+            .map(|d| d.domain_name.clone()),
+        kinesis_stream_arn: None,
+        realtime_log_config_arn: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdn_urls_keep_the_origin_path() {
+        assert_eq!(
+            through_cdn(
+                "https://abc.mediapackage.eu-west-1.amazonaws.com/out/v1/x/index.m3u8",
+                "d1.cloudfront.net"
+            )
+            .as_deref(),
+            Some("https://d1.cloudfront.net/out/v1/x/index.m3u8")
+        );
+    }
+
+    #[test]
+    fn the_first_status_says_what_is_being_created() {
+        let spec: LiveChannelSpec = serde_json::from_value(serde_json::json!({
+            "state": "Running",
+            "input": {"type": "UrlPull", "urlPull": {"urls": ["https://example.com/a.m3u8"]}}
+        }))
+        .unwrap();
+        let (status, settled) = build(
+            &spec,
+            None,
+            Some(1),
+            "2026-01-01T00:00:00Z",
+            &Observed::default(),
+            None,
+        );
+        assert!(!settled);
+        let ready = status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Ready")
+            .unwrap();
+        assert_eq!(ready.status, crate::api::ConditionStatus::False);
+        assert_eq!(ready.reason, "InputNotReady");
+        assert!(status.conditions.iter().any(|c| c.type_ == "Reconciling"));
+    }
+}

@@ -1,0 +1,137 @@
+//! Which AWS account, region and defaults an object works with: its
+//! `spec.providerRef` (an AwsProvider), or the operator's own credentials and
+//! flags. Shared by every reconciler.
+
+use std::sync::Arc;
+
+use kube::Api;
+
+use crate::api::common::{ProviderRef, Tags};
+use crate::api::AwsProvider;
+use crate::aws::apis::AwsApis;
+use crate::aws::clients::{ClientSettings, RoleToAssume};
+use crate::aws::error::AwsError;
+use crate::aws::guard::Limiters;
+use crate::aws::provider::ApisCache;
+use crate::aws::sim::Sim;
+
+/// What an object gets from its provider besides the APIs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProviderDefaults {
+    /// Role MediaLive channels assume unless the object names one.
+    pub media_live_role_arn: Option<String>,
+    /// Role MediaPackage reads the CDN-authorization secret with.
+    pub media_package_secrets_role_arn: Option<String>,
+    /// Tags added to every AWS resource.
+    pub tags: Tags,
+}
+
+/// The APIs of one account and region, with the provider's defaults.
+#[derive(Clone)]
+pub struct Resolved {
+    pub apis: AwsApis,
+    pub account: String,
+    pub region: String,
+    pub defaults: ProviderDefaults,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("the AwsProvider \"{0}\" named in spec.providerRef does not exist; create it or fix the reference")]
+    ProviderNotFound(String),
+    #[error("cannot reach AWS with the credentials of {source_name}: {error}")]
+    Credentials {
+        source_name: String,
+        #[source]
+        error: AwsError,
+    },
+    #[error("cannot read the AwsProvider: {0}")]
+    Kube(#[from] kube::Error),
+}
+
+/// How APIs are built once the settings are known.
+pub enum Connector {
+    /// The real AWS SDK, one set of clients per (region, credentials).
+    Sdk(ApisCache),
+    /// The in-process simulation (tests, `onair sandbox`): every provider
+    /// reaches the same simulated account.
+    Sim { sim: Sim, limiters: Arc<Limiters> },
+}
+
+/// Resolves providers: reads AwsProvider objects, connects once per settings.
+pub struct Providers {
+    client: kube::Client,
+    connector: Connector,
+    /// The operator's own region, endpoint and defaults (objects without a providerRef).
+    operator: ClientSettings,
+    operator_defaults: ProviderDefaults,
+}
+
+impl Providers {
+    pub fn new(
+        client: kube::Client,
+        connector: Connector,
+        operator: ClientSettings,
+        operator_defaults: ProviderDefaults,
+    ) -> Self {
+        Self {
+            client,
+            connector,
+            operator,
+            operator_defaults,
+        }
+    }
+
+    pub async fn resolve(&self, reference: Option<&ProviderRef>) -> Result<Resolved, ResolveError> {
+        let (settings, defaults, source_name) = match reference {
+            None => (
+                self.operator.clone(),
+                self.operator_defaults.clone(),
+                "the operator".to_string(),
+            ),
+            Some(r) => {
+                let provider = Api::<AwsProvider>::all(self.client.clone())
+                    .get_opt(&r.name)
+                    .await?
+                    .ok_or_else(|| ResolveError::ProviderNotFound(r.name.clone()))?;
+                let spec = provider.spec;
+                let settings = ClientSettings {
+                    region: spec.region.clone(),
+                    assume_role: spec.assume_role.as_ref().map(RoleToAssume::from),
+                    endpoint_url: spec.endpoint_url.clone(),
+                    ..self.operator.clone()
+                };
+                let defaults = ProviderDefaults {
+                    media_live_role_arn: spec.media_live_role_arn,
+                    media_package_secrets_role_arn: spec.media_package_secrets_role_arn,
+                    tags: spec.tags,
+                };
+                (settings, defaults, format!("AwsProvider \"{}\"", r.name))
+            }
+        };
+        match &self.connector {
+            Connector::Sdk(cache) => {
+                let connected =
+                    cache
+                        .get(&settings)
+                        .await
+                        .map_err(|error| ResolveError::Credentials {
+                            source_name: source_name.clone(),
+                            error,
+                        })?;
+                Ok(Resolved {
+                    apis: connected.apis.clone(),
+                    account: connected.identity.account.clone(),
+                    region: connected.region.clone(),
+                    defaults,
+                })
+            }
+            Connector::Sim { sim, limiters } => Ok(Resolved {
+                apis: AwsApis::sim(sim, limiters.guard(sim.account(), sim.region())),
+                account: sim.account().to_string(),
+                region: sim.region().to_string(),
+                defaults,
+            }),
+        }
+    }
+}

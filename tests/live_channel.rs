@@ -1,0 +1,315 @@
+//! The LiveChannel reconciler end to end: the local API server and the AWS
+//! simulation, reconciles driven by hand (and once by the real controller).
+
+mod support;
+
+use std::time::Duration;
+
+use onair::api::ConditionStatus;
+use onair::aws::Service;
+use support::operator::{channel_state, condition, none_of_each, one_of_each, ready, Operator};
+
+fn running(lc: Option<&onair::api::LiveChannel>) -> bool {
+    ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
+}
+
+#[tokio::test]
+async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+
+    let lc = op.settle("news", running).await.unwrap();
+    let status = lc.status.as_ref().unwrap();
+    let playback = status.playback.as_ref().unwrap();
+    let hls = playback.hls.as_deref().unwrap();
+    assert!(
+        hls.starts_with("https://d") && hls.contains(".cloudfront.net/"),
+        "{hls}"
+    );
+    assert!(playback
+        .origin_hls
+        .as_deref()
+        .unwrap()
+        .contains("mediapackage"));
+    assert!(playback.dash.is_some());
+    assert_eq!(status.ingest.len(), 1);
+    assert!(
+        status.ingest[0].url.starts_with("rtmp://"),
+        "{:?}",
+        status.ingest
+    );
+    let resources = status.resources.as_ref().unwrap();
+    assert!(resources.channel_id.is_some() && resources.distribution_id.is_some());
+    assert_eq!(status.observed_generation, lc.metadata.generation);
+    for condition_type in ["InputReady", "PackagingReady", "CdnReady", "EncoderReady"] {
+        assert_eq!(
+            condition(Some(&lc), condition_type).unwrap().status,
+            ConditionStatus::True,
+            "{condition_type}"
+        );
+    }
+    assert_eq!(
+        condition(Some(&lc), "TelemetryReady").unwrap().reason,
+        "NotYetSupported",
+        "configured telemetry is reported, not silently dropped"
+    );
+    let annotations = lc.metadata.annotations.clone().unwrap_or_default();
+    for child in [
+        "input-security-group",
+        "input",
+        "channel",
+        "packaging-channel",
+        "hls-endpoint",
+        "dash-endpoint",
+        "cdn-secret",
+        "distribution",
+    ] {
+        assert!(
+            annotations.contains_key(&format!("onair.dev/{child}-id")),
+            "{child}"
+        );
+    }
+    assert_eq!(op.inventory().await, one_of_each());
+    let reasons = op.event_reasons("news").await;
+    assert!(
+        reasons.iter().filter(|r| *r == "Created").count() >= 8,
+        "{reasons:?}"
+    );
+    assert!(reasons.iter().any(|r| r == "Starting"), "{reasons:?}");
+    // No secret reaches status or events.
+    let text = serde_json::to_string(&lc).unwrap();
+    assert!(!text.contains("MediaPackageCDNIdentifier"));
+
+    // Steady state: reads only, at most one per resource.
+    let writes = op.sim.faults().writes();
+    let calls: u64 = op.sim.faults().all_calls().values().sum();
+    for _ in 0..3 {
+        op.reconcile("news").await.unwrap().unwrap();
+        op.sim.advance(Duration::from_secs(30));
+    }
+    assert_eq!(
+        op.sim.faults().writes(),
+        writes,
+        "steady state makes no writes"
+    );
+    let reads = op.sim.faults().all_calls().values().sum::<u64>() - calls;
+    assert!(reads <= 3 * 8, "{reads} reads for 3 resyncs of 8 resources");
+
+    // Idle, then on air again.
+    op.patch_spec("news", serde_json::json!({"state": "Idle"}))
+        .await;
+    let lc = op
+        .settle("news", |lc| {
+            ready(lc) && channel_state(lc).as_deref() == Some("IDLE")
+        })
+        .await
+        .unwrap();
+    assert_eq!(condition(Some(&lc), "Ready").unwrap().reason, "Idle");
+    op.patch_spec("news", serde_json::json!({"state": "Running"}))
+        .await;
+    op.settle("news", running).await;
+
+    op.delete("news").await;
+    op.settle("news", |lc| lc.is_none()).await;
+    assert_eq!(op.inventory().await, none_of_each());
+    let reasons = op.event_reasons("news").await;
+    assert!(reasons.iter().any(|r| r == "Deleted"), "{reasons:?}");
+}
+
+#[tokio::test]
+async fn an_encoding_change_while_running_waits_for_idle_or_restarts() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+    op.settle("news", running).await;
+    let faults = op.sim.faults();
+    let (updates, stops) = (
+        faults.calls(Service::MediaLive, "update_channel"),
+        faults.calls(Service::MediaLive, "stop_channel"),
+    );
+
+    op.patch_spec(
+        "news",
+        serde_json::json!({"encoding": {"ladder": {"preset": "Hd1080"}}}),
+    )
+    .await;
+    let lc = op
+        .settle("news", |lc| {
+            condition(lc, "UpdatePending").is_some_and(|c| c.status == ConditionStatus::True)
+        })
+        .await
+        .unwrap();
+    assert!(running(Some(&lc)), "viewers are not interrupted");
+    for _ in 0..3 {
+        op.reconcile("news").await.unwrap().unwrap();
+    }
+    assert_eq!(faults.calls(Service::MediaLive, "update_channel"), updates);
+    assert_eq!(faults.calls(Service::MediaLive, "stop_channel"), stops);
+    assert!(condition(Some(&lc), "UpdatePending")
+        .unwrap()
+        .message
+        .contains("OnNextIdle"));
+
+    op.patch_spec("news", serde_json::json!({"updateStrategy": "Restart"}))
+        .await;
+    let lc = op
+        .settle("news", |lc| {
+            running(lc)
+                && condition(lc, "UpdatePending")
+                    .is_some_and(|c| c.status == ConditionStatus::False)
+        })
+        .await
+        .unwrap();
+    assert_eq!(faults.calls(Service::MediaLive, "stop_channel"), stops + 1);
+    assert_eq!(
+        faults.calls(Service::MediaLive, "update_channel"),
+        updates + 1
+    );
+    let id = lc.status.unwrap().resources.unwrap().channel_id.unwrap();
+    let channel = op.sim.medialive().describe_channel(&id).await.unwrap();
+    assert_eq!(
+        channel.settings.encoding.renditions.len(),
+        4,
+        "the 1080p ladder"
+    );
+}
+
+#[tokio::test]
+async fn drift_is_corrected_and_deleted_children_are_recreated() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+    let lc = op.settle("news", running).await.unwrap();
+    let resources = lc.status.unwrap().resources.unwrap();
+
+    // Someone opens the input to the world, and deletes the HLS endpoint.
+    let medialive = op.sim.medialive();
+    let group = resources.input_security_group_id.unwrap();
+    medialive
+        .update_input_security_group(&group, vec!["0.0.0.0/0".into()])
+        .await
+        .unwrap();
+    op.sim
+        .mediapackage()
+        .delete_origin_endpoint(&resources.hls_endpoint_id.unwrap())
+        .await
+        .unwrap();
+    op.reconcile("news").await.unwrap().unwrap();
+    let restored = medialive
+        .describe_input_security_group(&group)
+        .await
+        .unwrap();
+    assert_eq!(restored.cidrs, ["203.0.113.0/24"]);
+    let reasons = op.event_reasons("news").await;
+    assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r == "Recreated"), "{reasons:?}");
+    op.settle("news", running).await;
+    assert_eq!(op.inventory().await, one_of_each());
+}
+
+#[tokio::test]
+async fn id_annotations_adopt_existing_resources() {
+    let op = Operator::start().await;
+    let mut first = support::example_channel("old");
+    first.spec.deletion_policy = onair::api::DeletionPolicy::Retain;
+    op.apply(&first).await;
+    let old = op.settle("old", running).await.unwrap();
+    op.delete("old").await;
+    op.settle("old", |lc| lc.is_none()).await;
+    assert_eq!(
+        op.inventory().await,
+        one_of_each(),
+        "Retain leaves everything"
+    );
+
+    let ids: std::collections::BTreeMap<String, String> = old
+        .metadata
+        .annotations
+        .unwrap()
+        .into_iter()
+        .filter(|(k, _)| k.ends_with("-id"))
+        .collect();
+    let mut adopting = support::example_channel("new");
+    adopting.metadata.annotations = Some(ids.clone());
+    let creates = op.sim.faults().calls(Service::MediaLive, "create_channel");
+    op.apply(&adopting).await;
+    let new = op.settle("new", running).await.unwrap();
+    assert_eq!(
+        op.inventory().await,
+        one_of_each(),
+        "nothing new was created"
+    );
+    assert_eq!(
+        op.sim.faults().calls(Service::MediaLive, "create_channel"),
+        creates
+    );
+    assert_eq!(
+        new.status.unwrap().resources.unwrap().channel_id,
+        ids.get("onair.dev/channel-id").cloned()
+    );
+
+    op.delete("new").await;
+    op.settle("new", |lc| lc.is_none()).await;
+    assert_eq!(op.inventory().await, none_of_each());
+}
+
+#[tokio::test]
+async fn invalid_input_is_reported_without_touching_aws() {
+    let op = Operator::start().await;
+    let mut channel = support::example_channel("bad");
+    channel.spec.packaging.hls.segment_seconds = 5; // not a multiple of the 2 s GOP
+    op.apply(&channel).await;
+    op.reconcile("bad").await.unwrap().unwrap();
+    let lc = op.get("bad").await;
+    let ready = condition(lc.as_ref(), "Ready").unwrap();
+    assert_eq!(ready.status, ConditionStatus::False);
+    assert_eq!(ready.reason, "InvalidSpec");
+    assert!(
+        ready.message.contains("multiple of encoding.gopSeconds"),
+        "{}",
+        ready.message
+    );
+    assert!(condition(lc.as_ref(), "Stalled").is_some());
+    assert_eq!(op.sim.faults().writes(), 0);
+
+    let mut orphan = support::example_channel("orphan");
+    orphan.spec.provider_ref = Some(onair::api::common::ProviderRef {
+        name: "missing".into(),
+    });
+    op.apply(&orphan).await;
+    op.reconcile("orphan").await.unwrap().unwrap();
+    let ready = condition(op.get("orphan").await.as_ref(), "Ready")
+        .cloned()
+        .unwrap();
+    assert_eq!(ready.reason, "ProviderNotFound");
+    assert!(ready.message.contains("\"missing\""));
+    assert_eq!(op.sim.faults().writes(), 0);
+}
+
+#[tokio::test]
+async fn the_controller_reconciles_what_is_applied() {
+    let op = Operator::start().await;
+    let controller = tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4));
+    op.apply(&support::example_channel("news")).await;
+    let mut on_air = false;
+    for _ in 0..400 {
+        if running(op.get("news").await.as_ref()) {
+            on_air = true;
+            break;
+        }
+        op.sim.advance(Duration::from_secs(15));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(on_air, "{:?}", op.get("news").await.and_then(|l| l.status));
+    op.delete("news").await;
+    let mut gone = false;
+    for _ in 0..400 {
+        if op.get("news").await.is_none() {
+            gone = true;
+            break;
+        }
+        op.sim.advance(Duration::from_secs(15));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(gone);
+    assert_eq!(op.inventory().await, none_of_each());
+    controller.abort();
+}

@@ -1,0 +1,210 @@
+//! The operator against the local API server and the AWS simulation: a
+//! fresh pair per test, reconciles driven by hand (with simulated AWS time
+//! moving between them) or by the real controller.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::{Api, DeleteParams, PostParams};
+use kube::runtime::controller::Action;
+use onair::api::live_channel::LiveChannel;
+use onair::api::AwsProvider;
+use onair::apiserver::LocalApiServer;
+use onair::aws::guard::{Budgets, Limiters};
+use onair::aws::sim::Sim;
+use onair::controller::context::{Context, Timing};
+use onair::controller::live_channel::{self, Error};
+use onair::controller::provider::{Connector, ProviderDefaults, Providers};
+
+pub const NS: &str = "default";
+
+pub struct Operator {
+    pub server: LocalApiServer,
+    pub client: kube::Client,
+    pub sim: Sim,
+    pub ctx: Arc<Context>,
+    budgets: Budgets,
+}
+
+impl Operator {
+    pub async fn start() -> Self {
+        Self::start_with(Sim::default(), Budgets::default()).await
+    }
+
+    pub async fn start_with(sim: Sim, budgets: Budgets) -> Self {
+        let server = super::server_with_crds().await;
+        let client = server.client();
+        let provider: AwsProvider = serde_yaml::from_str(
+            &std::fs::read_to_string(super::repo().join("examples/aws-provider.yaml")).unwrap(),
+        )
+        .unwrap();
+        Api::<AwsProvider>::all(client.clone())
+            .create(&PostParams::default(), &provider)
+            .await
+            .unwrap();
+        let mut operator = Self {
+            ctx: Arc::new(context(&client, &sim, budgets.clone(), Timing::default())),
+            server,
+            client,
+            sim,
+            budgets,
+        };
+        operator.restart();
+        operator
+    }
+
+    /// A new process: fresh caches and rate limiters, same cluster and AWS.
+    pub fn restart(&mut self) {
+        let timing = Timing {
+            resync: Duration::from_secs(600),
+            poll: Duration::from_millis(20),
+            retry: Duration::from_millis(20),
+        };
+        self.ctx = Arc::new(context(
+            &self.client,
+            &self.sim,
+            self.budgets.clone(),
+            timing,
+        ));
+    }
+
+    pub fn api(&self) -> Api<LiveChannel> {
+        Api::namespaced(self.client.clone(), NS)
+    }
+
+    pub async fn apply(&self, channel: &LiveChannel) {
+        self.api()
+            .create(&PostParams::default(), channel)
+            .await
+            .expect("the LiveChannel is accepted");
+    }
+
+    pub async fn get(&self, name: &str) -> Option<LiveChannel> {
+        self.api().get_opt(name).await.unwrap()
+    }
+
+    pub async fn delete(&self, name: &str) {
+        self.api()
+            .delete(name, &DeleteParams::default())
+            .await
+            .unwrap();
+    }
+
+    /// Merge-patches the spec.
+    pub async fn patch_spec(&self, name: &str, spec: serde_json::Value) {
+        self.api()
+            .patch(
+                name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(serde_json::json!({ "spec": spec })),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// One reconcile of the object as it is now (None once it is gone).
+    pub async fn reconcile(&self, name: &str) -> Option<Result<Action, Error>> {
+        let lc = self.get(name).await?;
+        Some(live_channel::reconcile(Arc::new(lc), self.ctx.clone()).await)
+    }
+
+    /// Reconciles, moving simulated AWS time 30 s between rounds, until
+    /// `done` holds for the object (or it is gone, when `done` takes None).
+    pub async fn settle(
+        &self,
+        name: &str,
+        done: impl Fn(Option<&LiveChannel>) -> bool,
+    ) -> Option<LiveChannel> {
+        for _ in 0..80 {
+            let lc = self.get(name).await;
+            if done(lc.as_ref()) {
+                return lc;
+            }
+            if let Some(Err(e)) = self.reconcile(name).await {
+                eprintln!("reconcile failed (retrying): {e}");
+            }
+            self.sim.advance(Duration::from_secs(30));
+        }
+        let lc = self.get(name).await;
+        panic!(
+            "{name} never settled; status: {}",
+            serde_json::to_string_pretty(&lc.and_then(|l| l.status)).unwrap()
+        );
+    }
+
+    pub async fn inventory(&self) -> BTreeMap<&'static str, usize> {
+        self.sim.inventory().await
+    }
+
+    /// The event reasons recorded for an object, oldest first.
+    pub async fn event_reasons(&self, name: &str) -> Vec<String> {
+        let events: Api<k8s_openapi::api::events::v1::Event> =
+            Api::namespaced(self.client.clone(), NS);
+        let mut list: Vec<_> = events
+            .list(&Default::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(name))
+            .collect();
+        list.sort_by_key(|e| e.metadata.creation_timestamp.clone().map(|t| t.0));
+        list.into_iter().filter_map(|e| e.reason).collect()
+    }
+}
+
+fn context(client: &kube::Client, sim: &Sim, budgets: Budgets, timing: Timing) -> Context {
+    let connector = Connector::Sim {
+        sim: sim.clone(),
+        limiters: Limiters::new(budgets),
+    };
+    let providers = Providers::new(
+        client.clone(),
+        connector,
+        onair::aws::clients::ClientSettings {
+            region: "eu-west-1".into(),
+            ..Default::default()
+        },
+        ProviderDefaults::default(),
+    );
+    Context::new(client.clone(), providers, timing)
+}
+
+/// Ready=True on the object.
+pub fn ready(lc: Option<&LiveChannel>) -> bool {
+    condition(lc, "Ready").is_some_and(|c| c.status == onair::api::ConditionStatus::True)
+}
+
+pub fn condition<'a>(
+    lc: Option<&'a LiveChannel>,
+    type_: &str,
+) -> Option<&'a onair::api::Condition> {
+    lc?.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == type_)
+}
+
+pub fn channel_state(lc: Option<&LiveChannel>) -> Option<String> {
+    lc?.status.as_ref()?.channel_state.clone()
+}
+
+/// One of each resource a channel with the example's spec owns.
+pub fn one_of_each() -> BTreeMap<&'static str, usize> {
+    BTreeMap::from([
+        ("channels", 1),
+        ("distributions", 1),
+        ("input security groups", 1),
+        ("inputs", 1),
+        ("origin endpoints", 2),
+        ("packaging channels", 1),
+        ("secrets", 1),
+    ])
+}
+
+pub fn none_of_each() -> BTreeMap<&'static str, usize> {
+    one_of_each().into_keys().map(|k| (k, 0)).collect()
+}
