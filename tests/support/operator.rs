@@ -29,8 +29,16 @@ pub struct Operator {
 }
 
 impl Operator {
+    /// With AWS rate limits out of the way (tests are about behaviour; the
+    /// benchmark measures throttled convergence).
     pub async fn start() -> Self {
-        Self::start_with(Sim::default(), Budgets::default()).await
+        let mut budgets = Budgets::default();
+        for service in onair::aws::Service::ALL {
+            budgets
+                .overrides
+                .insert(service, onair::aws::guard::Budget::per_second(100_000));
+        }
+        Self::start_with(Sim::default(), budgets).await
     }
 
     pub async fn start_with(sim: Sim, budgets: Budgets) -> Self {
