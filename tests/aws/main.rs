@@ -7,6 +7,7 @@ mod cloudfront;
 mod done_when;
 mod emulator;
 mod existence;
+mod live_channel;
 mod medialive;
 mod mediapackage;
 mod mediapackagevod;
@@ -14,6 +15,8 @@ mod mediatailor;
 mod moto;
 mod scenarios;
 mod secretsmanager;
+#[path = "../support/mod.rs"]
+mod support;
 mod wafv2;
 
 /// kube and the AWS SDK share one rustls build with only the ring provider: both

@@ -20,12 +20,16 @@ use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
 pub const NS: &str = "default";
 
+/// Builds the provider resolution of a (re)started operator.
+pub type ProvidersFactory = Arc<dyn Fn(&kube::Client) -> Providers + Send + Sync>;
+
 pub struct Operator {
     pub server: LocalApiServer,
     pub client: kube::Client,
+    /// The simulated AWS (or the part of AWS the emulators serve).
     pub sim: Sim,
     pub ctx: Arc<Context>,
-    budgets: Budgets,
+    providers: ProvidersFactory,
 }
 
 impl Operator {
@@ -42,6 +46,27 @@ impl Operator {
     }
 
     pub async fn start_with(sim: Sim, budgets: Budgets) -> Self {
+        let in_sim = sim.clone();
+        let factory: ProvidersFactory = Arc::new(move |client: &kube::Client| {
+            let connector = Connector::Sim {
+                sim: in_sim.clone(),
+                limiters: Limiters::new(budgets.clone()),
+            };
+            Providers::new(
+                client.clone(),
+                connector,
+                onair::aws::clients::ClientSettings {
+                    region: "eu-west-1".into(),
+                    ..Default::default()
+                },
+                ProviderDefaults::default(),
+            )
+        });
+        Self::start_custom(sim, factory).await
+    }
+
+    /// With providers of the caller's making (the real SDK against emulators).
+    pub async fn start_custom(sim: Sim, providers: ProvidersFactory) -> Self {
         let server = super::server_with_crds().await;
         let client = server.client();
         let provider: AwsProvider = serde_yaml::from_str(
@@ -53,11 +78,15 @@ impl Operator {
             .await
             .unwrap();
         let mut operator = Self {
-            ctx: Arc::new(context(&client, &sim, budgets.clone(), Timing::default())),
+            ctx: Arc::new(Context::new(
+                client.clone(),
+                providers(&client),
+                Timing::default(),
+            )),
             server,
             client,
             sim,
-            budgets,
+            providers,
         };
         operator.restart();
         operator
@@ -70,10 +99,9 @@ impl Operator {
             poll: Duration::from_millis(20),
             retry: Duration::from_millis(20),
         };
-        self.ctx = Arc::new(context(
-            &self.client,
-            &self.sim,
-            self.budgets.clone(),
+        self.ctx = Arc::new(Context::new(
+            self.client.clone(),
+            (self.providers)(&self.client),
             timing,
         ));
     }
@@ -161,23 +189,6 @@ impl Operator {
         list.sort_by_key(|e| e.metadata.creation_timestamp.clone().map(|t| t.0));
         list.into_iter().filter_map(|e| e.reason).collect()
     }
-}
-
-fn context(client: &kube::Client, sim: &Sim, budgets: Budgets, timing: Timing) -> Context {
-    let connector = Connector::Sim {
-        sim: sim.clone(),
-        limiters: Limiters::new(budgets),
-    };
-    let providers = Providers::new(
-        client.clone(),
-        connector,
-        onair::aws::clients::ClientSettings {
-            region: "eu-west-1".into(),
-            ..Default::default()
-        },
-        ProviderDefaults::default(),
-    );
-    Context::new(client.clone(), providers, timing)
 }
 
 /// Ready=True on the object.

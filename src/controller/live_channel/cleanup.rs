@@ -11,7 +11,7 @@ use crate::api::common::DeletionPolicy;
 use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
 use crate::aws::apis::AwsApis;
 use crate::aws::ownership::{Owner, Tags};
-use crate::controller::children::{AnnotationIds, IdStore};
+use crate::controller::children::{AnnotationIds, External, IdStore};
 use crate::controller::cloudfront::DistributionChild;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
@@ -47,6 +47,7 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
     let owner = owner_of(lc);
     let mut ids = AnnotationIds::new(api.clone(), lc);
     let chains = Chains {
+        spec: &lc.spec,
         apis: &resolved.apis,
         owner: &owner,
         tags: &Tags::new(),
@@ -84,6 +85,7 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
 
 /// What to delete with.
 struct Chains<'a> {
+    spec: &'a crate::api::live_channel::LiveChannelSpec,
     apis: &'a AwsApis,
     owner: &'a Owner,
     tags: &'a Tags,
@@ -124,7 +126,14 @@ impl Chains<'_> {
             tags,
             cidrs: Vec::new(),
         };
-        if !remove_child(ids, events, &group, "MediaLive input security group", WHY).await? {
+        // Only push inputs have a group: a pull input's channel never made one
+        // (no need to list every group in the account to be sure).
+        let may_have_group = crate::plan::medialive::security_group_cidrs(&self.spec.input)
+            .is_some()
+            || ids.recorded(group.child()).is_some();
+        if may_have_group
+            && !remove_child(ids, events, &group, "MediaLive input security group", WHY).await?
+        {
             return Ok(Some("MediaLive input security group"));
         }
         Ok(None)

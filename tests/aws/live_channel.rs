@@ -1,0 +1,125 @@
+//! The LiveChannel create / on air / delete lifecycle once through the real
+//! AWS SDK clients over HTTP: MediaLive, MediaPackage, Secrets Manager and
+//! STS on moto, CloudFront (whose cache policies moto lacks) on onair's
+//! emulator. A pull input, since moto has no input security groups.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use onair::aws::clients::ClientSettings;
+use onair::aws::guard::{Budgets, Limiters};
+use onair::aws::provider::ApisCache;
+use onair::aws::sim::Sim;
+use onair::aws::{emu, Service};
+use onair::controller::provider::{Connector, ProviderDefaults, Providers};
+
+use crate::moto::Moto;
+use crate::support::operator::{channel_state, ready, Operator};
+
+#[tokio::test]
+async fn the_lifecycle_runs_through_the_real_sdk() {
+    let moto = Moto::start();
+    let sim = Sim::default();
+    let cloudfront = emu::serve(emu::cloudfront::router(sim.cloudfront()))
+        .await
+        .unwrap();
+    let settings = ClientSettings {
+        service_endpoints: BTreeMap::from([(Service::CloudFront, cloudfront.url.clone())]),
+        ..crate::moto::settings(&moto.url)
+    };
+    let factory = Arc::new(move |client: &kube::Client| {
+        Providers::new(
+            client.clone(),
+            Connector::Sdk(ApisCache::new(Limiters::new(Budgets::default()))),
+            settings.clone(),
+            ProviderDefaults {
+                media_live_role_arn: Some(
+                    "arn:aws:iam::123456789012:role/MediaLiveAccessRole".into(),
+                ),
+                media_package_secrets_role_arn: Some(
+                    "arn:aws:iam::123456789012:role/MediaPackageSecretsRole".into(),
+                ),
+                tags: Default::default(),
+            },
+        )
+    });
+    let op = Operator::start_custom(sim.clone(), factory).await;
+    let mut channel = crate::support::example_channel("news");
+    channel.spec.provider_ref = None;
+    channel.spec.cdn.telemetry = None;
+    channel.spec.input = serde_json::from_value(serde_json::json!({
+        "type": "UrlPull",
+        "urlPull": {"urls": ["https://example.com/live/source.m3u8"]}
+    }))
+    .unwrap();
+    op.apply(&channel).await;
+    let lc = op
+        .settle("news", |lc| {
+            ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
+        })
+        .await
+        .unwrap();
+    let status = lc.status.unwrap();
+    let resources = status.resources.unwrap();
+    let playback = status.playback.unwrap();
+    assert!(playback.hls.unwrap().contains(".cloudfront.net/"));
+
+    // What exists in moto, read through the SDK.
+    let clients = moto.clients().await;
+    let medialive = onair::aws::sdk::medialive::SdkMediaLive::new(&clients);
+    let mediapackage = onair::aws::sdk::mediapackage::SdkMediaPackage::new(&clients);
+    let secrets = onair::aws::sdk::secretsmanager::SdkSecretsManager::new(&clients);
+    use onair::aws::medialive::MediaLiveApi;
+    use onair::aws::mediapackage::MediaPackageApi;
+    use onair::aws::secretsmanager::SecretsManagerApi;
+    let live = |state: &onair::aws::medialive::ChannelState| {
+        !matches!(
+            state,
+            onair::aws::medialive::ChannelState::Deleted
+                | onair::aws::medialive::ChannelState::Deleting
+        )
+    };
+    assert_eq!(
+        medialive
+            .list_channels()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|c| live(&c.state))
+            .count(),
+        1
+    );
+    let mp_channel = resources.media_package_channel_id.unwrap();
+    let endpoints = mediapackage
+        .list_origin_endpoints(&mp_channel)
+        .await
+        .unwrap();
+    assert_eq!(endpoints.len(), 2);
+    assert!(
+        endpoints.iter().all(|e| e.spec.authorization.is_some()),
+        "origin protection"
+    );
+    let secret = resources.cdn_auth_secret_arn.unwrap();
+    secrets.describe_secret(&secret).await.unwrap();
+    assert_eq!(sim.inventory().await["distributions"], 1);
+
+    op.delete("news").await;
+    op.settle("news", |lc| lc.is_none()).await;
+    assert_eq!(
+        medialive
+            .list_channels()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|c| live(&c.state))
+            .count(),
+        0
+    );
+    assert!(mediapackage.list_channels().await.unwrap().is_empty());
+    assert!(secrets
+        .describe_secret(&secret)
+        .await
+        .unwrap_err()
+        .is_not_found());
+    assert_eq!(sim.inventory().await["distributions"], 0);
+}
