@@ -10,6 +10,7 @@ pub mod crd;
 pub mod leader;
 pub mod plan;
 pub mod reference;
+pub mod render;
 pub mod run;
 pub mod sandbox;
 pub mod schema;

@@ -28,6 +28,14 @@ enum Command {
         #[command(subcommand)]
         command: onair::token::cli::TokenCommand,
     },
+    /// Print the configuration every AWS resource of the LiveChannels in a
+    /// file would get, without a cluster or AWS (ids AWS chooses are
+    /// <placeholders>; secrets are never printed).
+    Render(onair::render::RenderArgs),
+    /// Compare the LiveChannels in a file with what exists in AWS (their
+    /// recorded ids are read from the cluster) and print what onair would
+    /// create, update or delete. Exits 0 when in sync, 1 when not.
+    Plan(onair::render::PlanArgs),
     /// Print every onair CustomResourceDefinition as YAML (pipe it to
     /// `kubectl apply -f -`), or write one file per CRD with --output-dir.
     Crd {
@@ -55,6 +63,19 @@ fn main() -> std::process::ExitCode {
             }
         }
         Command::Run(args) => onair::run::main(args),
+        Command::Render(args) => {
+            onair::render::render_main(args).map_err(|e| onair::run::Error::Io(e.to_string()))
+        }
+        Command::Plan(args) => {
+            return match onair::render::plan_main(args) {
+                Ok(true) => std::process::ExitCode::SUCCESS,
+                Ok(false) => std::process::ExitCode::from(1),
+                Err(error) => {
+                    eprintln!("onair: {error}");
+                    std::process::ExitCode::from(2)
+                }
+            }
+        }
         Command::Sandbox(args) => onair::sandbox::main(args),
         Command::Crd {
             reference: true, ..

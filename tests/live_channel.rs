@@ -386,3 +386,36 @@ async fn a_crash_after_any_aws_mutation_neither_leaks_nor_duplicates() {
     }
     eprintln!("survived a crash after each of the {writes} AWS writes of the lifecycle");
 }
+
+#[tokio::test]
+async fn plan_compares_a_changed_spec_with_aws_without_writing() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+    let live = op.settle("news", running).await.unwrap();
+    let plan = onair::controller::live_channel::plan(&op.ctx, &live, &op.api())
+        .await
+        .unwrap();
+    assert!(plan.in_sync, "{:#?}", plan.lines);
+    assert_eq!(plan.lines.len(), 8, "{:#?}", plan.lines);
+
+    let mut edited = live.clone();
+    edited.spec.input.rtmp_push.as_mut().unwrap().allowed_cidrs = vec!["198.51.100.0/24".into()];
+    edited.spec.encoding.ladder.preset = Some(onair::api::live_channel::LadderPreset::Hd1080);
+    edited.spec.packaging.dash.enabled = false;
+    let writes = op.sim.faults().writes();
+    let plan = onair::controller::live_channel::plan(&op.ctx, &edited, &op.api())
+        .await
+        .unwrap();
+    let text = plan.lines.join("\n");
+    assert!(!plan.in_sync);
+    assert!(text.contains("~ MediaLive input security group"), "{text}");
+    assert!(text.contains("198.51.100.0/24"), "{text}");
+    assert!(text.contains("- MediaPackage DASH endpoint"), "{text}");
+    assert!(text.contains("update on the next Idle"), "{text}");
+    assert!(text.contains("encoding.renditions"), "{text}");
+    assert_eq!(op.sim.faults().writes(), writes, "a plan writes nothing");
+    assert_eq!(
+        op.get("news").await.unwrap().metadata.annotations,
+        live.metadata.annotations
+    );
+}

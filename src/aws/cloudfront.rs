@@ -44,6 +44,20 @@ pub struct OriginHeader {
     pub value: String,
 }
 
+/// Rendered (`onair render`) with the value hidden, as `Debug` prints it.
+impl serde::Serialize for OriginHeader {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut header = serializer.serialize_struct("OriginHeader", 2)?;
+        header.serialize_field("name", &self.name)?;
+        header.serialize_field("value", "<redacted>")?;
+        header.end()
+    }
+}
+
 impl fmt::Debug for OriginHeader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OriginHeader")
@@ -54,7 +68,8 @@ impl fmt::Debug for OriginHeader {
 }
 
 /// How CloudFront connects to a custom origin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum OriginProtocol {
     HttpOnly,
     MatchViewer,
@@ -82,7 +97,8 @@ impl OriginProtocol {
 /// A custom origin (MediaPackage endpoint host, MediaTailor hosts). The adapter sends
 /// fixed, sensible transport settings: ports 80/443, TLSv1.2, 30 s read timeout,
 /// 5 s keep-alive.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Origin {
     /// Unique within the distribution; behaviours name it as their target.
     pub id: String,
@@ -94,7 +110,8 @@ pub struct Origin {
     pub custom_headers: Vec<OriginHeader>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ViewerProtocol {
     AllowAll,
     #[default]
@@ -121,7 +138,8 @@ impl ViewerProtocol {
 
 /// The method sets CloudFront accepts for a behaviour. GET and HEAD responses are
 /// always cached; OPTIONS too when allowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum AllowedMethods {
     #[default]
     GetHead,
@@ -159,7 +177,8 @@ impl AllowedMethods {
 }
 
 /// When a CloudFront Function runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum FunctionEvent {
     #[default]
     ViewerRequest,
@@ -182,7 +201,8 @@ impl FunctionEvent {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FunctionAssociation {
     pub event: FunctionEvent,
     /// The function's ARN; the function must be published (LIVE).
@@ -190,7 +210,8 @@ pub struct FunctionAssociation {
 }
 
 /// A cache behaviour. The default behaviour has an empty `path_pattern`.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CacheBehavior {
     /// Such as `/out/*`; empty for the default behaviour.
     pub path_pattern: String,
@@ -207,12 +228,16 @@ pub struct CacheBehavior {
     pub realtime_log_config_arn: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum PriceClass {
     /// North America, Europe, Israel.
+    #[serde(rename = "PriceClass_100")]
     PriceClass100,
+    #[serde(rename = "PriceClass_200")]
     PriceClass200,
     #[default]
+    #[serde(rename = "PriceClass_All")]
     All,
 }
 
@@ -235,7 +260,8 @@ impl PriceClass {
 
 /// The whole configuration of a distribution: UpdateDistribution replaces it all, so
 /// it is always sent complete (get, change, put back with the ETag).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DistributionConfig {
     /// Idempotency token, fixed at creation ([`Owner::token`](super::ownership::Owner::token)).
     pub caller_reference: String,

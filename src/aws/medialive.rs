@@ -19,7 +19,8 @@ pub struct SecurityGroup {
 }
 
 /// Input types onair creates. Immutable once the input exists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InputType {
     #[default]
     RtmpPush,
@@ -58,7 +59,8 @@ pub struct NewInput {
 }
 
 /// The mutable part of an input.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct InputSettings {
     /// Push inputs: their security groups.
     pub security_group_ids: Vec<String>,
@@ -169,7 +171,8 @@ impl ChannelState {
 }
 
 /// One video rendition of the ABR ladder (H.264, QVBR).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VideoRendition {
     /// Output name suffix, such as `720p`.
     pub name: String,
@@ -182,7 +185,8 @@ pub struct VideoRendition {
 }
 
 /// The encoding of a channel: what onair sets, and reads back to detect drift.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Encoding {
     pub renditions: Vec<VideoRendition>,
     /// AAC bitrate in bits per second.
@@ -193,7 +197,8 @@ pub struct Encoding {
 
 /// The mutable part of a channel (changed only while IDLE, except what MediaLive
 /// allows while running, which onair does not rely on).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChannelSettings {
     pub name: String,
     pub role_arn: Option<String>,

@@ -57,7 +57,8 @@ pub struct Channel {
 
 /// Origin protection: MediaPackage only serves requests carrying the CDN identifier
 /// stored in this secret, which it reads through `secrets_role_arn`.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CdnAuthorization {
     /// ARN of the Secrets Manager secret holding `{"MediaPackageCDNIdentifier": ...}`.
     pub cdn_identifier_secret_arn: String,
@@ -66,7 +67,8 @@ pub struct CdnAuthorization {
 }
 
 /// HLS packaging. Enumerations keep AWS's spelling (`PASSTHROUGH`, `SPLICE_INSERT`).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HlsPackage {
     pub segment_duration_seconds: Option<u32>,
     pub playlist_window_seconds: Option<u32>,
@@ -77,7 +79,8 @@ pub struct HlsPackage {
 }
 
 /// DASH packaging.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DashPackage {
     pub segment_duration_seconds: Option<u32>,
     pub manifest_window_seconds: Option<u32>,
@@ -89,7 +92,8 @@ pub struct DashPackage {
     pub period_triggers: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Package {
     Hls(HlsPackage),
     Dash(DashPackage),
@@ -103,7 +107,8 @@ impl Default for Package {
 
 /// The whole desired endpoint: what create and update send. Update replaces every
 /// field but `channel_id` and `tags`, which are fixed at creation.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OriginEndpointSpec {
     pub id: String,
     pub channel_id: String,

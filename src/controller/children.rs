@@ -59,6 +59,12 @@ pub trait External: Send + Sync {
         true
     }
 
+    /// The fields that differ from the desired state, as `path: old -> new`
+    /// lines (`onair plan`); empty where the child cannot say.
+    fn changes(&self, _observed: &Self::Observed) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Brings the resource to the desired state; returns it as it now is.
     async fn update(&self, observed: Self::Observed) -> Result<Self::Observed, AwsError> {
         Ok(observed)
@@ -119,6 +125,10 @@ pub enum DriverError {
     Aws(#[from] AwsError),
     #[error("cannot record the id of an AWS resource on the object: {0}")]
     Kube(#[from] kube::Error),
+    /// A dry run reached a child that does not exist yet: what depends on it
+    /// cannot be compared before it is created.
+    #[error("not created yet")]
+    NotCreated,
 }
 
 /// Makes the child exist and match its desired state.

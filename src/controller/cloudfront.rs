@@ -77,6 +77,17 @@ impl External for DistributionChild<'_> {
         observed.config == self.desired_for(&observed.config.caller_reference)
     }
 
+    fn changes(&self, observed: &Distribution) -> Vec<String> {
+        let desired = self.desired_for(&observed.config.caller_reference);
+        let mut lines = crate::plan::diff::changes(&observed.config, &desired);
+        // Header values are secrets: say that the origin protection header
+        // changes, never what it is.
+        if lines.is_empty() && observed.config != desired {
+            lines.push("origins[].customHeaders: the CDN identifier changes (rotation)".into());
+        }
+        lines
+    }
+
     async fn update(&self, observed: Distribution) -> Result<Distribution, AwsError> {
         // A stale ETag (someone changed it since the read) answers Conflict: the
         // next reconcile reads again and recomputes, never overwriting blindly.

@@ -71,6 +71,10 @@ impl External for SecurityGroupChild<'_> {
         sorted(&observed.cidrs) == sorted(&self.cidrs)
     }
 
+    fn changes(&self, observed: &SecurityGroup) -> Vec<String> {
+        crate::plan::diff::changes(&sorted(&observed.cidrs), &sorted(&self.cidrs))
+    }
+
     async fn update(&self, observed: SecurityGroup) -> Result<SecurityGroup, AwsError> {
         // Allowed while the channel runs: MediaLive applies it to the live input.
         self.api
@@ -149,6 +153,10 @@ impl External for InputChild<'_> {
         sorted(&have.security_group_ids) == sorted(&want.security_group_ids)
             && have.stream_names == want.stream_names
             && have.source_urls == want.source_urls
+    }
+
+    fn changes(&self, observed: &Input) -> Vec<String> {
+        crate::plan::diff::changes(&observed.settings, &self.settings)
     }
 
     async fn update(&self, observed: Input) -> Result<Input, AwsError> {

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::aws::error::AwsError;
 use crate::aws::mediapackage::{
-    self, Channel, MediaPackageApi, NewChannel, OriginEndpoint, OriginEndpointSpec,
+    Channel, MediaPackageApi, NewChannel, OriginEndpoint, OriginEndpointSpec,
 };
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secretsmanager::{
@@ -41,7 +41,7 @@ impl CdnSecretChild<'_> {
     /// secret can be recovered: a replacement gets a name of its own.
     fn name(&self, replacing: Option<&str>) -> String {
         match replacing {
-            None => format!("onair/{}", self.owner.resource_id(Self::CHILD, 200)),
+            None => crate::plan::live_channel::cdn_secret_name(self.owner),
             Some(_) => {
                 // The replacement token ends with a digest of the replaced ARN.
                 let token = create_token(self.owner, Self::CHILD, replacing);
@@ -123,8 +123,7 @@ impl PackagingChannelChild<'_> {
 
     /// Ids are unique per account and region, so derived from the owner's uid.
     pub fn id(&self) -> String {
-        self.owner
-            .resource_id(Self::CHILD, mediapackage::MAX_ID_LEN)
+        crate::plan::live_channel::packaging_channel_id(self.owner)
     }
 }
 
@@ -178,14 +177,8 @@ pub struct EndpointChild<'a> {
     pub owner: &'a Owner,
     pub tags: &'a Tags,
     pub child: &'static str,
-    /// The desired endpoint; its id is `EndpointChild::id`.
+    /// The desired endpoint; its id is [`endpoint_id`](crate::plan::live_channel::endpoint_id).
     pub spec: OriginEndpointSpec,
-}
-
-impl EndpointChild<'_> {
-    pub fn id(owner: &Owner, child: &str) -> String {
-        owner.resource_id(child, mediapackage::MAX_ID_LEN)
-    }
 }
 
 /// The parts of an endpoint onair sets and can change in place.
@@ -231,6 +224,15 @@ impl External for EndpointChild<'_> {
 
     fn up_to_date(&self, observed: &OriginEndpoint) -> bool {
         settable(&observed.spec) == settable(&self.spec)
+    }
+
+    fn changes(&self, observed: &OriginEndpoint) -> Vec<String> {
+        let mut desired = self.spec.clone();
+        desired.id.clone_from(&observed.spec.id);
+        desired.channel_id.clone_from(&observed.spec.channel_id);
+        desired.tags.clone_from(&observed.spec.tags);
+        desired.description.clone_from(&observed.spec.description);
+        crate::plan::diff::changes(&observed.spec, &desired)
     }
 
     async fn update(&self, observed: OriginEndpoint) -> Result<OriginEndpoint, AwsError> {
@@ -287,7 +289,7 @@ mod tests {
             cdn_identifier_secret_arn: secret_arn.arn.clone(),
             secrets_role_arn: "arn:aws:iam::123456789012:role/MediaPackageSecrets".into(),
         });
-        let hls_id = EndpointChild::id(&owner, Format::Hls.child());
+        let hls_id = crate::plan::live_channel::endpoint_id(&owner, Format::Hls);
         let desired = |spec: &PackagingSpec| {
             endpoint(spec, Format::Hls, &hls_id, &mp.id, authorization.clone()).unwrap()
         };

@@ -16,6 +16,10 @@ pub const CDN_IDENTIFIER_HEADER: &str = "X-MediaPackage-CDNIdentifier";
 /// The origin id of the MediaPackage endpoints' host.
 pub const PACKAGING_ORIGIN: &str = "mediapackage";
 
+/// The id of the managed Elemental-MediaPackage cache policy (the same in
+/// every account; the reconciler still looks it up by name).
+pub const ELEMENTAL_MEDIAPACKAGE_POLICY_ID: &str = "08627262-05a9-4f76-9ded-b50ca2e3a84f";
+
 /// Ids of the managed policies the behaviours use (looked up by name once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policies {

@@ -4,5 +4,7 @@
 //! act on these answers, and `onair render` / `onair plan` print them.
 
 pub mod cloudfront;
+pub mod diff;
+pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;

@@ -6,7 +6,7 @@
 
 use crate::api::live_channel::{DesiredState, LiveChannel, LiveChannelSpec};
 use crate::aws::error::AwsError;
-use crate::aws::mediapackage::CdnAuthorization;
+use crate::aws::mediapackage::OriginEndpointSpec;
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
 use crate::controller::children::{ensure, remove, AnnotationIds, DriverError, External};
@@ -16,9 +16,10 @@ use crate::controller::medialive::{drive_channel, ChannelChild, InputChild, Secu
 use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::controller::provider::Resolved;
 use crate::controller::report::{action_on, Events};
-use crate::plan::cloudfront::{distribution, host_of, DistributionInputs};
+use crate::plan::cloudfront::host_of;
+use crate::plan::live_channel as plan;
 use crate::plan::medialive::{self, ChannelStep};
-use crate::plan::mediapackage::{endpoint, Format};
+use crate::plan::mediapackage::Format;
 
 use super::status::{Failure, Observed};
 
@@ -102,6 +103,9 @@ pub struct Apply<'a> {
     pub observed: Observed,
     /// The rotate annotation value applied by this reconcile, if any.
     pub rotated: Option<String>,
+    /// Dry run (`onair plan`): nothing is written, in AWS or Kubernetes; each
+    /// step says here what it would do.
+    pub plan: Option<Vec<String>>,
 }
 
 /// A step failed: which resource, and why.
@@ -118,6 +122,11 @@ impl StepError {
             DriverError::Kube(e) => Failure {
                 reason: "KubernetesError".into(),
                 message: format!("cannot record the {} id on the object: {e}", self.what),
+                stalled: false,
+            },
+            DriverError::NotCreated => Failure {
+                reason: "NotCreated".into(),
+                message: format!("the {} does not exist yet", self.what),
                 stalled: false,
             },
         }
@@ -200,12 +209,68 @@ impl Apply<'_> {
 
     /// Ensures one child and tells people what happened to it.
     async fn ensure<E: External>(&mut self, child: &E, what: &'static str) -> Step<E::Observed> {
+        if self.plan.is_some() {
+            return self.preview(child, what).await;
+        }
         let (observed, action) = ensure(child, &mut self.ids).await.map_err(at(what))?;
         self.events.child(action, what, &E::id_of(&observed)).await;
         Ok(observed)
     }
 
+    /// Dry run of [`ensure`](Self::ensure): compares the recorded child
+    /// with the desired state.
+    async fn preview<E: External>(&mut self, child: &E, what: &'static str) -> Step<E::Observed> {
+        let recorded = crate::controller::children::IdStore::recorded(&self.ids, child.child());
+        let observed = match &recorded {
+            Some(id) => child.observe(id).await.map_err(aws_at(what))?,
+            None => None,
+        };
+        let lines = self.plan.as_mut().expect("dry run");
+        match (observed, recorded) {
+            (Some(observed), Some(id)) if child.up_to_date(&observed) => {
+                lines.push(format!("= {what} {id}: in sync"));
+                Ok(observed)
+            }
+            (Some(observed), Some(id)) => {
+                lines.push(format!("~ {what} {id}: update"));
+                lines.extend(
+                    child
+                        .changes(&observed)
+                        .into_iter()
+                        .map(|c| format!("    {c}")),
+                );
+                Ok(observed)
+            }
+            (None, Some(id)) => {
+                lines.push(format!(
+                    "+ {what}: create (the recorded {id} no longer exists)"
+                ));
+                Err(StepError {
+                    what,
+                    error: DriverError::NotCreated,
+                })
+            }
+            (_, None) => {
+                lines.push(format!("+ {what}: create"));
+                Err(StepError {
+                    what,
+                    error: DriverError::NotCreated,
+                })
+            }
+        }
+    }
+
     async fn prune<E: External>(&mut self, child: &E, what: &'static str) -> Step<bool> {
+        if let Some(lines) = self.plan.as_mut() {
+            if let Some(id) =
+                crate::controller::children::IdStore::recorded(&self.ids, child.child())
+            {
+                lines.push(format!(
+                    "- {what} {id}: delete (the spec no longer asks for it)"
+                ));
+            }
+            return Ok(true);
+        }
         remove_child(
             &mut self.ids,
             &self.events,
@@ -251,14 +316,14 @@ impl Apply<'_> {
         self.observed.input = Some(input.clone());
 
         // Origin protection's secret, then MediaPackage.
-        let protect = spec.cdn.enabled && spec.cdn.origin_protection;
+        let protect = plan::protects(&spec);
         let secret_child = CdnSecretChild {
             api: apis.secretsmanager.as_ref(),
             owner: &owner,
             tags: &tags,
         };
         let mut identifier: Option<SecretString> = None;
-        let authorization = if protect {
+        if protect {
             let secret = self
                 .ensure(&secret_child, "CDN-authorization secret")
                 .await?;
@@ -273,14 +338,13 @@ impl Apply<'_> {
                     .await
                     .map_err(aws_at("CDN-authorization secret"))?,
             );
-            self.observed.secret_arn = Some(secret.arn.clone());
-            Some(CdnAuthorization {
-                cdn_identifier_secret_arn: secret.arn,
-                secrets_role_arn: self.roles.media_package_secrets.clone().unwrap_or_default(),
-            })
-        } else {
-            None
-        };
+            self.observed.secret_arn = Some(secret.arn);
+        }
+        let authorization = plan::authorization(
+            &spec,
+            self.observed.secret_arn.as_deref().unwrap_or_default(),
+            self.roles.media_package_secrets.as_deref(),
+        );
         let packaging = PackagingChannelChild {
             api: apis.mediapackage.as_ref(),
             owner: &owner,
@@ -288,25 +352,26 @@ impl Apply<'_> {
         };
         let packaging_channel = self.ensure(&packaging, "MediaPackage channel").await?;
         self.observed.packaging_channel = Some(packaging_channel.clone());
-        for format in [Format::Hls, Format::Dash] {
-            let id = EndpointChild::id(&owner, format.child());
-            let desired = endpoint(
-                &spec.packaging,
+        for (format, what) in [
+            (Format::Hls, "MediaPackage HLS endpoint"),
+            (Format::Dash, "MediaPackage DASH endpoint"),
+        ] {
+            let desired = plan::origin_endpoint(
+                &spec,
+                &owner,
                 format,
-                &id,
                 &packaging_channel.id,
                 authorization.clone(),
             );
-            let what = match format {
-                Format::Hls => "MediaPackage HLS endpoint",
-                Format::Dash => "MediaPackage DASH endpoint",
-            };
             let child = EndpointChild {
                 api: apis.mediapackage.as_ref(),
                 owner: &owner,
                 tags: &tags,
                 child: format.child(),
-                spec: desired.clone().unwrap_or_default(),
+                spec: desired.clone().unwrap_or_else(|| OriginEndpointSpec {
+                    id: plan::endpoint_id(&owner, format),
+                    ..Default::default()
+                }),
             };
             let observed = match desired {
                 Some(_) => Some(self.ensure(&child, what).await?),
@@ -321,7 +386,7 @@ impl Apply<'_> {
             }
         }
 
-        // CloudFront.
+        // CloudFront, in front of whichever endpoint exists.
         let origin_url = self
             .observed
             .hls
@@ -330,29 +395,22 @@ impl Apply<'_> {
             .map(|e| e.url.clone())
             .unwrap_or_default();
         let packaging_host = host_of(&origin_url).unwrap_or_default().to_string();
-        let policies = if spec.cdn.enabled {
-            Some(
-                self.ctx
-                    .policies(&self.resolved.account, apis.cloudfront.as_ref())
-                    .await
-                    .map_err(aws_at("CloudFront cache policies"))?,
+        let config = if spec.cdn.enabled {
+            let policies = self
+                .ctx
+                .policies(&self.resolved.account, apis.cloudfront.as_ref())
+                .await
+                .map_err(aws_at("CloudFront cache policies"))?;
+            plan::distribution_config(
+                &spec,
+                &owner,
+                &packaging_host,
+                identifier.as_ref(),
+                &policies,
             )
         } else {
             None
         };
-        let config = policies.as_ref().map(|policies| {
-            distribution(&DistributionInputs {
-                caller_reference: String::new(),
-                comment: format!("onair LiveChannel {}/{}", owner.namespace, owner.name),
-                cdn: &spec.cdn,
-                packaging_host: &packaging_host,
-                cdn_identifier: identifier.as_ref(),
-                policies,
-                viewer_request_function: None,
-                web_acl_arn: None,
-                realtime_log_config_arn: None,
-            })
-        });
         let distribution_child = DistributionChild {
             api: apis.cloudfront.as_ref(),
             owner: &owner,
@@ -367,13 +425,12 @@ impl Apply<'_> {
         }
 
         // The MediaLive channel, started only once everything before it is ready.
-        let settings = crate::aws::medialive::ChannelSettings {
-            name: String::new(),
-            role_arn: self.roles.media_live.clone(),
-            input_ids: vec![input.id.clone()],
-            media_package_channel_ids: vec![packaging_channel.id.clone()],
-            encoding: medialive::encoding(&spec.encoding),
-        };
+        let settings = plan::channel_settings(
+            &spec,
+            self.roles.media_live.as_deref(),
+            &input.id,
+            &packaging_channel.id,
+        );
         let channel_child = ChannelChild {
             api: apis.medialive.as_ref(),
             owner: &owner,
@@ -391,6 +448,31 @@ impl Apply<'_> {
         } else {
             spec.state
         };
+        if let Some(lines) = self.plan.as_mut() {
+            let mut wanted = settings.clone();
+            wanted.name.clone_from(&channel.settings.name);
+            let step = medialive::channel_step(&channel, desired, &wanted, spec.update_strategy);
+            let id = &channel.id;
+            match &step {
+                ChannelStep::Start => lines.push(format!("~ MediaLive channel {id}: start")),
+                ChannelStep::Stop => lines.push(format!("~ MediaLive channel {id}: stop")),
+                ChannelStep::Update | ChannelStep::UpdatePending => {
+                    let when = if step == ChannelStep::Update {
+                        "update"
+                    } else {
+                        "update on the next Idle (updateStrategy OnNextIdle)"
+                    };
+                    lines.push(format!("~ MediaLive channel {id}: {when}"));
+                    lines.extend(
+                        crate::plan::diff::changes(&channel.settings, &wanted)
+                            .into_iter()
+                            .map(|c| format!("    {c}")),
+                    );
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
         let progress = drive_channel(
             apis.medialive.as_ref(),
             channel,
@@ -463,6 +545,13 @@ impl Apply<'_> {
         let Some(asked) = asked.filter(|a| Some(*a) != done) else {
             return Ok(secret);
         };
+        if let Some(lines) = self.plan.as_mut() {
+            lines.push(format!(
+                "~ CDN-authorization secret {}: rotate the CDN identifier",
+                secret.arn
+            ));
+            return Ok(secret);
+        }
         let secrets = self.resolved.apis.secretsmanager.clone();
         let token =
             crate::controller::children::create_token(&self.owner, "cdn-rotation", Some(asked));

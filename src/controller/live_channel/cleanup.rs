@@ -166,7 +166,7 @@ impl Chains<'_> {
                 tags,
                 child: format.child(),
                 spec: crate::aws::mediapackage::OriginEndpointSpec {
-                    id: EndpointChild::id(owner, format.child()),
+                    id: crate::plan::live_channel::endpoint_id(owner, format),
                     ..Default::default()
                 },
             };

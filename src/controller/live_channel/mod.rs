@@ -121,6 +121,7 @@ async fn run_apply(
         events: Events::new(&ctx.recorder, lc, spec_unchanged),
         observed: Observed::default(),
         rotated: None,
+        plan: None,
     };
     let result = apply.run().await;
     let failure = result.as_ref().err().map(|e| e.failure());
@@ -148,6 +149,63 @@ async fn run_apply(
         None if settled => Ok(Action::requeue(ctx.timing.resync)),
         None => Ok(Action::requeue(ctx.timing.poll)),
     }
+}
+
+/// What `onair plan` says about one LiveChannel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// `= in sync`, `~ update` (with indented field changes), `+ create`,
+    /// `- delete` lines, in the reconciler's order.
+    pub lines: Vec<String>,
+    pub in_sync: bool,
+}
+
+/// The reconciler in dry-run mode: what one reconcile of `lc` would do, with
+/// reads only (nothing is written to AWS or Kubernetes).
+pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Result<Plan, String> {
+    let resolved = ctx
+        .providers
+        .resolve(lc.spec.provider_ref.as_ref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let roles = Roles::of(&lc.spec, &resolved);
+    apply::validate(&lc.spec, &roles).map_err(|f| f.message)?;
+    let mut tags = resolved.defaults.tags.clone();
+    tags.extend(lc.spec.tags.clone());
+    let mut dry = Apply {
+        ctx,
+        lc,
+        resolved: &resolved,
+        roles: &roles,
+        owner: owner_of(lc),
+        tags,
+        ids: AnnotationIds::new(api.clone(), lc),
+        events: Events::new(&ctx.recorder, lc, false),
+        observed: Observed::default(),
+        rotated: None,
+        plan: Some(Vec::new()),
+    };
+    let result = dry.run().await;
+    let mut lines = dry.plan.take().unwrap_or_default();
+    match result {
+        Ok(()) => {}
+        Err(e)
+            if matches!(
+                e.error,
+                crate::controller::children::DriverError::NotCreated
+            ) =>
+        {
+            lines.push(format!(
+                "+ everything that depends on the {}: created after it",
+                e.what
+            ));
+        }
+        Err(e) => return Err(e.failure().message),
+    }
+    let in_sync = lines
+        .iter()
+        .all(|l| l.starts_with('=') || l.starts_with(' '));
+    Ok(Plan { lines, in_sync })
 }
 
 pub(crate) fn resolve_failure(e: &ResolveError) -> Failure {

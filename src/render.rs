@@ -1,0 +1,289 @@
+//! `onair render -f FILE` prints, without a cluster or AWS, the configuration
+//! every AWS resource of each LiveChannel in FILE would get (onair's
+//! `cdk synth`); `onair plan -f FILE` compares it with what exists in AWS
+//! (the reconciler in dry-run mode) and prints the difference.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kube::ResourceExt;
+use serde::Deserialize;
+
+use crate::api::live_channel::LiveChannel;
+use crate::api::AwsProvider;
+use crate::aws::ownership::Owner;
+use crate::plan::cloudfront::Policies;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RenderArgs {
+    /// YAML file with LiveChannel (and optionally AwsProvider) objects; `-` for stdin.
+    #[arg(short = 'f', long = "filename")]
+    pub file: PathBuf,
+    /// Role MediaLive assumes, for channels whose provider names none.
+    #[arg(long, env = "ONAIR_MEDIALIVE_ROLE_ARN")]
+    pub media_live_role_arn: Option<String>,
+    /// Role MediaPackage reads the CDN secret with, for providers that name none.
+    #[arg(long, env = "ONAIR_MEDIAPACKAGE_SECRETS_ROLE_ARN")]
+    pub media_package_secrets_role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub render: RenderArgs,
+    /// AWS region for channels without a providerRef (default: the SDK's chain).
+    #[arg(long, env = "AWS_REGION")]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The objects of a file.
+struct Objects {
+    channels: Vec<LiveChannel>,
+    providers: BTreeMap<String, AwsProvider>,
+}
+
+fn read(path: &Path) -> Result<Objects, Error> {
+    let text = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    }
+    .map_err(|e| Error::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let schemas: BTreeMap<String, crate::schema::ObjectSchema> = crate::crd::all()
+        .iter()
+        .filter_map(|crd| {
+            let kind = crd.spec.names.kind.clone();
+            crate::schema::ObjectSchema::for_crd(crd, "v1alpha1")
+                .ok()
+                .map(|s| (kind, s))
+        })
+        .collect();
+    let mut objects = Objects {
+        channels: Vec::new(),
+        providers: BTreeMap::new(),
+    };
+    for document in serde_yaml::Deserializer::from_str(&text) {
+        let value = serde_json::Value::deserialize(document).map_err(|e| Error::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let kind = value
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default();
+        let Some(schema) = schemas.get(kind) else {
+            continue;
+        };
+        // The same admission as the API server: schema, CEL rules, defaults.
+        let admitted = schema
+            .admit(&value, None)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        match kind {
+            "LiveChannel" => objects
+                .channels
+                .push(serde_json::from_value(admitted).map_err(|e| Error::Invalid(e.to_string()))?),
+            "AwsProvider" => {
+                let provider: AwsProvider =
+                    serde_json::from_value(admitted).map_err(|e| Error::Invalid(e.to_string()))?;
+                objects.providers.insert(provider.name_any(), provider);
+            }
+            _ => {}
+        }
+    }
+    if objects.channels.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{} holds no LiveChannel",
+            path.display()
+        )));
+    }
+    Ok(objects)
+}
+
+fn owner_of(lc: &LiveChannel) -> Owner {
+    Owner::new(
+        lc.metadata.uid.clone().unwrap_or_else(|| "UID".into()),
+        lc.namespace().unwrap_or_else(|| "default".into()),
+        lc.name_any(),
+    )
+}
+
+/// Prints the rendered configuration of every LiveChannel in the file.
+pub fn render_main(args: RenderArgs) -> Result<(), Error> {
+    let objects = read(&args.file)?;
+    // The managed policy's id is the same in every account.
+    let policies = Policies {
+        mediapackage_cache: crate::plan::cloudfront::ELEMENTAL_MEDIAPACKAGE_POLICY_ID.into(),
+    };
+    let mut out = String::new();
+    for lc in &objects.channels {
+        let provider = lc
+            .spec
+            .provider_ref
+            .as_ref()
+            .and_then(|r| objects.providers.get(&r.name));
+        let media_live = lc
+            .spec
+            .encoding
+            .role_arn
+            .clone()
+            .or_else(|| provider.and_then(|p| p.spec.media_live_role_arn.clone()))
+            .or_else(|| args.media_live_role_arn.clone());
+        let secrets = provider
+            .and_then(|p| p.spec.media_package_secrets_role_arn.clone())
+            .or_else(|| args.media_package_secrets_role_arn.clone());
+        let roles = crate::controller::live_channel::apply::Roles {
+            media_live: media_live.clone(),
+            media_package_secrets: secrets.clone(),
+        };
+        if let Err(failure) = crate::controller::live_channel::apply::validate(&lc.spec, &roles) {
+            return Err(Error::Invalid(format!(
+                "LiveChannel {}: {}",
+                lc.name_any(),
+                failure.message
+            )));
+        }
+        let mut tags = provider.map(|p| p.spec.tags.clone()).unwrap_or_default();
+        tags.extend(lc.spec.tags.clone());
+        let rendered = crate::plan::live_channel::render(
+            &lc.spec,
+            &owner_of(lc),
+            tags,
+            media_live.as_deref(),
+            secrets.as_deref(),
+            &policies,
+        );
+        out.push_str("---\n");
+        out.push_str(&serde_yaml::to_string(&rendered).map_err(|e| Error::Other(e.to_string()))?);
+    }
+    print!("{out}");
+    Ok(())
+}
+
+/// Compares each LiveChannel in the file with AWS; true when nothing would change.
+pub fn plan_main(args: PlanArgs) -> Result<bool, Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(plan(args))
+}
+
+async fn plan(args: PlanArgs) -> Result<bool, Error> {
+    let objects = read(&args.render.file)?;
+    let client = kube::Client::try_default().await.map_err(|e| {
+        Error::Other(format!(
+            "onair plan reads the objects' recorded AWS ids from the cluster: {e}"
+        ))
+    })?;
+    let region = match args.region.clone() {
+        Some(r) => r,
+        None => aws_config::meta::region::ProvideRegion::region(
+            &aws_config::default_provider::region::default_provider(),
+        )
+        .await
+        .map(|r| r.to_string())
+        .ok_or_else(|| Error::Other("no AWS region: set --region or AWS_REGION".into()))?,
+    };
+    let limiters = crate::aws::guard::Limiters::new(Default::default());
+    let providers = crate::controller::provider::Providers::new(
+        client.clone(),
+        crate::controller::provider::Connector::Sdk(crate::aws::provider::ApisCache::new(limiters)),
+        crate::aws::clients::ClientSettings {
+            region,
+            ..Default::default()
+        },
+        crate::controller::provider::ProviderDefaults {
+            media_live_role_arn: args.render.media_live_role_arn.clone(),
+            media_package_secrets_role_arn: args.render.media_package_secrets_role_arn.clone(),
+            tags: Default::default(),
+        },
+    );
+    let ctx = Arc::new(crate::controller::context::Context::new(
+        client.clone(),
+        providers,
+        Default::default(),
+    ));
+    let mut in_sync = true;
+    for file_lc in objects.channels {
+        let namespace = file_lc.namespace().unwrap_or_else(|| "default".into());
+        let api: kube::Api<LiveChannel> = kube::Api::namespaced(client.clone(), &namespace);
+        // The live object knows the ids; the file says what is wanted.
+        let live = api
+            .get_opt(&file_lc.name_any())
+            .await
+            .map_err(|e| Error::Other(e.to_string()))?;
+        let mut lc = file_lc.clone();
+        lc.metadata.namespace = Some(namespace.clone());
+        if let Some(live) = &live {
+            lc.metadata.uid.clone_from(&live.metadata.uid);
+            lc.metadata
+                .annotations
+                .clone_from(&live.metadata.annotations);
+            lc.status.clone_from(&live.status);
+        }
+        println!("LiveChannel {namespace}/{}:", lc.name_any());
+        let plan = crate::controller::live_channel::plan(&ctx, &lc, &api)
+            .await
+            .map_err(Error::Other)?;
+        for line in &plan.lines {
+            println!("  {line}");
+        }
+        in_sync &= plan.in_sync;
+    }
+    Ok(in_sync)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_renders_every_resource_without_secrets() {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/live-channel.yaml");
+        let objects = read(&file).unwrap();
+        let lc = &objects.channels[0];
+        let policies = Policies {
+            mediapackage_cache: "p".into(),
+        };
+        let rendered = crate::plan::live_channel::render(
+            &lc.spec,
+            &owner_of(lc),
+            Default::default(),
+            Some("arn:aws:iam::123456789012:role/MediaLiveAccessRole"),
+            Some("arn:aws:iam::123456789012:role/MediaPackageSecretsRole"),
+            &policies,
+        );
+        let yaml = serde_yaml::to_string(&rendered).unwrap();
+        for expected in [
+            "inputSecurityGroup:",
+            "203.0.113.0/24",
+            "hlsEndpoint:",
+            "dashEndpoint:",
+            "distribution:",
+            "X-MediaPackage-CDNIdentifier",
+            "<redacted>",
+            "channelClass: SINGLE_PIPELINE",
+            "720p",
+        ] {
+            assert!(yaml.contains(expected), "{expected} missing from:\n{yaml}");
+        }
+        assert!(
+            !yaml.contains("<generated>"),
+            "the identifier placeholder is never printed either"
+        );
+    }
+}
