@@ -330,7 +330,7 @@ mod tests {
         let (updated, action) = ensure(&changed, &mut ids).await.unwrap();
         assert_eq!(action, Action::Updated);
         assert!(
-            matches!(&updated.spec.package, mediapackage::Package::Hls(p) if p.segment_duration_seconds == Some(2))
+            matches!(&updated.spec.package, crate::aws::mediapackage::Package::Hls(p) if p.segment_duration_seconds == Some(2))
         );
 
         // Deletion order: endpoints, channel, secret.
