@@ -5,6 +5,7 @@
 pub mod api;
 pub mod apiserver;
 pub mod aws;
+pub mod bench;
 pub mod controller;
 pub mod crd;
 pub mod leader;

@@ -36,6 +36,10 @@ enum Command {
     /// recorded ids are read from the cluster) and print what onair would
     /// create, update or delete. Exits 0 when in sync, 1 when not.
     Plan(onair::render::PlanArgs),
+    /// Measure the design targets on the local API server and the AWS
+    /// simulation: steady-state AWS calls per resync, convergence of many
+    /// channels under AWS rate limits, peak memory.
+    Bench(onair::bench::BenchArgs),
     /// Print every onair CustomResourceDefinition as YAML (pipe it to
     /// `kubectl apply -f -`), or write one file per CRD with --output-dir.
     Crd {
@@ -63,6 +67,7 @@ fn main() -> std::process::ExitCode {
             }
         }
         Command::Run(args) => onair::run::main(args),
+        Command::Bench(args) => onair::bench::main(args).map_err(onair::run::Error::Io),
         Command::Render(args) => {
             onair::render::render_main(args).map_err(|e| onair::run::Error::Io(e.to_string()))
         }
