@@ -144,7 +144,10 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     loop {
-        let list = api.list(&ListParams::default()).await.map_err(|e| e.to_string())?;
+        let list = api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| e.to_string())?;
         let done = list.items.iter().filter(|lc| converged(lc)).count();
         if done == args.channels {
             break;
@@ -169,7 +172,11 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
             .map(|(_, n)| n)
             .sum()
     };
-    println!("\nconverged: {} channels Ready and RUNNING in {:.1} s", args.channels, elapsed.as_secs_f64());
+    println!(
+        "\nconverged: {} channels Ready and RUNNING in {:.1} s",
+        args.channels,
+        elapsed.as_secs_f64()
+    );
     let mut bound = 0.0f64;
     let mut bottleneck = Service::MediaLive;
     println!("calls per channel to converge, and the time each service needs at its limit:");
@@ -202,14 +209,18 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     // One resync of every channel, by hand: what steady state costs.
     let before = sim.faults().all_calls();
     let writes_before = sim.faults().writes();
-    let list = api.list(&ListParams::default()).await.map_err(|e| e.to_string())?;
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| e.to_string())?;
     for lc in list.items {
         crate::controller::live_channel::reconcile(Arc::new(lc), ctx.clone())
             .await
             .map_err(|e| e.to_string())?;
     }
     let after = sim.faults().all_calls();
-    let reads: u64 = after.values().sum::<u64>() - before.values().sum::<u64>()
+    let reads: u64 = after.values().sum::<u64>()
+        - before.values().sum::<u64>()
         - (sim.faults().writes() - writes_before);
     let resources = 8.0;
     println!(
@@ -218,7 +229,10 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         reads as f64 / args.channels as f64,
         reads as f64 / args.channels as f64 / resources
     );
-    println!("peak memory (operator, API server and simulation in one process): {}", peak_memory());
+    println!(
+        "peak memory (operator, API server and simulation in one process): {}",
+        peak_memory()
+    );
     server.stop().await;
     Ok(())
 }

@@ -159,7 +159,7 @@ async fn child_ids_live_on_the_object() {
     let mut ids = AnnotationIds::new(api.clone(), &channel);
     let (sg, action) = ensure(&group, &mut ids).await.unwrap();
     assert_eq!(action, Action::Created);
-    let (kind, settings) = onair::plan::medialive::input(&channel.spec.input, Some(&sg.id));
+    let (kind, settings) = onair::plan::medialive::input(&channel.spec.input, Some(&sg.id), &[]);
     let input = InputChild {
         api: medialive.as_ref(),
         owner: &owner,

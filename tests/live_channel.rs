@@ -419,3 +419,277 @@ async fn plan_compares_a_changed_spec_with_aws_without_writing() {
         live.metadata.annotations
     );
 }
+
+#[tokio::test]
+async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
+    use k8s_openapi::api::core::v1::Secret;
+    use kube::api::{Api, Patch, PatchParams, PostParams};
+    let op = Operator::start().await;
+    let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
+    let secret: Secret = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "contribution"},
+        "stringData": {"passphrase": "correct horse battery"}
+    }))
+    .unwrap();
+    let mut channel = support::example_channel("srt");
+    channel.spec.input = serde_json::from_value(serde_json::json!({
+        "type": "SrtCaller",
+        "srtCaller": {"sources": [{
+            "url": "srt://encoder.example.com:9000",
+            "passphraseSecretRef": {"name": "contribution", "key": "passphrase"}
+        }]}
+    }))
+    .unwrap();
+    op.apply(&channel).await;
+    // The Secret is missing: said so, nothing created.
+    op.reconcile("srt").await.unwrap().unwrap();
+    let ready = condition(op.get("srt").await.as_ref(), "Ready")
+        .cloned()
+        .unwrap();
+    assert_eq!(ready.reason, "SecretNotFound", "{}", ready.message);
+    assert_eq!(op.sim.faults().writes(), 0);
+
+    secrets
+        .create(&PostParams::default(), &secret)
+        .await
+        .unwrap();
+    let lc = op.settle("srt", running).await.unwrap();
+    let input_id = lc
+        .status
+        .as_ref()
+        .unwrap()
+        .resources
+        .as_ref()
+        .unwrap()
+        .input_id
+        .clone()
+        .unwrap();
+    let input = op.sim.medialive().describe_input(&input_id).await.unwrap();
+    let source = &input.settings.srt_sources[0];
+    assert_eq!(
+        (source.address.as_str(), source.port),
+        ("encoder.example.com", 9000)
+    );
+    let arn = source
+        .decryption
+        .as_ref()
+        .unwrap()
+        .passphrase_secret_arn
+        .clone();
+    let stored = op
+        .sim
+        .secretsmanager()
+        .get_secret_value(&arn)
+        .await
+        .unwrap();
+    assert_eq!(stored.value.expose(), "correct horse battery");
+    let text = serde_json::to_string(&op.get("srt").await).unwrap();
+    assert!(
+        !text.contains("correct horse"),
+        "the passphrase stays out of the object"
+    );
+
+    // A new passphrase in the Secret reaches Secrets Manager.
+    secrets
+        .patch(
+            "contribution",
+            &PatchParams::default(),
+            &Patch::Merge(
+                serde_json::json!({"stringData": {"passphrase": "a brand new passphrase"}}),
+            ),
+        )
+        .await
+        .unwrap();
+    op.reconcile("srt").await.unwrap().unwrap();
+    let stored = op
+        .sim
+        .secretsmanager()
+        .get_secret_value(&arn)
+        .await
+        .unwrap();
+    assert_eq!(stored.value.expose(), "a brand new passphrase");
+
+    op.delete("srt").await;
+    op.settle("srt", |lc| lc.is_none()).await;
+    assert!(op
+        .sim
+        .secretsmanager()
+        .describe_secret(&arn)
+        .await
+        .unwrap_err()
+        .is_not_found());
+    assert_eq!(op.inventory().await.values().sum::<usize>(), 0);
+}
+
+#[tokio::test]
+async fn the_controller_follows_a_changed_passphrase_secret_at_once() {
+    use k8s_openapi::api::core::v1::Secret;
+    use kube::api::{Api, Patch, PatchParams, PostParams};
+    let op = Operator::start().await;
+    let controller = tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4));
+    let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
+    let secret: Secret = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "contribution"},
+        "stringData": {"passphrase": "correct horse battery"}
+    }))
+    .unwrap();
+    secrets
+        .create(&PostParams::default(), &secret)
+        .await
+        .unwrap();
+    let mut channel = support::example_channel("srt");
+    channel.spec.state = onair::api::live_channel::DesiredState::Idle;
+    channel.spec.input = serde_json::from_value(serde_json::json!({
+        "type": "SrtCaller",
+        "srtCaller": {"sources": [{
+            "url": "srt://encoder.example.com:9000",
+            "passphraseSecretRef": {"name": "contribution", "key": "passphrase"}
+        }]}
+    }))
+    .unwrap();
+    op.apply(&channel).await;
+    let mut arn = None;
+    for _ in 0..400 {
+        let lc = op.get("srt").await;
+        if ready(lc.as_ref()) {
+            let id = lc
+                .unwrap()
+                .status
+                .unwrap()
+                .resources
+                .unwrap()
+                .input_id
+                .unwrap();
+            let input = op.sim.medialive().describe_input(&id).await.unwrap();
+            arn = input.settings.srt_sources[0]
+                .decryption
+                .clone()
+                .map(|d| d.passphrase_secret_arn);
+            break;
+        }
+        op.sim.advance(Duration::from_secs(15));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let arn = arn.expect("the channel became ready");
+    secrets
+        .patch(
+            "contribution",
+            &PatchParams::default(),
+            &Patch::Merge(
+                serde_json::json!({"stringData": {"passphrase": "a brand new passphrase"}}),
+            ),
+        )
+        .await
+        .unwrap();
+    // Resync is ten minutes away: only the Secret watch can bring this.
+    let mut updated = false;
+    for _ in 0..200 {
+        let value = op
+            .sim
+            .secretsmanager()
+            .get_secret_value(&arn)
+            .await
+            .unwrap();
+        if value.value.expose() == "a brand new passphrase" {
+            updated = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(updated, "the new passphrase never reached Secrets Manager");
+    controller.abort();
+}
+
+#[tokio::test]
+async fn the_cdn_identifier_rotates_once_per_annotation_value() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+    let lc = op.settle("news", running).await.unwrap();
+    let resources = lc.status.unwrap().resources.unwrap();
+    let secret = resources.cdn_auth_secret_arn.unwrap();
+    let distribution = resources.distribution_id.unwrap();
+    let header = |d: &onair::aws::cloudfront::Distribution| {
+        d.config.origins[0].custom_headers[0].value.clone()
+    };
+    let before = header(
+        &op.sim
+            .cloudfront()
+            .get_distribution(&distribution)
+            .await
+            .unwrap(),
+    );
+    let version = op
+        .sim
+        .secretsmanager()
+        .describe_secret(&secret)
+        .await
+        .unwrap()
+        .current_version_id;
+
+    op.api()
+        .patch(
+            "news",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(serde_json::json!({"metadata": {"annotations": {"onair.dev/rotate-cdn-secret": "2026-11"}}})),
+        )
+        .await
+        .unwrap();
+    let lc = op
+        .settle("news", |lc| {
+            running(lc)
+                && lc
+                    .unwrap()
+                    .status
+                    .as_ref()
+                    .unwrap()
+                    .cdn_secret_rotation
+                    .as_deref()
+                    == Some("2026-11")
+        })
+        .await
+        .unwrap();
+    let after = op
+        .sim
+        .secretsmanager()
+        .describe_secret(&secret)
+        .await
+        .unwrap()
+        .current_version_id;
+    assert_ne!(after, version, "a new secret version");
+    let sent = header(
+        &op.sim
+            .cloudfront()
+            .get_distribution(&distribution)
+            .await
+            .unwrap(),
+    );
+    assert_ne!(sent, before, "CloudFront sends the new identifier");
+    let stored = op
+        .sim
+        .secretsmanager()
+        .get_secret_value(&secret)
+        .await
+        .unwrap();
+    assert!(stored.value.expose().contains(&sent));
+    assert!(
+        !serde_json::to_string(&lc).unwrap().contains(&sent),
+        "never in the object"
+    );
+    // The same value again: no second rotation.
+    let puts = op
+        .sim
+        .faults()
+        .calls(onair::aws::Service::SecretsManager, "put_secret_value");
+    op.reconcile("news").await.unwrap().unwrap();
+    assert_eq!(
+        op.sim
+            .faults()
+            .calls(onair::aws::Service::SecretsManager, "put_secret_value"),
+        puts
+    );
+    let reasons = op.event_reasons("news").await;
+    assert!(
+        reasons.iter().any(|r| r == "CdnSecretRotated"),
+        "{reasons:?}"
+    );
+}

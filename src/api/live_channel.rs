@@ -217,9 +217,38 @@ pub struct SrtSource {
     #[schemars(range(min = 120, max = 15000))]
     pub minimum_latency_ms: u32,
     /// Secret key holding the AES passphrase (10 to 79 characters). onair copies it
-    /// into AWS Secrets Manager for MediaLive; it never appears in status or logs.
+    /// into AWS Secrets Manager for MediaLive (whose role must be allowed to read
+    /// `onair/*` secrets) and keeps the copy current when the Secret changes; it
+    /// never appears in status or logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passphrase_secret_ref: Option<SecretKeySelector>,
+    /// AES key length the listener encrypts with (its `pbkeylen`), when a
+    /// passphrase is set.
+    #[serde(default)]
+    pub encryption: SrtEncryption,
+}
+
+/// SRT AES key lengths.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+pub enum SrtEncryption {
+    /// 128-bit keys (SRT's default `pbkeylen` 16).
+    #[default]
+    #[serde(rename = "AES128")]
+    Aes128,
+    #[serde(rename = "AES192")]
+    Aes192,
+    #[serde(rename = "AES256")]
+    Aes256,
+}
+
+impl SrtEncryption {
+    pub fn as_aws(self) -> &'static str {
+        match self {
+            Self::Aes128 => "AES128",
+            Self::Aes192 => "AES192",
+            Self::Aes256 => "AES256",
+        }
+    }
 }
 
 fn default_srt_latency_ms() -> u32 {

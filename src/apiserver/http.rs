@@ -156,6 +156,7 @@ fn resource(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let wants_table = table::wants_table(accept);
+    let wants_metadata = table::wants_metadata(accept);
     let selector = Selector::parse(
         query.get("labelSelector").map(String::as_str),
         query.get("fieldSelector").map(String::as_str),
@@ -165,7 +166,15 @@ fn resource(
         (Method::GET, None) if is_true(query.get("watch")) => {
             let table = wants_table.then(|| query.get("includeObject").cloned());
             drop(state);
-            watch_stream(shared, &t, namespace, selector, table, query)
+            watch_stream(
+                shared,
+                &t,
+                namespace,
+                selector,
+                table,
+                wants_metadata,
+                query,
+            )
         }
         (Method::GET, None) => {
             let limit = query.get("limit").and_then(|l| l.parse().ok());
@@ -196,6 +205,13 @@ fn resource(
             }
             if let Some(remaining) = page.remaining {
                 metadata["remainingItemCount"] = json!(remaining);
+            }
+            if wants_metadata {
+                let items: Vec<Value> = page.items.iter().map(table::partial_metadata).collect();
+                return Ok(json_response(
+                    StatusCode::OK,
+                    json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "items": items}),
+                ));
             }
             Ok(json_response(
                 StatusCode::OK,
@@ -373,6 +389,7 @@ fn watch_stream(
     namespace: Option<&str>,
     selector: Selector,
     table: Option<Option<String>>,
+    metadata_only: bool,
     query: &Query,
 ) -> Result<Response, ApiError> {
     let from = query
@@ -396,6 +413,7 @@ fn watch_stream(
         namespace: namespace.map(str::to_string),
         selector,
         table,
+        metadata_only,
     };
 
     let (tx, rx) = mpsc::channel::<Bytes>(256);
@@ -526,6 +544,8 @@ struct WatchFilter {
     selector: Selector,
     /// Send Tables (kubectl get --watch), with this `includeObject`.
     table: Option<Option<String>>,
+    /// Send PartialObjectMetadata (metadata-only watches).
+    metadata_only: bool,
 }
 
 impl WatchFilter {
@@ -560,6 +580,7 @@ impl WatchFilter {
     fn event_for(&self, type_: &str, object: &Value) -> Value {
         let object = present(&self.t, object);
         match &self.table {
+            None if self.metadata_only => event(type_, table::partial_metadata(&object)),
             None => event(type_, object),
             Some(include) => {
                 let rv = object

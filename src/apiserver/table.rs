@@ -14,6 +14,27 @@ pub fn wants_table(accept: &str) -> bool {
     })
 }
 
+/// Whether the client asked for metadata only (`as=PartialObjectMetadata`,
+/// what kube's `metadata_watcher` and controller-runtime's metadata-only
+/// watches send).
+pub fn wants_metadata(accept: &str) -> bool {
+    accept.split(',').any(|part| {
+        let params: Vec<&str> = part.split(';').map(str::trim).collect();
+        (params.contains(&"as=PartialObjectMetadata")
+            || params.contains(&"as=PartialObjectMetadataList"))
+            && params.contains(&"g=meta.k8s.io")
+    })
+}
+
+/// An object as PartialObjectMetadata: its metadata only.
+pub fn partial_metadata(object: &Value) -> Value {
+    json!({
+        "apiVersion": "meta.k8s.io/v1",
+        "kind": "PartialObjectMetadata",
+        "metadata": object.get("metadata").cloned().unwrap_or_else(|| json!({})),
+    })
+}
+
 /// A Table of `objects`. `include_object` is the `includeObject` query parameter.
 pub fn table(
     t: &ResourceType,

@@ -68,6 +68,29 @@ pub struct InputSettings {
     pub stream_names: Vec<String>,
     /// Pull inputs: one source URL per pipeline.
     pub source_urls: Vec<String>,
+    /// SRT caller inputs: one listener per pipeline.
+    pub srt_sources: Vec<SrtCallerSource>,
+}
+
+/// An SRT listener MediaLive calls.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SrtCallerSource {
+    pub address: String,
+    pub port: u16,
+    pub stream_id: Option<String>,
+    pub minimum_latency_ms: u32,
+    /// Encrypted streams: the key length and the Secrets Manager secret that
+    /// holds the passphrase (MediaLive's role reads it).
+    pub decryption: Option<SrtDecryption>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SrtDecryption {
+    /// `AES128`, `AES192` or `AES256`.
+    pub algorithm: String,
+    pub passphrase_secret_arn: String,
 }
 
 /// Input states as MediaLive reports them.

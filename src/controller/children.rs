@@ -129,6 +129,13 @@ pub enum DriverError {
     /// cannot be compared before it is created.
     #[error("not created yet")]
     NotCreated,
+    /// The spec refers to something that is not there (a Secret, a key):
+    /// the user has to fix it.
+    #[error("{message}")]
+    Invalid {
+        reason: &'static str,
+        message: String,
+    },
 }
 
 /// Makes the child exist and match its desired state.

@@ -11,6 +11,8 @@ use crate::aws::medialive::{
     MediaLiveApi, NewChannel, NewInput, SecurityGroup,
 };
 use crate::aws::ownership::{Owner, Tags};
+use crate::aws::secret::SecretString;
+use crate::aws::secretsmanager::{Deletion, NewSecret, SecretDescription, SecretsManagerApi};
 use crate::plan::medialive::{channel_step, ChannelStep};
 
 use super::children::{create_token, found, owned_in, External};
@@ -153,6 +155,7 @@ impl External for InputChild<'_> {
         sorted(&have.security_group_ids) == sorted(&want.security_group_ids)
             && have.stream_names == want.stream_names
             && have.source_urls == want.source_urls
+            && have.srt_sources == want.srt_sources
     }
 
     fn changes(&self, observed: &Input) -> Vec<String> {
@@ -172,6 +175,123 @@ impl External for InputChild<'_> {
             Err(e) if e.is_conflict() => Ok(false),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The copy of an SRT source's passphrase in Secrets Manager, where MediaLive
+/// reads it. Versioned by the Kubernetes Secret it comes from: a changed
+/// Secret puts a new version; nothing derived from the value is stored.
+pub struct SrtPassphraseChild<'a> {
+    pub api: &'a dyn SecretsManagerApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+    /// The source's index (pipeline).
+    pub index: usize,
+    pub value: SecretString,
+    /// Version token (32 to 64 characters) from the Kubernetes Secret's uid
+    /// and resourceVersion.
+    pub version: String,
+}
+
+impl SrtPassphraseChild<'_> {
+    pub const CHILDREN: [&'static str; 2] = ["srt-passphrase-0", "srt-passphrase-1"];
+
+    pub fn child_of(index: usize) -> &'static str {
+        Self::CHILDREN[index.min(1)]
+    }
+
+    pub fn name(owner: &Owner, index: usize) -> String {
+        format!("onair/{}", owner.resource_id(Self::child_of(index), 200))
+    }
+
+    /// The version token for a Secret's uid and resourceVersion.
+    pub fn version_of(owner: &Owner, secret_uid: &str, resource_version: &str) -> String {
+        let digest = ring::digest::digest(
+            &ring::digest::SHA256,
+            format!("{}/{secret_uid}/{resource_version}", owner.uid).as_bytes(),
+        );
+        digest.as_ref()[..20]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn live(d: SecretDescription) -> Option<SecretDescription> {
+        d.deleted_date.is_none().then_some(d)
+    }
+}
+
+#[async_trait]
+impl External for SrtPassphraseChild<'_> {
+    type Observed = SecretDescription;
+
+    fn child(&self) -> &'static str {
+        Self::child_of(self.index)
+    }
+
+    fn id_of(observed: &SecretDescription) -> String {
+        observed.arn.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
+        Ok(found(self.api.describe_secret(id).await)?.and_then(Self::live))
+    }
+
+    async fn find_unrecorded(
+        &self,
+        _replacing: Option<&str>,
+    ) -> Result<Option<SecretDescription>, AwsError> {
+        let described = found(
+            self.api
+                .describe_secret(&Self::name(self.owner, self.index))
+                .await,
+        )?;
+        Ok(described
+            .filter(|d| self.owner.owns(self.child(), &d.tags))
+            .and_then(Self::live))
+    }
+
+    async fn create(&self, _replacing: Option<&str>) -> Result<SecretDescription, AwsError> {
+        let created = self
+            .api
+            .create_secret(NewSecret {
+                name: Self::name(self.owner, self.index),
+                client_request_token: self.version.clone(),
+                description: Some("SRT passphrase MediaLive decrypts the source with (copied by onair from a Kubernetes Secret)".into()),
+                value: self.value.clone(),
+                tags: self.owner.tags(self.child(), self.tags),
+            })
+            .await?;
+        self.api.describe_secret(&created.arn).await
+    }
+
+    fn up_to_date(&self, observed: &SecretDescription) -> bool {
+        observed.current_version_id.as_deref() == Some(self.version.as_str())
+    }
+
+    fn changes(&self, _observed: &SecretDescription) -> Vec<String> {
+        vec!["value: the Kubernetes Secret changed (new version)".into()]
+    }
+
+    async fn update(&self, observed: SecretDescription) -> Result<SecretDescription, AwsError> {
+        match self
+            .api
+            .put_secret_value(&observed.arn, &self.version, self.value.clone())
+            .await
+        {
+            Ok(_) => {}
+            // Put before a crash with the same token: done already.
+            Err(e) if e.is_already_exists() => {}
+            Err(e) => return Err(e),
+        }
+        self.api.describe_secret(&observed.arn).await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        self.api
+            .delete_secret(id, Deletion::Force)
+            .await
+            .map(|()| true)
     }
 }
 
@@ -201,7 +321,7 @@ mod tests {
             settings: InputSettings {
                 security_group_ids: vec![group.to_string()],
                 stream_names: vec!["live/news".into()],
-                source_urls: vec![],
+                ..Default::default()
             },
         }
     }

@@ -184,7 +184,18 @@ pub fn render(
     let group_id = cidrs
         .as_ref()
         .map(|_| placeholder("input security group id"));
-    let (input_type, settings) = medialive::input(&spec.input, group_id.as_deref());
+    let passphrases: Vec<Option<String>> = spec
+        .input
+        .srt_caller
+        .iter()
+        .flat_map(|s| s.sources.iter())
+        .map(|s| {
+            s.passphrase_secret_ref
+                .as_ref()
+                .map(|_| placeholder("SRT passphrase secret ARN"))
+        })
+        .collect();
+    let (input_type, settings) = medialive::input(&spec.input, group_id.as_deref(), &passphrases);
     let secret_arn = placeholder("CDN-authorization secret ARN");
     let authorization = authorization(spec, &secret_arn, secrets_role);
     let packaging_channel_id = packaging_channel_id(owner);

@@ -4,10 +4,11 @@
 
 use crate::api::live_channel::{
     ChannelClass, DesiredState, EncodingSpec, InputSpec, InputType as SpecInputType, LadderPreset,
-    Rendition, UpdateStrategy,
+    Rendition, SrtSource, UpdateStrategy,
 };
 use crate::aws::medialive::{
-    Channel, ChannelSettings, ChannelState, Encoding, InputSettings, InputType, VideoRendition,
+    Channel, ChannelSettings, ChannelState, Encoding, InputSettings, InputType, SrtCallerSource,
+    SrtDecryption, VideoRendition,
 };
 
 /// The networks allowed to push, when the input is a push input (the only
@@ -25,8 +26,14 @@ pub fn security_group_cidrs(input: &InputSpec) -> Option<Vec<String>> {
     }
 }
 
-/// The input's type and settings; `security_group` is the group's id for push inputs.
-pub fn input(input: &InputSpec, security_group: Option<&str>) -> (InputType, InputSettings) {
+/// The input's type and settings; `security_group` is the group's id for push
+/// inputs, `passphrases` the Secrets Manager ARN of each SRT source's
+/// passphrase copy (by source index; None for unencrypted sources).
+pub fn input(
+    input: &InputSpec,
+    security_group: Option<&str>,
+    passphrases: &[Option<String>],
+) -> (InputType, InputSettings) {
     let settings = InputSettings {
         security_group_ids: security_group.map(str::to_string).into_iter().collect(),
         stream_names: input
@@ -40,13 +47,15 @@ pub fn input(input: &InputSpec, security_group: Option<&str>) -> (InputType, Inp
                 .as_ref()
                 .map(|u| u.urls.clone())
                 .unwrap_or_default(),
-            SpecInputType::SrtCaller => input
-                .srt_caller
-                .as_ref()
-                .map(|s| s.sources.iter().map(|source| source.url.clone()).collect())
-                .unwrap_or_default(),
-            SpecInputType::RtmpPush => Vec::new(),
+            SpecInputType::SrtCaller | SpecInputType::RtmpPush => Vec::new(),
         },
+        srt_sources: input
+            .srt_caller
+            .iter()
+            .flat_map(|s| s.sources.iter())
+            .enumerate()
+            .map(|(i, source)| srt_source(source, passphrases.get(i).cloned().flatten()))
+            .collect(),
     };
     let kind = match input.type_ {
         SpecInputType::RtmpPush => InputType::RtmpPush,
@@ -54,6 +63,22 @@ pub fn input(input: &InputSpec, security_group: Option<&str>) -> (InputType, Inp
         SpecInputType::SrtCaller => InputType::SrtCaller,
     };
     (kind, settings)
+}
+
+/// `srt://host:port` (the schema's pattern) and the rest of one SRT source.
+fn srt_source(source: &SrtSource, passphrase_arn: Option<String>) -> SrtCallerSource {
+    let rest = source.url.trim_start_matches("srt://");
+    let (address, port) = rest.rsplit_once(':').unwrap_or((rest, ""));
+    SrtCallerSource {
+        address: address.to_string(),
+        port: port.parse().unwrap_or_default(),
+        stream_id: source.stream_id.clone(),
+        minimum_latency_ms: source.minimum_latency_ms,
+        decryption: passphrase_arn.map(|arn| SrtDecryption {
+            algorithm: source.encryption.as_aws().to_string(),
+            passphrase_secret_arn: arn,
+        }),
+    }
 }
 
 /// MediaLive's name for the channel class (immutable once created).
@@ -283,10 +308,48 @@ mod tests {
             security_group_cidrs(&push),
             Some(vec!["203.0.113.0/24".to_string()])
         );
-        let (kind, settings) = input(&push, Some("sg-1"));
+        let (kind, settings) = input(&push, Some("sg-1"), &[]);
         assert_eq!(kind, InputType::RtmpPush);
         assert_eq!(settings.security_group_ids, ["sg-1"]);
         assert_eq!(settings.stream_names, ["live/a"]);
+    }
+
+    #[test]
+    fn srt_sources_carry_their_settings_and_passphrase_copies() {
+        let srt: InputSpec = serde_json::from_value(serde_json::json!({
+            "type": "SrtCaller",
+            "srtCaller": {"sources": [
+                {"url": "srt://encoder.example.com:9000", "streamId": "main", "minimumLatencyMs": 500,
+                 "passphraseSecretRef": {"name": "srt", "key": "passphrase"}, "encryption": "AES256"},
+                {"url": "srt://10.0.0.2:9001"}
+            ]}
+        }))
+        .unwrap();
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:onair/x".to_string();
+        let (kind, settings) = input(&srt, None, &[Some(arn.clone()), None]);
+        assert_eq!(kind, InputType::SrtCaller);
+        let [first, second] = settings.srt_sources.as_slice() else {
+            panic!("{settings:?}")
+        };
+        assert_eq!(
+            (first.address.as_str(), first.port),
+            ("encoder.example.com", 9000)
+        );
+        assert_eq!(first.stream_id.as_deref(), Some("main"));
+        assert_eq!(first.minimum_latency_ms, 500);
+        let decryption = first.decryption.as_ref().unwrap();
+        assert_eq!(
+            (
+                decryption.algorithm.as_str(),
+                &decryption.passphrase_secret_arn
+            ),
+            ("AES256", &arn)
+        );
+        assert_eq!(
+            (second.port, second.minimum_latency_ms, &second.decryption),
+            (9001, 2000, &None)
+        );
+        assert!(settings.source_urls.is_empty());
     }
 
     #[test]

@@ -112,6 +112,7 @@ macro_rules! input_of {
             security_groups: $i.security_groups.as_deref(),
             destinations: $i.destinations.as_deref(),
             sources: $i.sources.as_deref(),
+            srt: $i.srt_settings(),
             attached: $i.attached_channels.as_deref(),
             tags: $i.tags(),
         }
@@ -130,6 +131,7 @@ struct InputParts<'a> {
     security_groups: Option<&'a [String]>,
     destinations: Option<&'a [t::InputDestination]>,
     sources: Option<&'a [t::InputSource]>,
+    srt: Option<&'a t::SrtSettings>,
     attached: Option<&'a [String]>,
     tags: Option<&'a HashMap<String, String>>,
 }
@@ -160,6 +162,34 @@ impl InputParts<'_> {
                     .iter()
                     .filter_map(|s| s.url().map(str::to_owned))
                     .collect(),
+                srt_sources: self
+                    .srt
+                    .map(|s| s.srt_caller_sources())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|s| SrtCallerSource {
+                        address: s.srt_listener_address().unwrap_or_default().into(),
+                        port: s
+                            .srt_listener_port()
+                            .and_then(|p| p.parse().ok())
+                            .unwrap_or_default(),
+                        stream_id: s.stream_id().map(str::to_owned),
+                        minimum_latency_ms: s
+                            .minimum_latency()
+                            .and_then(|l| u32::try_from(l).ok())
+                            .unwrap_or_default(),
+                        decryption: s.decryption().map(|d| SrtDecryption {
+                            algorithm: d
+                                .algorithm()
+                                .map(|a| a.as_str().to_owned())
+                                .unwrap_or_default(),
+                            passphrase_secret_arn: d
+                                .passphrase_secret_arn()
+                                .unwrap_or_default()
+                                .into(),
+                        }),
+                    })
+                    .collect(),
             },
             destination_urls: destinations
                 .iter()
@@ -187,6 +217,30 @@ fn destinations(settings: &InputSettings) -> Vec<t::InputDestinationRequest> {
         .iter()
         .map(|n| t::InputDestinationRequest::builder().stream_name(n).build())
         .collect()
+}
+
+fn srt_settings(settings: &InputSettings) -> t::SrtSettingsRequest {
+    let sources = settings
+        .srt_sources
+        .iter()
+        .map(|s| {
+            t::SrtCallerSourceRequest::builder()
+                .srt_listener_address(&s.address)
+                .srt_listener_port(s.port.to_string())
+                .set_stream_id(s.stream_id.clone())
+                .minimum_latency(i32::try_from(s.minimum_latency_ms).unwrap_or(i32::MAX))
+                .set_decryption(s.decryption.as_ref().map(|d| {
+                    t::SrtCallerDecryptionRequest::builder()
+                        .algorithm(t::Algorithm::from(d.algorithm.as_str()))
+                        .passphrase_secret_arn(&d.passphrase_secret_arn)
+                        .build()
+                }))
+                .build()
+        })
+        .collect();
+    t::SrtSettingsRequest::builder()
+        .set_srt_caller_sources(Some(sources))
+        .build()
 }
 
 fn sources(settings: &InputSettings) -> Vec<t::InputSourceRequest> {
@@ -579,13 +633,13 @@ impl MediaLiveApi for SdkMediaLive {
             .name(input.name)
             .r#type(t::InputType::from(input.input_type.as_aws()))
             .set_tags(Some(tags_in(input.tags)));
-        if input.input_type == InputType::RtmpPush {
-            req = req
+        req = match input.input_type {
+            InputType::RtmpPush => req
                 .set_input_security_groups(Some(input.settings.security_group_ids.clone()))
-                .set_destinations(Some(destinations(&input.settings)));
-        } else {
-            req = req.set_sources(Some(sources(&input.settings)));
-        }
+                .set_destinations(Some(destinations(&input.settings))),
+            InputType::SrtCaller => req.srt_settings(srt_settings(&input.settings)),
+            InputType::UrlPull => req.set_sources(Some(sources(&input.settings))),
+        };
         let out = req.send().await.map_err(sdk_err(SVC, "CreateInput"))?;
         Ok(input_from(
             out.input()
@@ -606,7 +660,9 @@ impl MediaLiveApi for SdkMediaLive {
 
     async fn update_input(&self, id: &str, settings: InputSettings) -> Result<Input> {
         let mut req = self.client.update_input().input_id(id);
-        if settings.source_urls.is_empty() {
+        if !settings.srt_sources.is_empty() {
+            req = req.srt_settings(srt_settings(&settings));
+        } else if settings.source_urls.is_empty() {
             req = req
                 .set_input_security_groups(Some(settings.security_group_ids.clone()))
                 .set_destinations(Some(destinations(&settings)));

@@ -12,7 +12,9 @@ use crate::aws::secret::SecretString;
 use crate::controller::children::{ensure, remove, AnnotationIds, DriverError, External};
 use crate::controller::cloudfront::DistributionChild;
 use crate::controller::context::Context;
-use crate::controller::medialive::{drive_channel, ChannelChild, InputChild, SecurityGroupChild};
+use crate::controller::medialive::{
+    drive_channel, ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
+};
 use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::controller::provider::Resolved;
 use crate::controller::report::{action_on, Events};
@@ -51,13 +53,6 @@ pub fn validate(spec: &LiveChannelSpec, resolved_roles: &Roles) -> Result<(), Fa
                 "{name}.segmentSeconds ({seconds}) must be a multiple of encoding.gopSeconds ({gop}): segments start on keyframes"
             )));
         }
-    }
-    if spec.input.srt_caller.is_some() {
-        return Err(Failure {
-            reason: "UnsupportedInput".into(),
-            message: "input.type SrtCaller is not supported by this onair release (its SRT settings and passphrase would not reach MediaLive); use RtmpPush or UrlPull".into(),
-            stalled: true,
-        });
     }
     if resolved_roles.media_live.is_none() {
         return Err(invalid("no role for MediaLive: set encoding.roleArn, or mediaLiveRoleArn on the AwsProvider (or the operator's --media-live-role-arn)".into()));
@@ -123,6 +118,11 @@ impl StepError {
                 reason: "KubernetesError".into(),
                 message: format!("cannot record the {} id on the object: {e}", self.what),
                 stalled: false,
+            },
+            DriverError::Invalid { reason, message } => Failure {
+                reason: (*reason).into(),
+                message: message.clone(),
+                stalled: true,
             },
             DriverError::NotCreated => Failure {
                 reason: "NotCreated".into(),
@@ -260,15 +260,18 @@ impl Apply<'_> {
         }
     }
 
+    /// Removes a recorded child the spec no longer wants. (Only recorded
+    /// ones: looking for unrecorded ones on every resync would cost reads;
+    /// deleting the object still finds them.)
     async fn prune<E: External>(&mut self, child: &E, what: &'static str) -> Step<bool> {
+        let Some(id) = crate::controller::children::IdStore::recorded(&self.ids, child.child())
+        else {
+            return Ok(true);
+        };
         if let Some(lines) = self.plan.as_mut() {
-            if let Some(id) =
-                crate::controller::children::IdStore::recorded(&self.ids, child.child())
-            {
-                lines.push(format!(
-                    "- {what} {id}: delete (the spec no longer asks for it)"
-                ));
-            }
+            lines.push(format!(
+                "- {what} {id}: delete (the spec no longer asks for it)"
+            ));
             return Ok(true);
         }
         remove_child(
@@ -303,8 +306,12 @@ impl Apply<'_> {
             None => None,
         };
         self.observed.security_group = security_group.clone();
-        let (input_type, input_settings) =
-            medialive::input(&spec.input, security_group.as_ref().map(|g| g.id.as_str()));
+        let passphrases = self.srt_passphrases(&spec).await?;
+        let (input_type, input_settings) = medialive::input(
+            &spec.input,
+            security_group.as_ref().map(|g| g.id.as_str()),
+            &passphrases,
+        );
         let input_child = InputChild {
             api: apis.medialive.as_ref(),
             owner: &owner,
@@ -314,6 +321,21 @@ impl Apply<'_> {
         };
         let input = self.ensure(&input_child, "MediaLive input").await?;
         self.observed.input = Some(input.clone());
+        // Passphrase copies no source uses any more, now that the input no
+        // longer refers to them.
+        for (index, _) in SrtPassphraseChild::CHILDREN.iter().enumerate() {
+            if passphrases.get(index).is_none_or(Option::is_none) {
+                let child = SrtPassphraseChild {
+                    api: apis.secretsmanager.as_ref(),
+                    owner: &owner,
+                    tags: &tags,
+                    index,
+                    value: SecretString::default(),
+                    version: String::new(),
+                };
+                self.prune(&child, "SRT passphrase secret").await?;
+            }
+        }
 
         // Origin protection's secret, then MediaPackage.
         let protect = plan::protects(&spec);
@@ -510,6 +532,94 @@ impl Apply<'_> {
                 .await?;
         }
         Ok(())
+    }
+
+    /// The Secrets Manager copy of each SRT source's passphrase (by source
+    /// index), kept current with its Kubernetes Secret.
+    async fn srt_passphrases(&mut self, spec: &LiveChannelSpec) -> Step<Vec<Option<String>>> {
+        let sources = spec
+            .input
+            .srt_caller
+            .as_ref()
+            .map(|s| s.sources.clone())
+            .unwrap_or_default();
+        let mut arns = Vec::new();
+        for (index, source) in sources.iter().enumerate() {
+            let Some(reference) = &source.passphrase_secret_ref else {
+                arns.push(None);
+                continue;
+            };
+            let (value, version) = self.read_passphrase(reference).await?;
+            let (apis, owner, tags) = (
+                self.resolved.apis.clone(),
+                self.owner.clone(),
+                self.tags.clone(),
+            );
+            let child = SrtPassphraseChild {
+                api: apis.secretsmanager.as_ref(),
+                owner: &owner,
+                tags: &tags,
+                index,
+                value,
+                version,
+            };
+            let secret = self.ensure(&child, "SRT passphrase secret").await?;
+            arns.push(Some(secret.arn));
+        }
+        Ok(arns)
+    }
+
+    /// The passphrase in a Kubernetes Secret of the channel's namespace, and
+    /// the version token of that Secret.
+    async fn read_passphrase(
+        &self,
+        reference: &crate::api::common::SecretKeySelector,
+    ) -> Step<(SecretString, String)> {
+        let what = "SRT passphrase secret";
+        let invalid = |reason: &'static str, message: String| StepError {
+            what,
+            error: DriverError::Invalid { reason, message },
+        };
+        let namespace = self.owner.namespace.clone();
+        let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> =
+            kube::Api::namespaced(self.ctx.client.clone(), &namespace);
+        let secret = secrets
+            .get_opt(&reference.name)
+            .await
+            .map_err(|e| StepError { what, error: DriverError::Kube(e) })?
+            .ok_or_else(|| {
+                invalid(
+                    "SecretNotFound",
+                    format!("the Secret \"{}\" named in input.srtCaller.sources[].passphraseSecretRef does not exist in namespace {namespace}", reference.name),
+                )
+            })?;
+        let bytes = secret
+            .data
+            .as_ref()
+            .and_then(|d| d.get(&reference.key))
+            .map(|b| b.0.clone())
+            .ok_or_else(|| {
+                invalid(
+                    "SecretKeyNotFound",
+                    format!("the Secret \"{}\" has no key \"{}\" (input.srtCaller.sources[].passphraseSecretRef)", reference.name, reference.key),
+                )
+            })?;
+        let value = String::from_utf8(bytes).ok().filter(|v| (10..=79).contains(&v.chars().count())).ok_or_else(|| {
+            invalid(
+                "InvalidPassphrase",
+                format!("the SRT passphrase in Secret \"{}\" key \"{}\" must be text of 10 to 79 characters", reference.name, reference.key),
+            )
+        })?;
+        let version = SrtPassphraseChild::version_of(
+            &self.owner,
+            secret.metadata.uid.as_deref().unwrap_or_default(),
+            secret
+                .metadata
+                .resource_version
+                .as_deref()
+                .unwrap_or_default(),
+        );
+        Ok((SecretString::new(value), version))
     }
 
     async fn announce_channel_step(&self, step: &ChannelStep, id: &str) {

@@ -16,7 +16,9 @@ use crate::controller::cloudfront::DistributionChild;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
 use crate::controller::finalizer;
-use crate::controller::medialive::{ChannelChild, InputChild, SecurityGroupChild};
+use crate::controller::medialive::{
+    ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
+};
 use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::controller::report::{write_status, Events};
 use crate::plan::mediapackage::Format;
@@ -119,6 +121,22 @@ impl Chains<'_> {
         };
         if !remove_child(ids, events, &input, "MediaLive input", WHY).await? {
             return Ok(Some("MediaLive input"));
+        }
+        let srt = self.spec.input.srt_caller.is_some();
+        for index in 0..SrtPassphraseChild::CHILDREN.len() {
+            let passphrase = SrtPassphraseChild {
+                api: self.apis.secretsmanager.as_ref(),
+                owner,
+                tags,
+                index,
+                value: Default::default(),
+                version: String::new(),
+            };
+            if (srt || ids.recorded(passphrase.child()).is_some())
+                && !remove_child(ids, events, &passphrase, "SRT passphrase secret", WHY).await?
+            {
+                return Ok(Some("SRT passphrase secret"));
+            }
         }
         let group = SecurityGroupChild {
             api,

@@ -269,8 +269,29 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
                 .combine(predicates::finalizers),
             Default::default(),
         );
+    // A changed Secret (an SRT passphrase) reaches AWS at once, not at the
+    // next resync. Metadata only: Secret values never pass through the watch.
+    let store = reader.clone();
+    let secrets = watcher(
+        Api::<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>>::all(
+            ctx.client.clone(),
+        ),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .touched_objects();
     info!("LiveChannel controller started");
     Controller::for_stream(changes, reader)
+        .watches_stream(secrets, move |secret| {
+            let namespace = secret.namespace();
+            let name = secret.name_any();
+            store
+                .state()
+                .into_iter()
+                .filter(|lc| lc.namespace() == namespace && uses_secret(lc, &name))
+                .map(|lc| kube::runtime::reflector::ObjectRef::from_obj(lc.as_ref()))
+                .collect::<Vec<_>>()
+        })
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {
@@ -279,6 +300,17 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
             }
         })
         .await;
+}
+
+/// Whether the channel reads the Secret `name` (of its own namespace).
+fn uses_secret(lc: &LiveChannel, name: &str) -> bool {
+    lc.spec
+        .input
+        .srt_caller
+        .iter()
+        .flat_map(|s| s.sources.iter())
+        .filter_map(|s| s.passphrase_secret_ref.as_ref())
+        .any(|r| r.name == name)
 }
 
 /// How long to wait between polls in tests that drive reconciles by hand.
