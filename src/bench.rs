@@ -123,6 +123,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         resync: Duration::from_secs(3600),
         poll: Duration::from_secs(2),
         retry: Duration::from_secs(2),
+        ..Default::default()
     };
     let ctx = Arc::new(Context::new(client.clone(), providers, timing));
     let controller = tokio::spawn(crate::controller::live_channel::run(ctx.clone(), 64));

@@ -293,6 +293,7 @@ async fn context(
         resync: Duration::from_secs(args.resync_seconds.max(1)),
         poll: Duration::from_secs(args.poll_seconds.max(1)),
         retry: Duration::from_secs(args.retry_seconds.max(1)),
+        ..Default::default()
     };
     Ok(crate::controller::context::Context::new(
         client.clone(),

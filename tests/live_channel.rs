@@ -663,7 +663,20 @@ async fn the_cdn_identifier_rotates_once_per_annotation_value() {
             .await
             .unwrap(),
     );
-    assert_ne!(sent, before, "CloudFront sends the new identifier");
+    assert_eq!(
+        sent, before,
+        "CloudFront keeps the old identifier until MediaPackage knows the new one"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    op.reconcile("news").await.unwrap().unwrap();
+    let sent = header(
+        &op.sim
+            .cloudfront()
+            .get_distribution(&distribution)
+            .await
+            .unwrap(),
+    );
+    assert_ne!(sent, before, "then CloudFront sends the new identifier");
     let stored = op
         .sim
         .secretsmanager()

@@ -691,6 +691,11 @@ pub struct LiveChannelStatus {
     /// a new value rotates the CDN identifier once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cdn_secret_rotation: Option<String>,
+    /// When that rotation stored the new identifier: CloudFront switches to it
+    /// once MediaPackage has picked it up (10 minutes later), so no viewer
+    /// request is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdn_secret_rotated_at: Option<String>,
 }
 
 /// One ingest endpoint.

@@ -24,6 +24,10 @@ pub struct Timing {
     pub poll: Duration,
     /// After an error (AWS refused, throttled beyond the retry budget...).
     pub retry: Duration,
+    /// How long MediaPackage takes to pick up a rotated CDN identifier
+    /// (AWS documents 10 minutes for MediaPackage v1): CloudFront sends the
+    /// previous one until then.
+    pub rotation_grace: Duration,
 }
 
 impl Default for Timing {
@@ -32,6 +36,7 @@ impl Default for Timing {
             resync: Duration::from_secs(600),
             poll: Duration::from_secs(15),
             retry: Duration::from_secs(30),
+            rotation_grace: Duration::from_secs(600),
         }
     }
 }

@@ -98,6 +98,8 @@ impl Operator {
             resync: Duration::from_secs(600),
             poll: Duration::from_millis(20),
             retry: Duration::from_millis(20),
+            // Rotation waits for MediaPackage in wall-clock time; short here.
+            rotation_grace: Duration::from_millis(300),
         };
         self.ctx = Arc::new(Context::new(
             self.client.clone(),

@@ -98,6 +98,8 @@ pub struct Apply<'a> {
     pub observed: Observed,
     /// The rotate annotation value applied by this reconcile, if any.
     pub rotated: Option<String>,
+    /// Look again after this long at the latest (a rotation grace ending).
+    pub wake_in: Option<std::time::Duration>,
     /// Dry run (`onair plan`): nothing is written, in AWS or Kubernetes; each
     /// step says here what it would do.
     pub plan: Option<Vec<String>>,
@@ -350,16 +352,18 @@ impl Apply<'_> {
                 .ensure(&secret_child, "CDN-authorization secret")
                 .await?;
             let secret = self.rotate_if_asked(secret).await?;
-            identifier = Some(
-                self.ctx
-                    .cdn_identifier(
-                        apis.secretsmanager.as_ref(),
-                        &secret.arn,
-                        secret.current_version_id.as_deref(),
-                    )
-                    .await
-                    .map_err(aws_at("CDN-authorization secret"))?,
-            );
+            identifier = Some(match self.rotation_grace_left() {
+                // MediaPackage learns a new value only minutes after it is
+                // stored: until then CloudFront keeps sending the one it has.
+                Some(left) => {
+                    self.wake_in = Some(left);
+                    match self.sent_identifier(&apis).await? {
+                        Some(sent) => sent,
+                        None => self.current_identifier(&apis, &secret).await?,
+                    }
+                }
+                None => self.current_identifier(&apis, &secret).await?,
+            });
             self.observed.secret_arn = Some(secret.arn);
         }
         let authorization = plan::authorization(
@@ -633,6 +637,57 @@ impl Apply<'_> {
             _ => return,
         };
         self.events.publish(false, reason, reason, note).await;
+    }
+
+    async fn current_identifier(
+        &self,
+        apis: &crate::aws::apis::AwsApis,
+        secret: &crate::aws::secretsmanager::SecretDescription,
+    ) -> Step<SecretString> {
+        self.ctx
+            .cdn_identifier(
+                apis.secretsmanager.as_ref(),
+                &secret.arn,
+                secret.current_version_id.as_deref(),
+            )
+            .await
+            .map_err(aws_at("CDN-authorization secret"))
+    }
+
+    /// The identifier the recorded distribution sends today, if any.
+    async fn sent_identifier(
+        &self,
+        apis: &crate::aws::apis::AwsApis,
+    ) -> Step<Option<SecretString>> {
+        let Some(id) =
+            crate::controller::children::IdStore::recorded(&self.ids, DistributionChild::CHILD)
+        else {
+            return Ok(None);
+        };
+        let found = crate::controller::children::found(apis.cloudfront.get_distribution(&id).await)
+            .map_err(aws_at("CloudFront distribution"))?;
+        Ok(found.and_then(|d| {
+            d.config
+                .origins
+                .iter()
+                .flat_map(|o| o.custom_headers.iter())
+                .find(|h| h.name == crate::plan::cloudfront::CDN_IDENTIFIER_HEADER)
+                .map(|h| SecretString::new(h.value.clone()))
+        }))
+    }
+
+    /// How long MediaPackage may still not know a rotated identifier.
+    fn rotation_grace_left(&self) -> Option<std::time::Duration> {
+        let grace = self.ctx.timing.rotation_grace;
+        if self.rotated.is_some() {
+            return Some(grace);
+        }
+        let at = self.lc.status.as_ref()?.cdn_secret_rotated_at.as_deref()?;
+        let at: jiff::Timestamp = at.parse().ok()?;
+        let elapsed = jiff::Timestamp::now().duration_since(at);
+        let left = jiff::SignedDuration::try_from(grace).ok()? - elapsed;
+        (left > jiff::SignedDuration::ZERO)
+            .then(|| std::time::Duration::try_from(left).unwrap_or_default())
     }
 
     /// Rotates the CDN identifier once per new value of the rotate annotation:

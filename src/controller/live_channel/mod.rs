@@ -42,10 +42,15 @@ pub enum Error {
 
 /// The current time as Kubernetes writes it.
 pub fn now() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .unwrap_or_else(|_| jiff::Timestamp::now())
-        .to_string()
+    // Truncated (as metav1.Time keeps seconds): never a moment in the future.
+    let now = jiff::Timestamp::now();
+    now.round(
+        jiff::TimestampRound::new()
+            .smallest(jiff::Unit::Second)
+            .mode(jiff::RoundMode::Trunc),
+    )
+    .unwrap_or(now)
+    .to_string()
 }
 
 /// The AWS owner of a LiveChannel's resources.
@@ -121,6 +126,7 @@ async fn run_apply(
         events: Events::new(&ctx.recorder, lc, spec_unchanged),
         observed: Observed::default(),
         rotated: None,
+        wake_in: None,
         plan: None,
     };
     let result = apply.run().await;
@@ -135,6 +141,7 @@ async fn run_apply(
     );
     if let Some(rotated) = apply.rotated.take() {
         status.cdn_secret_rotation = Some(rotated);
+        status.cdn_secret_rotated_at = Some(now());
     }
     write_status(api, lc, &status).await?;
     match failure {
@@ -146,8 +153,14 @@ async fn run_apply(
                 .await;
             Ok(Action::requeue(ctx.timing.retry))
         }
-        None if settled => Ok(Action::requeue(ctx.timing.resync)),
-        None => Ok(Action::requeue(ctx.timing.poll)),
+        None => {
+            let next = if settled {
+                ctx.timing.resync
+            } else {
+                ctx.timing.poll
+            };
+            Ok(Action::requeue(apply.wake_in.map_or(next, |w| w.min(next))))
+        }
     }
 }
 
@@ -183,6 +196,7 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
         events: Events::new(&ctx.recorder, lc, false),
         observed: Observed::default(),
         rotated: None,
+        wake_in: None,
         plan: Some(Vec::new()),
     };
     let result = dry.run().await;

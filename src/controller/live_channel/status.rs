@@ -224,6 +224,7 @@ pub fn build(
         playback: playback(spec, observed),
         resources: Some(resources(observed)),
         cdn_secret_rotation: previous.and_then(|p| p.cdn_secret_rotation.clone()),
+        cdn_secret_rotated_at: previous.and_then(|p| p.cdn_secret_rotated_at.clone()),
     };
     (status, settled)
 }
