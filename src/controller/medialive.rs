@@ -12,10 +12,11 @@ use crate::aws::medialive::{
 };
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
-use crate::aws::secretsmanager::{Deletion, NewSecret, SecretDescription, SecretsManagerApi};
+use crate::aws::secretsmanager::{NewSecret, SecretDescription, SecretsManagerApi};
 use crate::plan::medialive::{channel_step, ChannelStep};
 
 use super::children::{create_token, found, owned_in, External};
+use super::secrets;
 
 /// MediaLive allows names up to 128 characters.
 const NAME_LIMIT: usize = 128;
@@ -215,10 +216,6 @@ impl SrtPassphraseChild<'_> {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
-
-    fn live(d: SecretDescription) -> Option<SecretDescription> {
-        d.deleted_date.is_none().then_some(d)
-    }
 }
 
 #[async_trait]
@@ -234,35 +231,29 @@ impl External for SrtPassphraseChild<'_> {
     }
 
     async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
-        Ok(found(self.api.describe_secret(id).await)?.and_then(Self::live))
+        secrets::observe(self.api, id).await
     }
 
     async fn find_unrecorded(
         &self,
         _replacing: Option<&str>,
     ) -> Result<Option<SecretDescription>, AwsError> {
-        let described = found(
-            self.api
-                .describe_secret(&Self::name(self.owner, self.index))
-                .await,
-        )?;
-        Ok(described
-            .filter(|d| self.owner.owns(self.child(), &d.tags))
-            .and_then(Self::live))
+        let name = Self::name(self.owner, self.index);
+        secrets::find_owned(self.api, self.owner, self.child(), &name).await
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<SecretDescription, AwsError> {
-        let created = self
-            .api
-            .create_secret(NewSecret {
+        secrets::create(
+            self.api,
+            NewSecret {
                 name: Self::name(self.owner, self.index),
                 client_request_token: self.version.clone(),
                 description: Some("SRT passphrase MediaLive decrypts the source with (copied by onair from a Kubernetes Secret)".into()),
                 value: self.value.clone(),
                 tags: self.owner.tags(self.child(), self.tags),
-            })
-            .await?;
-        self.api.describe_secret(&created.arn).await
+            },
+        )
+        .await
     }
 
     fn up_to_date(&self, observed: &SecretDescription) -> bool {
@@ -288,10 +279,7 @@ impl External for SrtPassphraseChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        self.api
-            .delete_secret(id, Deletion::Force)
-            .await
-            .map(|()| true)
+        secrets::delete_now(self.api, id).await
     }
 }
 

@@ -9,11 +9,11 @@ use crate::aws::mediapackage::{
 };
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secretsmanager::{
-    cdn_identifier_secret, new_cdn_identifier, Deletion, NewSecret, SecretDescription,
-    SecretsManagerApi,
+    cdn_identifier_secret, new_cdn_identifier, NewSecret, SecretDescription, SecretsManagerApi,
 };
 
 use super::children::{create_token, found, External};
+use super::secrets;
 
 /// A caller-chosen id (or name) that only this owner's child can have: a
 /// resource found under it with other owner tags is not ours to touch.
@@ -53,10 +53,6 @@ impl CdnSecretChild<'_> {
             }
         }
     }
-
-    fn live(description: SecretDescription) -> Option<SecretDescription> {
-        description.deleted_date.is_none().then_some(description)
-    }
 }
 
 #[async_trait]
@@ -72,7 +68,7 @@ impl External for CdnSecretChild<'_> {
     }
 
     async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
-        Ok(found(self.api.describe_secret(id).await)?.and_then(Self::live))
+        secrets::observe(self.api, id).await
     }
 
     async fn find_unrecorded(
@@ -80,14 +76,13 @@ impl External for CdnSecretChild<'_> {
         replacing: Option<&str>,
     ) -> Result<Option<SecretDescription>, AwsError> {
         // A replacement has a name of its own: look where it would be.
-        let described = self.api.describe_secret(&self.name(replacing)).await;
-        Ok(ours(self.owner, Self::CHILD, described, |d| &d.tags)?.and_then(Self::live))
+        secrets::find_owned(self.api, self.owner, Self::CHILD, &self.name(replacing)).await
     }
 
     async fn create(&self, replacing: Option<&str>) -> Result<SecretDescription, AwsError> {
-        let created = self
-            .api
-            .create_secret(NewSecret {
+        secrets::create(
+            self.api,
+            NewSecret {
                 name: self.name(replacing),
                 client_request_token: create_token(self.owner, Self::CHILD, replacing),
                 description: Some(
@@ -96,18 +91,13 @@ impl External for CdnSecretChild<'_> {
                 ),
                 value: cdn_identifier_secret(&new_cdn_identifier()),
                 tags: self.owner.tags(Self::CHILD, self.tags),
-            })
-            .await?;
-        self.api.describe_secret(&created.arn).await
+            },
+        )
+        .await
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        // No recovery window: the identifier is random and useless once the
-        // endpoints that checked it are gone, and "delete leaves nothing" holds.
-        self.api
-            .delete_secret(id, Deletion::Force)
-            .await
-            .map(|()| true)
+        secrets::delete_now(self.api, id).await
     }
 }
 

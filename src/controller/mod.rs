@@ -13,3 +13,4 @@ pub mod medialive;
 pub mod mediapackage;
 pub mod provider;
 pub mod report;
+pub mod secrets;

@@ -105,6 +105,37 @@ pub struct Apply<'a> {
     pub plan: Option<Vec<String>>,
 }
 
+impl<'a> Apply<'a> {
+    /// A reconcile of `lc` (or, with `dry_run`, a plan of one).
+    pub fn new(
+        ctx: &'a Context,
+        lc: &'a LiveChannel,
+        api: &kube::Api<LiveChannel>,
+        resolved: &'a Resolved,
+        roles: &'a Roles,
+        dry_run: bool,
+    ) -> Self {
+        let spec_unchanged =
+            lc.status.as_ref().and_then(|s| s.observed_generation) == lc.metadata.generation;
+        let mut tags = resolved.defaults.tags.clone();
+        tags.extend(lc.spec.tags.clone());
+        Self {
+            ctx,
+            lc,
+            resolved,
+            roles,
+            owner: super::owner_of(lc),
+            tags,
+            ids: AnnotationIds::new(api.clone(), lc),
+            events: Events::new(&ctx.recorder, lc, spec_unchanged && !dry_run),
+            observed: Observed::default(),
+            rotated: None,
+            wake_in: None,
+            plan: dry_run.then(Vec::new),
+        }
+    }
+}
+
 /// A step failed: which resource, and why.
 #[derive(Debug)]
 pub struct StepError {

@@ -23,7 +23,6 @@ use tracing::{info, warn};
 
 use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
 use crate::aws::ownership::Owner;
-use crate::controller::children::AnnotationIds;
 use crate::controller::context::Context;
 use crate::controller::finalizer;
 use crate::controller::provider::{ResolveError, Resolved};
@@ -111,24 +110,7 @@ async fn run_apply(
     resolved: &Resolved,
     roles: &Roles,
 ) -> Result<Action, Error> {
-    let spec_unchanged =
-        lc.status.as_ref().and_then(|s| s.observed_generation) == lc.metadata.generation;
-    let mut tags = resolved.defaults.tags.clone();
-    tags.extend(lc.spec.tags.clone());
-    let mut apply = Apply {
-        ctx,
-        lc,
-        resolved,
-        roles,
-        owner: owner_of(lc),
-        tags,
-        ids: AnnotationIds::new(api.clone(), lc),
-        events: Events::new(&ctx.recorder, lc, spec_unchanged),
-        observed: Observed::default(),
-        rotated: None,
-        wake_in: None,
-        plan: None,
-    };
+    let mut apply = Apply::new(ctx, lc, api, resolved, roles, false);
     let result = apply.run().await;
     let failure = result.as_ref().err().map(|e| e.failure());
     let (mut status, settled) = status::build(
@@ -183,22 +165,7 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
         .map_err(|e| e.to_string())?;
     let roles = Roles::of(&lc.spec, &resolved);
     apply::validate(&lc.spec, &roles).map_err(|f| f.message)?;
-    let mut tags = resolved.defaults.tags.clone();
-    tags.extend(lc.spec.tags.clone());
-    let mut dry = Apply {
-        ctx,
-        lc,
-        resolved: &resolved,
-        roles: &roles,
-        owner: owner_of(lc),
-        tags,
-        ids: AnnotationIds::new(api.clone(), lc),
-        events: Events::new(&ctx.recorder, lc, false),
-        observed: Observed::default(),
-        rotated: None,
-        wake_in: None,
-        plan: Some(Vec::new()),
-    };
+    let mut dry = Apply::new(ctx, lc, api, &resolved, &roles, true);
     let result = dry.run().await;
     let mut lines = dry.plan.take().unwrap_or_default();
     match result {
