@@ -34,8 +34,10 @@ pub struct DistributionInputs<'a> {
     pub caller_reference: String,
     pub comment: String,
     pub cdn: &'a CdnSpec,
-    /// Host of the MediaPackage endpoints (from an endpoint URL).
-    pub packaging_host: &'a str,
+    /// The MediaPackage endpoints' URLs (HLS first). The first one's host is
+    /// the default origin; an endpoint on another host gets its own origin and
+    /// a behaviour for its path.
+    pub packaging_urls: &'a [String],
     /// The CDN identifier, when origin protection is on (a secret).
     pub cdn_identifier: Option<&'a SecretString>,
     pub policies: &'a Policies,
@@ -55,7 +57,7 @@ pub fn host_of(url: &str) -> Option<&str> {
 
 /// The whole distribution configuration (UpdateDistribution replaces it all).
 pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
-    let custom_headers = inputs
+    let custom_headers: Vec<OriginHeader> = inputs
         .cdn_identifier
         .filter(|_| inputs.cdn.origin_protection)
         .map(|identifier| OriginHeader {
@@ -64,7 +66,7 @@ pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
         })
         .into_iter()
         .collect();
-    let function_associations = inputs
+    let function_associations: Vec<FunctionAssociation> = inputs
         .viewer_request_function
         .iter()
         .map(|arn| FunctionAssociation {
@@ -72,6 +74,43 @@ pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
             function_arn: arn.clone(),
         })
         .collect();
+    let behavior = |path_pattern: String, origin: &str| CacheBehavior {
+        path_pattern,
+        target_origin_id: origin.into(),
+        viewer_protocol: ViewerProtocol::RedirectToHttps,
+        allowed_methods: AllowedMethods::GetHeadOptions,
+        compress: true,
+        cache_policy_id: inputs.policies.mediapackage_cache.clone(),
+        origin_request_policy_id: None,
+        response_headers_policy_id: None,
+        function_associations: function_associations.clone(),
+        realtime_log_config_arn: inputs.realtime_log_config_arn.clone(),
+    };
+    let origin = |id: String, host: &str| Origin {
+        id,
+        domain_name: host.to_string(),
+        origin_path: String::new(),
+        protocol: OriginProtocol::HttpsOnly,
+        custom_headers: custom_headers.clone(),
+    };
+    let default_host = inputs
+        .packaging_urls
+        .first()
+        .and_then(|u| host_of(u))
+        .unwrap_or_default();
+    let mut origins = vec![origin(PACKAGING_ORIGIN.into(), default_host)];
+    let mut behaviors = Vec::new();
+    for url in inputs.packaging_urls.iter().skip(1) {
+        let Some(host) = host_of(url).filter(|h| *h != default_host) else {
+            continue;
+        };
+        let id = format!("{PACKAGING_ORIGIN}-{}", origins.len() + 1);
+        // The endpoint's own directory (`/out/v1/<hash>/*`) goes to its host.
+        let path = url.split_once(host).map_or("", |(_, p)| p);
+        let directory = path.rsplit_once('/').map_or(path, |(d, _)| d);
+        behaviors.push(behavior(format!("{directory}/*"), &id));
+        origins.push(origin(id, host));
+    }
     DistributionConfig {
         caller_reference: inputs.caller_reference.clone(),
         comment: inputs.comment.chars().take(128).collect(),
@@ -83,26 +122,9 @@ pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
         },
         aliases: inputs.cdn.aliases.clone(),
         acm_certificate_arn: inputs.cdn.certificate_arn.clone(),
-        origins: vec![Origin {
-            id: PACKAGING_ORIGIN.into(),
-            domain_name: inputs.packaging_host.to_string(),
-            origin_path: String::new(),
-            protocol: OriginProtocol::HttpsOnly,
-            custom_headers,
-        }],
-        default_behavior: CacheBehavior {
-            path_pattern: String::new(),
-            target_origin_id: PACKAGING_ORIGIN.into(),
-            viewer_protocol: ViewerProtocol::RedirectToHttps,
-            allowed_methods: AllowedMethods::GetHeadOptions,
-            compress: true,
-            cache_policy_id: inputs.policies.mediapackage_cache.clone(),
-            origin_request_policy_id: None,
-            response_headers_policy_id: None,
-            function_associations,
-            realtime_log_config_arn: inputs.realtime_log_config_arn.clone(),
-        },
-        behaviors: Vec::new(),
+        origins,
+        default_behavior: behavior(String::new(), PACKAGING_ORIGIN),
+        behaviors,
         web_acl_id: inputs.web_acl_arn.clone(),
     }
 }
@@ -116,12 +138,19 @@ mod tests {
         ID.get_or_init(|| SecretString::new("0123456789abcdef".to_string()))
     }
 
+    fn urls() -> &'static [String] {
+        static URLS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        URLS.get_or_init(|| {
+            vec!["https://abc.mediapackage.eu-west-1.amazonaws.com/out/v1/h1/index.m3u8".into()]
+        })
+    }
+
     fn inputs<'a>(cdn: &'a CdnSpec, policies: &'a Policies) -> DistributionInputs<'a> {
         DistributionInputs {
             caller_reference: "ref".into(),
             comment: "onair media/news".into(),
             cdn,
-            packaging_host: "abc.mediapackage.eu-west-1.amazonaws.com",
+            packaging_urls: urls(),
             cdn_identifier: Some(identifier()),
             policies,
             viewer_request_function: None,
@@ -187,5 +216,35 @@ mod tests {
             host_of("https://abc.example.com/out/v1/x/index.m3u8"),
             Some("abc.example.com")
         );
+    }
+
+    #[test]
+    fn an_endpoint_on_another_host_gets_its_own_origin_and_path() {
+        let policies = Policies {
+            mediapackage_cache: "p-mp".into(),
+        };
+        let cdn = CdnSpec::default();
+        let urls = vec![
+            "https://abc.mediapackage.eu-west-1.amazonaws.com/out/v1/h1/index.m3u8".to_string(),
+            "https://def.mediapackage.eu-west-1.amazonaws.com/out/v1/d2/index.mpd".to_string(),
+        ];
+        let mut with = inputs(&cdn, &policies);
+        with.packaging_urls = &urls;
+        let config = distribution(&with);
+        assert_eq!(config.origins.len(), 2);
+        assert_eq!(
+            config.origins[1].domain_name,
+            "def.mediapackage.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(config.origins[1].custom_headers.len(), 1, "protected too");
+        assert_eq!(config.behaviors[0].path_pattern, "/out/v1/d2/*");
+        assert_eq!(config.behaviors[0].target_origin_id, config.origins[1].id);
+        // The same host twice: one origin.
+        let same = vec![
+            urls[0].clone(),
+            urls[0].replace("h1/index.m3u8", "d2/index.mpd"),
+        ];
+        with.packaging_urls = &same;
+        assert_eq!(distribution(&with).origins.len(), 1);
     }
 }

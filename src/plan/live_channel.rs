@@ -70,7 +70,7 @@ pub fn origin_endpoint(
 pub fn distribution_config(
     spec: &LiveChannelSpec,
     owner: &Owner,
-    packaging_host: &str,
+    packaging_urls: &[String],
     cdn_identifier: Option<&SecretString>,
     policies: &Policies,
 ) -> Option<DistributionConfig> {
@@ -79,7 +79,7 @@ pub fn distribution_config(
             caller_reference: String::new(),
             comment: format!("onair LiveChannel {}/{}", owner.namespace, owner.name),
             cdn: &spec.cdn,
-            packaging_host,
+            packaging_urls,
             cdn_identifier,
             policies,
             viewer_request_function: None,
@@ -217,7 +217,7 @@ pub fn render(
     let distribution = distribution_config(
         spec,
         owner,
-        "<MediaPackage endpoint host>",
+        &["https://<MediaPackage endpoint host>/out/v1/<id>/index.m3u8".to_string()],
         protects(spec).then_some(&identifier),
         policies,
     );

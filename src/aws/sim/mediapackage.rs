@@ -108,9 +108,18 @@ impl SimMediaPackage {
             Package::Hls(_) => (spec.manifest_name.as_deref().unwrap_or("index"), "m3u8"),
             Package::Dash(_) => (spec.manifest_name.as_deref().unwrap_or("index"), "mpd"),
         };
+        // One egress host per account and region, as in AWS (the workshop
+        // serves every endpoint through one CloudFront origin).
+        let host: String = ring::digest::digest(
+            &ring::digest::SHA256,
+            format!("{}/{}", self.0.account, self.0.region).as_bytes(),
+        )
+        .as_ref()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         format!(
-            "https://{}.mediapackage.{}.amazonaws.com/out/v1/{}/{name}.{ext}",
-            &hex(12),
+            "https://{host}.mediapackage.{}.amazonaws.com/out/v1/{}/{name}.{ext}",
             self.0.region,
             hex(32)
         )

@@ -18,7 +18,6 @@ use crate::controller::medialive::{
 use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::controller::provider::Resolved;
 use crate::controller::report::{action_on, Events};
-use crate::plan::cloudfront::host_of;
 use crate::plan::live_channel as plan;
 use crate::plan::medialive::{self, ChannelStep};
 use crate::plan::mediapackage::Format;
@@ -444,14 +443,11 @@ impl Apply<'_> {
         }
 
         // CloudFront, in front of whichever endpoint exists.
-        let origin_url = self
-            .observed
-            .hls
-            .as_ref()
-            .or(self.observed.dash.as_ref())
+        let packaging_urls: Vec<String> = [&self.observed.hls, &self.observed.dash]
+            .into_iter()
+            .flatten()
             .map(|e| e.url.clone())
-            .unwrap_or_default();
-        let packaging_host = host_of(&origin_url).unwrap_or_default().to_string();
+            .collect();
         let config = if spec.cdn.enabled {
             let policies = self
                 .ctx
@@ -461,7 +457,7 @@ impl Apply<'_> {
             plan::distribution_config(
                 &spec,
                 &owner,
-                &packaging_host,
+                &packaging_urls,
                 identifier.as_ref(),
                 &policies,
             )
