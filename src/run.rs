@@ -244,7 +244,11 @@ async fn controllers(client: kube::Client, args: RunArgs) {
             return;
         }
     };
-    crate::controller::live_channel::run(ctx, args.max_concurrent_reconciles).await;
+    let concurrency = args.max_concurrent_reconciles;
+    tokio::join!(
+        crate::controller::live_channel::run(ctx.clone(), concurrency),
+        crate::controller::harvest_job::run(ctx, concurrency),
+    );
 }
 
 /// The reconcilers' shared context, from the flags.

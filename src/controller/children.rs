@@ -84,6 +84,18 @@ pub fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
     }
 }
 
+/// For `find_unrecorded` by a caller-chosen id (or name) that only this
+/// owner's child can have: a resource found under it with other owner tags is
+/// not ours to touch.
+pub fn ours<T>(
+    owner: &crate::aws::ownership::Owner,
+    child: &str,
+    result: Result<T, AwsError>,
+    tags: impl Fn(&T) -> &crate::aws::ownership::Tags,
+) -> Result<Option<T>, AwsError> {
+    Ok(found(result)?.filter(|r| owner.owns(child, tags(r))))
+}
+
 /// For `find_unrecorded` on services that list: the first listed resource that
 /// still exists (`live`) and carries this owner's tags for `child`.
 pub fn owned_in<T>(

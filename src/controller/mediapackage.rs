@@ -12,19 +12,8 @@ use crate::aws::secretsmanager::{
     cdn_identifier_secret, new_cdn_identifier, NewSecret, SecretDescription, SecretsManagerApi,
 };
 
-use super::children::{create_token, found, External};
+use super::children::{create_token, found, ours, External};
 use super::secrets;
-
-/// A caller-chosen id (or name) that only this owner's child can have: a
-/// resource found under it with other owner tags is not ours to touch.
-fn ours<T>(
-    owner: &Owner,
-    child: &str,
-    result: Result<T, AwsError>,
-    tags: impl Fn(&T) -> &Tags,
-) -> Result<Option<T>, AwsError> {
-    Ok(found(result)?.filter(|r| owner.owns(child, tags(r))))
-}
 
 /// The Secrets Manager secret holding the CDN identifier CloudFront sends and
 /// MediaPackage checks.
@@ -234,6 +223,49 @@ impl External for EndpointChild<'_> {
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
         self.api.delete_origin_endpoint(id).await.map(|()| true)
+    }
+}
+
+/// A harvest job: immutable once created, and never deleted (MediaPackage
+/// keeps finished jobs for a while, then forgets them).
+pub struct HarvestChild<'a> {
+    pub api: &'a dyn MediaPackageApi,
+    pub job: crate::aws::mediapackage::NewHarvestJob,
+}
+
+#[async_trait]
+impl External for HarvestChild<'_> {
+    type Observed = crate::aws::mediapackage::HarvestJob;
+
+    fn child(&self) -> &'static str {
+        "harvest-job"
+    }
+
+    fn id_of(observed: &Self::Observed) -> String {
+        observed.id.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError> {
+        found(self.api.describe_harvest_job(id).await)
+    }
+
+    async fn find_unrecorded(
+        &self,
+        _replacing: Option<&str>,
+    ) -> Result<Option<Self::Observed>, AwsError> {
+        // The id is derived from the owner's uid: a job under it is ours.
+        found(self.api.describe_harvest_job(&self.job.id).await)
+    }
+
+    async fn create(&self, _replacing: Option<&str>) -> Result<Self::Observed, AwsError> {
+        match self.api.create_harvest_job(self.job.clone()).await {
+            Err(e) if e.is_already_exists() => self.api.describe_harvest_job(&self.job.id).await,
+            other => other,
+        }
+    }
+
+    async fn delete(&self, _id: &str) -> Result<bool, AwsError> {
+        Ok(true)
     }
 }
 

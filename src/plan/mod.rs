@@ -5,6 +5,7 @@
 
 pub mod cloudfront;
 pub mod diff;
+pub mod harvest;
 pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;

@@ -16,7 +16,7 @@ use crate::moto::Moto;
 use crate::scenarios::existence::*;
 
 /// A raw aws-sdk client for setting up moto (onair itself never creates these).
-fn raw_s3(clients: &SdkClients) -> aws_sdk_s3::Client {
+pub(crate) fn raw_s3(clients: &SdkClients) -> aws_sdk_s3::Client {
     let (config, url) = clients.for_service(Service::S3);
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&config)

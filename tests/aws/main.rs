@@ -7,6 +7,7 @@ mod cloudfront;
 mod done_when;
 mod emulator;
 mod existence;
+mod harvest_job;
 mod live_channel;
 mod medialive;
 mod mediapackage;

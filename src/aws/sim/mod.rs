@@ -379,6 +379,12 @@ impl Sim {
     }
 
     /// Makes a bucket in the simulated S3 (onair never creates buckets).
+    /// Removes a bucket (and its objects), as someone outside onair might.
+    pub fn delete_bucket(&self, bucket: &str) {
+        lock(&self.world.s3_buckets).remove(bucket);
+        lock(&self.world.s3).retain(|(b, _), _| b != bucket);
+    }
+
     pub fn create_bucket(&self, bucket: &str) {
         lock(&self.world.s3_buckets).insert(bucket.to_owned());
     }

@@ -1,0 +1,281 @@
+//! The HarvestJob reconciler end to end: the local API server and the AWS
+//! simulation, reconciles driven by hand with simulated time moving.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::{Api, PostParams};
+use onair::api::harvest_job::{HarvestJob, HarvestPhase};
+use onair::api::ConditionStatus;
+use support::operator::{channel_state, ready, Operator, NS};
+
+const BUCKET: &str = "example-media-vod";
+
+fn jobs(op: &Operator) -> Api<HarvestJob> {
+    Api::namespaced(op.client.clone(), NS)
+}
+
+fn job(name: &str, spec: serde_json::Value) -> HarvestJob {
+    let mut base = serde_json::json!({
+        "channelRef": {"name": "news"},
+        "lastMinutes": 1,
+        "destination": {"bucket": BUCKET, "keyPrefix": "harvest/news", "roleArn": "arn:aws:iam::123456789012:role/Harvest"}
+    });
+    base.as_object_mut()
+        .unwrap()
+        .extend(spec.as_object().unwrap().clone());
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "onair.dev/v1alpha1", "kind": "HarvestJob",
+        "metadata": {"name": name}, "spec": base
+    }))
+    .unwrap()
+}
+
+async fn get(op: &Operator, name: &str) -> Option<HarvestJob> {
+    jobs(op).get_opt(name).await.unwrap()
+}
+
+/// Reconciles the job (moving simulated time) until `done` holds.
+async fn settle(
+    op: &Operator,
+    name: &str,
+    done: impl Fn(Option<&HarvestJob>) -> bool,
+) -> Option<HarvestJob> {
+    for _ in 0..60 {
+        let hj = get(op, name).await;
+        if done(hj.as_ref()) {
+            return hj;
+        }
+        if let Some(hj) = hj {
+            onair::controller::harvest_job::reconcile(Arc::new(hj), op.ctx.clone())
+                .await
+                .unwrap();
+        }
+        op.sim.advance(Duration::from_secs(20));
+    }
+    panic!(
+        "{name} never settled: {:?}",
+        get(op, name).await.and_then(|h| h.status)
+    );
+}
+
+fn phase(hj: Option<&HarvestJob>) -> Option<HarvestPhase> {
+    hj?.status.as_ref()?.phase
+}
+
+fn reason(hj: Option<&HarvestJob>) -> String {
+    hj.and_then(|h| h.status.as_ref())
+        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.reason.clone())
+        .unwrap_or_default()
+}
+
+async fn channel_on_air(op: &Operator) {
+    op.apply(&support::example_channel("news")).await;
+    op.settle("news", |lc| {
+        ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_clip_is_harvested_published_and_cleaned_up_after_its_ttl() {
+    let op = Operator::start().await;
+    op.sim.create_bucket(BUCKET);
+    // Before the channel: it waits, and says why, without touching AWS.
+    let spec = serde_json::json!({
+        "vod": {"hls": true, "dash": true, "roleArn": "arn:aws:iam::123456789012:role/Vod"},
+        "ttlSecondsAfterFinished": 2
+    });
+    jobs(&op)
+        .create(&PostParams::default(), &job("clip", spec))
+        .await
+        .unwrap();
+    let writes = op.sim.faults().writes();
+    let hj = settle(&op, "clip", |h| reason(h) == "ChannelNotFound")
+        .await
+        .unwrap();
+    assert_eq!(op.sim.faults().writes(), writes);
+    let status = hj.status.unwrap();
+    let (start, end) = (
+        status.window_start.clone().unwrap(),
+        status.window_end.clone().unwrap(),
+    );
+    assert_eq!(
+        phase(get(&op, "clip").await.as_ref()),
+        Some(HarvestPhase::Pending)
+    );
+
+    channel_on_air(&op).await;
+    let hj = settle(&op, "clip", |h| phase(h) == Some(HarvestPhase::Succeeded))
+        .await
+        .unwrap();
+    let status = hj.status.clone().unwrap();
+    assert_eq!(
+        (status.window_start.unwrap(), status.window_end.unwrap()),
+        (start, end),
+        "resolved once"
+    );
+    assert_eq!(
+        status.manifest_uri.as_deref(),
+        Some("s3://example-media-vod/harvest/news/clip/index.m3u8")
+    );
+    assert!(
+        op.sim
+            .s3_object(BUCKET, "harvest/news/clip/index.m3u8")
+            .is_some(),
+        "the manifest is in S3"
+    );
+    assert!(
+        status
+            .vod_playback_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://"),
+        "{:?}",
+        status.vod_playback_url
+    );
+    let complete = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Complete")
+        .unwrap();
+    assert_eq!(complete.status, ConditionStatus::True);
+    assert!(status
+        .conditions
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == ConditionStatus::True));
+    let asset = status.vod_asset_id.unwrap();
+
+    // Finished: nothing is polled any more.
+    let calls: u64 = op.sim.faults().all_calls().values().sum();
+    onair::controller::harvest_job::reconcile(Arc::new(hj), op.ctx.clone())
+        .await
+        .unwrap();
+    assert_eq!(op.sim.faults().all_calls().values().sum::<u64>(), calls);
+
+    // The TTL deletes the object; deletion removes the VOD asset, not S3.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    settle(&op, "clip", |h| h.is_none()).await;
+    assert!(op
+        .sim
+        .mediapackagevod()
+        .describe_asset(&asset)
+        .await
+        .unwrap_err()
+        .is_not_found());
+    assert!(
+        op.sim
+            .s3_object(BUCKET, "harvest/news/clip/index.m3u8")
+            .is_some(),
+        "the clip stays"
+    );
+}
+
+#[tokio::test]
+async fn a_failure_in_aws_is_reported_as_failed() {
+    let op = Operator::start().await;
+    channel_on_air(&op).await;
+    // No bucket at all: refused before a job is created.
+    jobs(&op)
+        .create(
+            &PostParams::default(),
+            &job("no-bucket", serde_json::json!({})),
+        )
+        .await
+        .unwrap();
+    let hj = settle(&op, "no-bucket", |h| phase(h) == Some(HarvestPhase::Failed)).await;
+    assert_eq!(reason(hj.as_ref()), "BucketNotFound");
+    assert_eq!(
+        op.sim
+            .faults()
+            .calls(onair::aws::Service::MediaPackage, "create_harvest_job"),
+        0
+    );
+    // The bucket goes away while MediaPackage harvests: the job fails in AWS.
+    op.sim.create_bucket(BUCKET);
+    jobs(&op)
+        .create(
+            &PostParams::default(),
+            &job("nowhere", serde_json::json!({})),
+        )
+        .await
+        .unwrap();
+    settle(&op, "nowhere", |h| phase(h) == Some(HarvestPhase::Running)).await;
+    op.sim.delete_bucket(BUCKET);
+    let hj = settle(&op, "nowhere", |h| phase(h) == Some(HarvestPhase::Failed))
+        .await
+        .unwrap();
+    let status = hj.status.unwrap();
+    let failed = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Failed")
+        .unwrap();
+    assert_eq!(
+        (failed.status, failed.reason.as_str()),
+        (ConditionStatus::True, "HarvestFailed")
+    );
+    assert!(
+        failed.message.contains("s3://example-media-vod"),
+        "{}",
+        failed.message
+    );
+    assert!(status.conditions.iter().any(|c| c.type_ == "Stalled"));
+}
+
+#[tokio::test]
+async fn windows_the_channel_cannot_serve_are_refused_before_any_aws_call() {
+    let op = Operator::start().await;
+    channel_on_air(&op).await;
+    let writes = op.sim.faults().writes();
+    let now = jiff::Timestamp::now();
+    let at = |minutes: i64| (now + jiff::SignedDuration::from_mins(minutes)).to_string();
+    // Older than the channel's two-hour start-over window.
+    jobs(&op).create(&PostParams::default(), &job("too-old", serde_json::json!({"lastMinutes": null, "startTime": at(-300), "endTime": at(-290)}))).await.unwrap();
+    let hj = settle(&op, "too-old", |h| phase(h) == Some(HarvestPhase::Failed)).await;
+    let message = hj
+        .unwrap()
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "Ready")
+        .unwrap()
+        .message;
+    assert!(message.contains("start-over window"), "{message}");
+    // Ending in the future: waits for it.
+    jobs(&op)
+        .create(
+            &PostParams::default(),
+            &job(
+                "later",
+                serde_json::json!({"lastMinutes": null, "startTime": at(-5), "endTime": at(30)}),
+            ),
+        )
+        .await
+        .unwrap();
+    settle(&op, "later", |h| reason(h) == "WindowNotOver").await;
+    // DASH that cannot be harvested.
+    jobs(&op)
+        .create(
+            &PostParams::default(),
+            &job("dash", serde_json::json!({"endpoint": "Dash"})),
+        )
+        .await
+        .unwrap();
+    op.patch_spec(
+        "news",
+        serde_json::json!({"packaging": {"dash": {"segmentTemplate": "NumberWithDuration"}}}),
+    )
+    .await;
+    let hj = settle(&op, "dash", |h| phase(h) == Some(HarvestPhase::Failed)).await;
+    assert_eq!(reason(hj.as_ref()), "InvalidWindow");
+    assert_eq!(
+        op.sim.faults().writes(),
+        writes,
+        "no AWS call for any of them"
+    );
+}
