@@ -279,3 +279,48 @@ async fn windows_the_channel_cannot_serve_are_refused_before_any_aws_call() {
         "no AWS call for any of them"
     );
 }
+
+#[tokio::test]
+async fn retain_keeps_the_published_clip_when_the_job_goes() {
+    let op = Operator::start().await;
+    op.sim.create_bucket(BUCKET);
+    channel_on_air(&op).await;
+    let spec = serde_json::json!({
+        "vod": {"hls": true, "roleArn": "arn:aws:iam::123456789012:role/Vod"},
+        "deletionPolicy": "Retain"
+    });
+    jobs(&op)
+        .create(&PostParams::default(), &job("keep", spec))
+        .await
+        .unwrap();
+    let hj = settle(&op, "keep", |h| phase(h) == Some(HarvestPhase::Succeeded))
+        .await
+        .unwrap();
+    let asset = hj.status.unwrap().vod_asset_id.unwrap();
+    let reasons: Vec<String> = {
+        let events: Api<k8s_openapi::api::events::v1::Event> =
+            Api::namespaced(op.client.clone(), NS);
+        events
+            .list(&Default::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("keep"))
+            .filter_map(|e| e.note)
+            .collect()
+    };
+    assert!(
+        reasons
+            .iter()
+            .any(|n| n.contains("Created MediaPackage harvest job")),
+        "{reasons:?}"
+    );
+    jobs(&op).delete("keep", &Default::default()).await.unwrap();
+    settle(&op, "keep", |h| h.is_none()).await;
+    op.sim
+        .mediapackagevod()
+        .describe_asset(&asset)
+        .await
+        .unwrap();
+}

@@ -1,0 +1,170 @@
+//! The end of a HarvestJob: deleted `ttlSecondsAfterFinished` after it
+//! finished; deletion removes the VOD resources (unless Retain), never S3.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use kube::api::{Api, DeleteParams};
+use kube::runtime::controller::Action;
+use kube::ResourceExt;
+use tracing::warn;
+
+use super::follow::recorded_provider;
+use super::{owner_of, Error};
+use crate::api::common::DeletionPolicy;
+use crate::api::harvest_job::HarvestJob;
+use crate::aws::mediapackagevod::{NewAsset, PackagingConfigurationSpec, PackagingGroupSpec};
+use crate::controller::children::{remove, AnnotationIds, DriverError, External, IdStore};
+use crate::controller::context::Context;
+use crate::controller::finalizer;
+use crate::controller::report::Events;
+use crate::controller::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
+
+/// A finished job: nothing is polled; the object goes `ttlSecondsAfterFinished`
+/// after it finished.
+pub(super) async fn after_finish(
+    hj: &HarvestJob,
+    ctx: &Context,
+    api: &Api<HarvestJob>,
+) -> Result<Action, Error> {
+    let Some(ttl) = hj.spec.ttl_seconds_after_finished else {
+        return Ok(Action::await_change());
+    };
+    let completed = hj
+        .status
+        .as_ref()
+        .and_then(|s| s.completed_at.as_deref())
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .unwrap_or_else(Timestamp::now);
+    let due = completed + jiff::SignedDuration::from_secs(i64::from(ttl));
+    let now = Timestamp::now();
+    if due > now {
+        let wait = Duration::try_from(now.duration_until(due)).unwrap_or_default();
+        return Ok(Action::requeue(wait + Duration::from_millis(100)));
+    }
+    Events::new(&ctx.recorder, hj, false)
+        .publish(false, "Expired", "Delete", format!("Deleting the HarvestJob {ttl} s after it finished (ttlSecondsAfterFinished); the clip in S3 stays"))
+        .await;
+    api.delete(&hj.name_any(), &DeleteParams::background())
+        .await?;
+    Ok(Action::await_change())
+}
+
+/// Deletion: the VOD asset, its configurations and group (unless Retain),
+/// never the S3 objects; then the finalizer goes.
+pub(super) async fn cleanup(
+    hj: &HarvestJob,
+    ctx: &Context,
+    api: &Api<HarvestJob>,
+) -> Result<Action, Error> {
+    if !finalizer::has_finalizer(hj) {
+        return Ok(Action::await_change());
+    }
+    let mut ids = AnnotationIds::new(api.clone(), hj);
+    let has_vod = ["vod-asset", "vod-hls", "vod-dash", "vod-group"]
+        .iter()
+        .any(|c| ids.recorded(c).is_some());
+    if hj.spec.deletion_policy == DeletionPolicy::Retain || !has_vod {
+        finalizer::remove(api, hj).await?;
+        return Ok(Action::await_change());
+    }
+    let provider = recorded_provider(hj).flatten();
+    let resolved = match ctx.providers.resolve(provider.as_ref()).await {
+        Ok(r) => r,
+        Err(e) => {
+            warn!(name = %hj.name_any(), error = %e, "cannot delete the VOD asset yet");
+            return Ok(Action::requeue(ctx.timing.retry));
+        }
+    };
+    let owner = owner_of(hj);
+    let events = Events::new(&ctx.recorder, hj, false);
+    let vod_api = resolved.apis.mediapackagevod.as_ref();
+    let asset = AssetChild {
+        api: vod_api,
+        owner: &owner,
+        asset: NewAsset {
+            id: vod_id(&owner, "vod-asset"),
+            ..Default::default()
+        },
+    };
+    let hls = ConfigurationChild {
+        api: vod_api,
+        owner: &owner,
+        child: "vod-hls",
+        spec: PackagingConfigurationSpec {
+            id: vod_id(&owner, "vod-hls"),
+            ..Default::default()
+        },
+    };
+    let dash = ConfigurationChild {
+        api: vod_api,
+        owner: &owner,
+        child: "vod-dash",
+        spec: PackagingConfigurationSpec {
+            id: vod_id(&owner, "vod-dash"),
+            ..Default::default()
+        },
+    };
+    let group = GroupChild {
+        api: vod_api,
+        owner: &owner,
+        spec: PackagingGroupSpec {
+            id: vod_id(&owner, "vod-group"),
+            ..Default::default()
+        },
+    };
+    let mut done = true;
+    for (result, what) in [
+        (removed(&asset, &mut ids).await, "MediaPackage VOD asset"),
+        (
+            removed(&hls, &mut ids).await,
+            "MediaPackage VOD packaging configuration",
+        ),
+        (
+            removed(&dash, &mut ids).await,
+            "MediaPackage VOD packaging configuration",
+        ),
+        (
+            removed(&group, &mut ids).await,
+            "MediaPackage VOD packaging group",
+        ),
+    ] {
+        match result {
+            Ok(Some(id)) => {
+                events
+                    .publish(
+                        false,
+                        "Deleted",
+                        "Delete",
+                        format!("Deleted {what} {id}: the HarvestJob is being deleted"),
+                    )
+                    .await
+            }
+            Ok(None) => {}
+            Err(e) => {
+                done = false;
+                warn!(name = %hj.name_any(), error = %e, "cannot delete {what} yet");
+            }
+        }
+    }
+    if done
+        && ["vod-asset", "vod-hls", "vod-dash", "vod-group"]
+            .iter()
+            .all(|c| ids.recorded(c).is_none())
+    {
+        finalizer::remove(api, hj).await?;
+        return Ok(Action::await_change());
+    }
+    Ok(Action::requeue(ctx.timing.poll))
+}
+
+/// Removes a recorded child; the id it had when it is gone now.
+async fn removed<E: External>(
+    child: &E,
+    ids: &mut AnnotationIds<HarvestJob>,
+) -> Result<Option<String>, DriverError> {
+    let Some(id) = ids.recorded(child.child()) else {
+        return Ok(None);
+    };
+    Ok(remove(child, ids).await?.then_some(id))
+}
