@@ -1,5 +1,7 @@
 //! MediaTailor: playback configurations (server-side ad insertion).
 
+use std::collections::BTreeMap;
+
 use super::error::AwsError;
 use super::intercept::aws_api;
 use super::ownership::Tags;
@@ -25,7 +27,40 @@ pub struct PlaybackConfiguration {
     pub personalization_threshold_seconds: Option<u32>,
     /// Pass SCTE-35 ad markers through to the HLS manifest.
     pub ad_marker_passthrough: bool,
+    /// A transcode profile set up with AWS Support, instead of MediaTailor's default.
+    pub transcode_profile_name: Option<String>,
+    pub avail_suppression: Option<AvailSuppression>,
+    pub bumper: Option<Bumper>,
+    pub live_pre_roll: Option<LivePreRoll>,
+    /// `player_params.<name>` -> alias -> value.
+    pub configuration_aliases: BTreeMap<String, BTreeMap<String, String>>,
     pub tags: Tags,
+}
+
+/// Skipping ad breaks near the live edge: MediaTailor's `AvailSuppression`.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AvailSuppression {
+    /// `OFF`, `BEHIND_LIVE_EDGE` or `AFTER_LIVE_EDGE`.
+    pub mode: String,
+    /// `HH:MM:SS`.
+    pub value: Option<String>,
+    /// `FULL_AVAIL_ONLY` or `PARTIAL_AVAIL`.
+    pub fill_policy: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bumper {
+    pub start_url: Option<String>,
+    pub end_url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LivePreRoll {
+    pub ad_decision_server_url: Option<String>,
+    pub max_duration_seconds: u32,
 }
 
 /// What MediaTailor answers: the configuration and where players reach it.

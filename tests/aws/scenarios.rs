@@ -262,6 +262,25 @@ pub async fn mediatailor_upsert(api: Arc<dyn onair::aws::mediatailor::MediaTailo
         slate_ad_url: Some("https://example.com/slate.mp4".into()),
         personalization_threshold_seconds: Some(2),
         ad_marker_passthrough: true,
+        transcode_profile_name: Some("onair-1080p".into()),
+        avail_suppression: Some(onair::aws::mediatailor::AvailSuppression {
+            mode: "BEHIND_LIVE_EDGE".into(),
+            value: Some("00:00:30".into()),
+            fill_policy: Some("PARTIAL_AVAIL".into()),
+        }),
+        bumper: Some(onair::aws::mediatailor::Bumper {
+            start_url: Some("https://example.com/bumper-in.mp4".into()),
+            end_url: None,
+        }),
+        live_pre_roll: Some(onair::aws::mediatailor::LivePreRoll {
+            ad_decision_server_url: Some("https://ads.example.com/preroll".into()),
+            max_duration_seconds: 30,
+        }),
+        configuration_aliases: [(
+            "player_params.origin".to_string(),
+            [("eu".to_string(), "https://eu.example.com".to_string())].into(),
+        )]
+        .into(),
         tags: o.tags("ads", &Tags::new()),
     };
     let created = api.put_playback_configuration(full.clone()).await.unwrap();
@@ -277,6 +296,11 @@ pub async fn mediatailor_upsert(api: Arc<dyn onair::aws::mediatailor::MediaTailo
 
     let smaller = PlaybackConfiguration {
         slate_ad_url: None,
+        transcode_profile_name: None,
+        avail_suppression: None,
+        bumper: None,
+        live_pre_roll: None,
+        configuration_aliases: Default::default(),
         personalization_threshold_seconds: None,
         ad_marker_passthrough: false,
         ..full.clone()

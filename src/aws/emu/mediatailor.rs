@@ -37,6 +37,11 @@ fn config_json(c: &PlaybackConfig) -> Value {
         "SlateAdUrl": s.slate_ad_url,
         "PersonalizationThresholdSeconds": s.personalization_threshold_seconds,
         "ManifestProcessingRules": { "AdMarkerPassthrough": { "Enabled": s.ad_marker_passthrough } },
+        "TranscodeProfileName": s.transcode_profile_name,
+        "AvailSuppression": s.avail_suppression.as_ref().map(|a| json!({"Mode": a.mode, "Value": a.value, "FillPolicy": a.fill_policy})),
+        "Bumper": s.bumper.as_ref().map(|b| json!({"StartUrl": b.start_url, "EndUrl": b.end_url})),
+        "LivePreRollConfiguration": s.live_pre_roll.as_ref().map(|p| json!({"AdDecisionServerUrl": p.ad_decision_server_url, "MaxDurationSeconds": p.max_duration_seconds})),
+        "ConfigurationAliases": s.configuration_aliases,
         "PlaybackEndpointPrefix": c.playback_endpoint_prefix,
         "HlsConfiguration": { "ManifestEndpointPrefix": c.hls_manifest_prefix },
         "DashConfiguration": { "ManifestEndpointPrefix": c.dash_manifest_prefix },
@@ -63,6 +68,28 @@ async fn put_config(State(api): State<Api>, Json(b): Json<Value>) -> Answer {
         ad_marker_passthrough: b["ManifestProcessingRules"]["AdMarkerPassthrough"]["Enabled"]
             .as_bool()
             .unwrap_or(false),
+        transcode_profile_name: text(&b["TranscodeProfileName"]),
+        avail_suppression: b
+            .get("AvailSuppression")
+            .filter(|a| a.is_object())
+            .map(|a| AvailSuppression {
+                mode: text(&a["Mode"]).unwrap_or_default(),
+                value: text(&a["Value"]),
+                fill_policy: text(&a["FillPolicy"]),
+            }),
+        bumper: b.get("Bumper").filter(|v| v.is_object()).map(|v| Bumper {
+            start_url: text(&v["StartUrl"]),
+            end_url: text(&v["EndUrl"]),
+        }),
+        live_pre_roll: b
+            .get("LivePreRollConfiguration")
+            .filter(|v| v.is_object())
+            .map(|v| LivePreRoll {
+                ad_decision_server_url: text(&v["AdDecisionServerUrl"]),
+                max_duration_seconds: v["MaxDurationSeconds"].as_u64().unwrap_or_default() as u32,
+            }),
+        configuration_aliases: serde_json::from_value(b["ConfigurationAliases"].clone())
+            .unwrap_or_default(),
         tags: tags(&b["tags"]),
     };
     let c = api

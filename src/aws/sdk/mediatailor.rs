@@ -53,6 +53,40 @@ macro_rules! config_of {
                     .and_then(|r| r.ad_marker_passthrough())
                     .map(|p| p.enabled())
                     .unwrap_or(false),
+                transcode_profile_name: $o.transcode_profile_name().map(str::to_owned),
+                avail_suppression: $o.avail_suppression().map(|a| AvailSuppression {
+                    mode: a.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
+                    value: a.value().map(str::to_owned),
+                    fill_policy: a.fill_policy().map(|f| f.as_str().to_owned()),
+                }),
+                bumper: $o
+                    .bumper()
+                    .filter(|b| b.start_url().is_some() || b.end_url().is_some())
+                    .map(|b| Bumper {
+                        start_url: b.start_url().map(str::to_owned),
+                        end_url: b.end_url().map(str::to_owned),
+                    }),
+                live_pre_roll: $o
+                    .live_pre_roll_configuration()
+                    .filter(|p| p.max_duration_seconds().is_some())
+                    .map(|p| LivePreRoll {
+                        ad_decision_server_url: p.ad_decision_server_url().map(str::to_owned),
+                        max_duration_seconds: p.max_duration_seconds().unwrap_or_default() as u32,
+                    }),
+                configuration_aliases: $o
+                    .configuration_aliases()
+                    .map(|aliases| {
+                        aliases
+                            .iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.clone(),
+                                    v.iter().map(|(a, b)| (a.clone(), b.clone())).collect(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 tags: tags_out($o.tags()),
             },
             arn: $o.playback_configuration_arn().unwrap_or_default().into(),
@@ -100,6 +134,32 @@ impl MediaTailorApi for SdkMediaTailor {
                     )
                     .build(),
             )
+            .set_transcode_profile_name(c.transcode_profile_name)
+            .set_avail_suppression(c.avail_suppression.map(|a| {
+                t::AvailSuppression::builder()
+                    .mode(t::Mode::from(a.mode.as_str()))
+                    .set_value(a.value)
+                    .set_fill_policy(a.fill_policy.as_deref().map(t::FillPolicy::from))
+                    .build()
+            }))
+            .set_bumper(c.bumper.map(|b| {
+                t::Bumper::builder()
+                    .set_start_url(b.start_url)
+                    .set_end_url(b.end_url)
+                    .build()
+            }))
+            .set_live_pre_roll_configuration(c.live_pre_roll.map(|p| {
+                t::LivePreRollConfiguration::builder()
+                    .set_ad_decision_server_url(p.ad_decision_server_url)
+                    .max_duration_seconds(p.max_duration_seconds as i32)
+                    .build()
+            }))
+            .set_configuration_aliases((!c.configuration_aliases.is_empty()).then(|| {
+                c.configuration_aliases
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_iter().collect()))
+                    .collect()
+            }))
             .set_tags(Some(tags_in(c.tags)))
             .send()
             .await
