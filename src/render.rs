@@ -125,9 +125,7 @@ fn owner_of(lc: &LiveChannel) -> Owner {
 pub fn render_main(args: RenderArgs) -> Result<(), Error> {
     let objects = read(&args.file)?;
     // The managed policy's id is the same in every account.
-    let policies = Policies {
-        mediapackage_cache: crate::plan::cloudfront::ELEMENTAL_MEDIAPACKAGE_POLICY_ID.into(),
-    };
+    let policies = Policies::managed();
     let mut out = String::new();
     for lc in &objects.channels {
         let provider = lc
@@ -256,9 +254,7 @@ mod tests {
         let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/live-channel.yaml");
         let objects = read(&file).unwrap();
         let lc = &objects.channels[0];
-        let policies = Policies {
-            mediapackage_cache: "p".into(),
-        };
+        let policies = Policies::managed();
         let rendered = crate::plan::live_channel::render(
             &lc.spec,
             &owner_of(lc),

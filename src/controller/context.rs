@@ -81,20 +81,29 @@ impl Context {
         }
         use crate::aws::cloudfront::{managed, policy_named, PolicyOwner};
         let cache = cloudfront.list_cache_policies(PolicyOwner::Managed).await?;
-        let policy = policy_named(&cache, managed::ELEMENTAL_MEDIAPACKAGE).ok_or_else(|| {
-            AwsError::new(
-                "cloudfront",
-                "list_cache_policies",
-                ErrorKind::InvalidRequest {
-                    message: format!(
-                        "the managed cache policy {} is missing from this account",
-                        managed::ELEMENTAL_MEDIAPACKAGE
-                    ),
-                },
-            )
-        })?;
+        let origin = cloudfront
+            .list_origin_request_policies(PolicyOwner::Managed)
+            .await?;
+        let id = |list: &[crate::aws::cloudfront::Policy], name: &str| {
+            policy_named(list, name)
+                .map(|p| p.id.clone())
+                .ok_or_else(|| {
+                    AwsError::new(
+                        "cloudfront",
+                        "list_cache_policies",
+                        ErrorKind::InvalidRequest {
+                            message: format!(
+                                "the managed policy {name} is missing from this account"
+                            ),
+                        },
+                    )
+                })
+        };
         let policies = Policies {
-            mediapackage_cache: policy.id.clone(),
+            mediapackage_cache: id(&cache, managed::ELEMENTAL_MEDIAPACKAGE)?,
+            caching_disabled: id(&cache, managed::CACHING_DISABLED)?,
+            caching_optimized: id(&cache, managed::CACHING_OPTIMIZED)?,
+            all_viewer_except_host: id(&origin, managed::ALL_VIEWER_EXCEPT_HOST_HEADER)?,
         };
         lock(&self.policies).insert(account.to_string(), policies.clone());
         Ok(policies)

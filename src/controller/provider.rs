@@ -135,3 +135,43 @@ impl Providers {
         }
     }
 }
+
+/// The annotation naming the AwsProvider a dependent object's resources live
+/// in (its channel's when it first reached AWS; empty for the operator's own
+/// account), so deletion finds them even after the channel is gone.
+pub const PROVIDER_ANNOTATION: &str = "onair.dev/provider";
+
+/// The provider recorded on `object`: None when nothing is recorded yet,
+/// `Some(None)` for the operator's own account.
+pub fn recorded_provider<K: kube::Resource>(object: &K) -> Option<Option<ProviderRef>> {
+    let name = object
+        .meta()
+        .annotations
+        .as_ref()?
+        .get(PROVIDER_ANNOTATION)?;
+    Some((!name.is_empty()).then(|| ProviderRef { name: name.clone() }))
+}
+
+/// The provider `object` works with: the recorded one, else its channel's
+/// (`channel_provider`), which is recorded now (before any AWS resource).
+pub async fn provider_for<K>(
+    api: &Api<K>,
+    object: &K,
+    channel_provider: Option<&ProviderRef>,
+) -> Result<Option<ProviderRef>, kube::Error>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    if let Some(recorded) = recorded_provider(object) {
+        return Ok(recorded);
+    }
+    let name = channel_provider.map(|r| r.name.clone()).unwrap_or_default();
+    let patch = serde_json::json!({"metadata": {"annotations": {PROVIDER_ANNOTATION: name}}});
+    api.patch(
+        object.meta().name.as_deref().unwrap_or_default(),
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(channel_provider.cloned())
+}

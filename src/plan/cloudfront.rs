@@ -15,6 +15,9 @@ pub const CDN_IDENTIFIER_HEADER: &str = "X-MediaPackage-CDNIdentifier";
 
 /// The origin id of the MediaPackage endpoints' host.
 pub const PACKAGING_ORIGIN: &str = "mediapackage";
+/// The origin ids of MediaTailor's manifest and ad-segment hosts.
+pub const MEDIATAILOR_ORIGIN: &str = "mediatailor";
+pub const MEDIATAILOR_SEGMENTS_ORIGIN: &str = "mediatailor-segments";
 
 /// The id of the managed Elemental-MediaPackage cache policy (the same in
 /// every account; the reconciler still looks it up by name).
@@ -26,6 +29,35 @@ pub struct Policies {
     /// Managed-Elemental-MediaPackage: caches segments and manifests as
     /// MediaPackage intends, keeps query strings out of the cache key.
     pub mediapackage_cache: String,
+    /// Managed-CachingDisabled: personalized MediaTailor manifests.
+    pub caching_disabled: String,
+    /// Managed-CachingOptimized: transcoded ad segments.
+    pub caching_optimized: String,
+    /// Managed-AllViewerExceptHostHeader (origin request): MediaTailor sees
+    /// the viewer's headers and query (session parameters, player_params).
+    pub all_viewer_except_host: String,
+}
+
+impl Policies {
+    /// The managed policies' ids, which are the same in every account (the
+    /// reconciler still reads them by name once per account).
+    pub fn managed() -> Self {
+        Self {
+            mediapackage_cache: ELEMENTAL_MEDIAPACKAGE_POLICY_ID.into(),
+            caching_disabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad".into(),
+            caching_optimized: "658327ea-f89d-4fab-a63d-7e88639e58f6".into(),
+            all_viewer_except_host: "b689b0a8-53d0-40ab-baf2-68738e2966ac".into(),
+        }
+    }
+}
+
+/// MediaTailor's hosts, when AdInsertions serve the channel's viewers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdOrigins {
+    /// `<id>.mediatailor.<region>.amazonaws.com`: manifests and sessions (`/v1/*`).
+    pub manifest_host: String,
+    /// `segments.mediatailor.<region>.amazonaws.com`: transcoded ads (`/tm/*`).
+    pub segments_host: String,
 }
 
 /// What the distribution is built from, besides the spec.
@@ -47,6 +79,8 @@ pub struct DistributionInputs<'a> {
     pub web_acl_arn: Option<String>,
     /// CMCD telemetry's real-time log configuration.
     pub realtime_log_config_arn: Option<String>,
+    /// Server-side ad insertion (AdInsertion objects of the channel).
+    pub ad_origins: Option<AdOrigins>,
 }
 
 /// The host of a URL (`https://host/path` -> `host`).
@@ -111,6 +145,32 @@ pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {
         behaviors.push(behavior(format!("{directory}/*"), &id));
         origins.push(origin(id, host));
     }
+    if let Some(ads) = &inputs.ad_origins {
+        // MediaTailor personalizes manifests per viewer: never cached, every
+        // viewer header and query parameter passed on; its ad segments are
+        // plain files.
+        let mut manifests = behavior("/v1/*".into(), MEDIATAILOR_ORIGIN);
+        manifests.cache_policy_id = inputs.policies.caching_disabled.clone();
+        manifests.origin_request_policy_id = Some(inputs.policies.all_viewer_except_host.clone());
+        let mut ad_segments = behavior("/tm/*".into(), MEDIATAILOR_SEGMENTS_ORIGIN);
+        ad_segments.cache_policy_id = inputs.policies.caching_optimized.clone();
+        ad_segments.function_associations.clear();
+        behaviors.push(manifests);
+        behaviors.push(ad_segments);
+        for (id, host) in [
+            (MEDIATAILOR_ORIGIN, &ads.manifest_host),
+            (MEDIATAILOR_SEGMENTS_ORIGIN, &ads.segments_host),
+        ] {
+            origins.push(Origin {
+                id: id.into(),
+                domain_name: host.clone(),
+                origin_path: String::new(),
+                protocol: OriginProtocol::HttpsOnly,
+                // MediaTailor checks no CDN identifier: the secret stays home.
+                custom_headers: Vec::new(),
+            });
+        }
+    }
     DistributionConfig {
         caller_reference: inputs.caller_reference.clone(),
         comment: inputs.comment.chars().take(128).collect(),
@@ -156,6 +216,7 @@ mod tests {
             viewer_request_function: None,
             web_acl_arn: None,
             realtime_log_config_arn: None,
+            ad_origins: None,
         }
     }
 
@@ -163,6 +224,7 @@ mod tests {
     fn origin_protection_sends_the_identifier_header() {
         let policies = Policies {
             mediapackage_cache: "p-mp".into(),
+            ..Policies::managed()
         };
         let cdn = CdnSpec::default();
         let config = distribution(&inputs(&cdn, &policies));
@@ -191,6 +253,7 @@ mod tests {
     fn tokens_revocation_and_telemetry_fold_into_the_default_behaviour() {
         let policies = Policies {
             mediapackage_cache: "p-mp".into(),
+            ..Policies::managed()
         };
         let cdn = CdnSpec {
             aliases: vec!["live.example.com".into()],
@@ -222,6 +285,7 @@ mod tests {
     fn an_endpoint_on_another_host_gets_its_own_origin_and_path() {
         let policies = Policies {
             mediapackage_cache: "p-mp".into(),
+            ..Policies::managed()
         };
         let cdn = CdnSpec::default();
         let urls = vec![
@@ -246,5 +310,35 @@ mod tests {
         ];
         with.packaging_urls = &same;
         assert_eq!(distribution(&with).origins.len(), 1);
+    }
+
+    #[test]
+    fn ad_insertion_adds_mediatailor_origins_and_behaviours() {
+        let policies = Policies::managed();
+        let cdn = CdnSpec::default();
+        let mut with = inputs(&cdn, &policies);
+        with.ad_origins = Some(AdOrigins {
+            manifest_host: "abc.mediatailor.eu-west-1.amazonaws.com".into(),
+            segments_host: "segments.mediatailor.eu-west-1.amazonaws.com".into(),
+        });
+        let config = distribution(&with);
+        let paths: Vec<&str> = config
+            .behaviors
+            .iter()
+            .map(|b| b.path_pattern.as_str())
+            .collect();
+        assert_eq!(paths, ["/v1/*", "/tm/*"]);
+        assert_eq!(
+            config.behaviors[0].cache_policy_id,
+            policies.caching_disabled
+        );
+        assert!(config.behaviors[0].origin_request_policy_id.is_some());
+        assert_eq!(config.origins.len(), 3);
+        assert!(
+            config.origins[1].custom_headers.is_empty(),
+            "no CDN identifier to MediaTailor"
+        );
+        with.ad_origins = None;
+        assert!(distribution(&with).behaviors.is_empty());
     }
 }

@@ -73,6 +73,7 @@ pub fn distribution_config(
     packaging_urls: &[String],
     cdn_identifier: Option<&SecretString>,
     policies: &Policies,
+    ad_origins: Option<super::cloudfront::AdOrigins>,
 ) -> Option<DistributionConfig> {
     spec.cdn.enabled.then(|| {
         distribution(&DistributionInputs {
@@ -85,6 +86,7 @@ pub fn distribution_config(
             viewer_request_function: None,
             web_acl_arn: None,
             realtime_log_config_arn: None,
+            ad_origins,
         })
     })
 }
@@ -220,6 +222,7 @@ pub fn render(
         &["https://<MediaPackage endpoint host>/out/v1/<id>/index.m3u8".to_string()],
         protects(spec).then_some(&identifier),
         policies,
+        None,
     );
     Rendered {
         live_channel: format!("{}/{}", owner.namespace, owner.name),

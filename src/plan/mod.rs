@@ -9,3 +9,4 @@ pub mod harvest;
 pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;
+pub mod mediatailor;

@@ -9,7 +9,6 @@ use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use tracing::warn;
 
-use super::follow::recorded_provider;
 use super::{owner_of, Error};
 use crate::api::common::DeletionPolicy;
 use crate::api::harvest_job::HarvestJob;
@@ -17,6 +16,7 @@ use crate::aws::mediapackagevod::{NewAsset, PackagingConfigurationSpec, Packagin
 use crate::controller::children::{remove, AnnotationIds, DriverError, External, IdStore};
 use crate::controller::context::Context;
 use crate::controller::finalizer;
+use crate::controller::provider::recorded_provider;
 use crate::controller::report::Events;
 use crate::controller::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
 

@@ -4,13 +4,12 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
 
+use super::owner_of;
 use super::status::Outcome;
-use super::{owner_of, PROVIDER_ANNOTATION};
-use crate::api::common::ProviderRef;
 use crate::api::harvest_job::{HarvestEndpoint, HarvestJob, HarvestPhase};
 use crate::api::live_channel::LiveChannel;
 use crate::aws::mediapackage::{HarvestStatus, NewHarvestJob, S3Destination};
@@ -82,29 +81,15 @@ pub(super) async fn step(
         return (Ok(Outcome::pending("ChannelNotReady", message)), retry);
     };
     // The job's resources live where the channel's do; remember where.
-    let provider = match recorded_provider(hj) {
-        Some(p) => p,
-        None => {
-            let name = channel
-                .spec
-                .provider_ref
-                .as_ref()
-                .map(|r| r.name.clone())
-                .unwrap_or_default();
-            let patch =
-                serde_json::json!({"metadata": {"annotations": {PROVIDER_ANNOTATION: name}}});
-            if let Err(e) = api
-                .patch(
-                    &hj.name_any(),
-                    &PatchParams::default(),
-                    &Patch::Merge(&patch),
-                )
-                .await
-            {
-                return (Err(("KubernetesError", e.to_string())), retry);
-            }
-            channel.spec.provider_ref.clone()
-        }
+    let provider = match crate::controller::provider::provider_for(
+        api,
+        hj,
+        channel.spec.provider_ref.as_ref(),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(e) => return (Err(("KubernetesError", e.to_string())), retry),
     };
     let resolved = match ctx.providers.resolve(provider.as_ref()).await {
         Ok(r) => r,
@@ -162,11 +147,6 @@ fn backoff(hj: &HarvestJob, ctx: &Context) -> Duration {
         .map(|t| Duration::try_from(t.duration_until(Timestamp::now())).unwrap_or_default())
         .unwrap_or_default();
     (age / 10).clamp(ctx.timing.poll, Duration::from_secs(300))
-}
-
-pub(super) fn recorded_provider(hj: &HarvestJob) -> Option<Option<ProviderRef>> {
-    let name = hj.annotations().get(PROVIDER_ANNOTATION)?;
-    Some((!name.is_empty()).then(|| ProviderRef { name: name.clone() }))
 }
 
 fn aws_failure(what: &str, e: &DriverError) -> Failure {

@@ -30,10 +30,7 @@ use cleanup::{after_finish, cleanup};
 use follow::step;
 use status::{finished, write, Outcome};
 
-/// The annotation naming the AwsProvider the job's resources live in (the
-/// channel's when the job started; empty for the operator's own account), so
-/// deletion finds them even after the channel is gone.
-pub const PROVIDER_ANNOTATION: &str = "onair.dev/provider";
+pub use crate::controller::provider::PROVIDER_ANNOTATION;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -454,12 +454,14 @@ impl Apply<'_> {
                 .policies(&self.resolved.account, apis.cloudfront.as_ref())
                 .await
                 .map_err(aws_at("CloudFront cache policies"))?;
+            let ad_origins = self.ad_origins().await?;
             plan::distribution_config(
                 &spec,
                 &owner,
                 &packaging_urls,
                 identifier.as_ref(),
                 &policies,
+                ad_origins,
             )
         } else {
             None
@@ -664,6 +666,31 @@ impl Apply<'_> {
             _ => return,
         };
         self.events.publish(false, reason, reason, note).await;
+    }
+
+    /// MediaTailor's hosts, when AdInsertions of this channel are live (the
+    /// distribution's one writer folds in what they need).
+    async fn ad_origins(&self) -> Step<Option<crate::plan::cloudfront::AdOrigins>> {
+        let api: kube::Api<crate::api::AdInsertion> =
+            kube::Api::namespaced(self.ctx.client.clone(), &self.owner.namespace);
+        let list = api.list(&Default::default()).await.map_err(|e| StepError {
+            what: "AdInsertions of the channel",
+            error: DriverError::Kube(e),
+        })?;
+        Ok(list
+            .items
+            .iter()
+            .filter(|a| a.spec.channel_ref.name == self.owner.name)
+            .filter(|a| a.metadata.deletion_timestamp.is_none())
+            .filter_map(|a| a.status.as_ref()?.media_tailor.as_ref()?.hls_prefix.clone())
+            .filter_map(|prefix| crate::plan::cloudfront::host_of(&prefix).map(str::to_string))
+            .min()
+            .and_then(|manifest_host| {
+                Some(crate::plan::cloudfront::AdOrigins {
+                    segments_host: crate::plan::mediatailor::segments_host(&manifest_host)?,
+                    manifest_host,
+                })
+            }))
     }
 
     async fn current_identifier(
