@@ -247,7 +247,8 @@ async fn controllers(client: kube::Client, args: RunArgs) {
     let concurrency = args.max_concurrent_reconciles;
     tokio::join!(
         crate::controller::live_channel::run(ctx.clone(), concurrency),
-        crate::controller::harvest_job::run(ctx, concurrency),
+        crate::controller::harvest_job::run(ctx.clone(), concurrency),
+        crate::controller::ad_insertion::run(ctx, concurrency),
     );
 }
 

@@ -3,6 +3,7 @@
 //! finalizer, and one module per AWS service's children; `live_channel` is
 //! the LiveChannel reconciler.
 
+pub mod ad_insertion;
 pub mod children;
 pub mod cloudfront;
 pub mod conditions;
@@ -12,6 +13,7 @@ pub mod harvest_job;
 pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;
+pub mod mediatailor;
 pub mod provider;
 pub mod report;
 pub mod secrets;

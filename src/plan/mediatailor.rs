@@ -169,3 +169,55 @@ mod tests {
         );
     }
 }
+
+/// Ad breaks kept in the channel's schedule ahead of time.
+pub const BREAKS_AHEAD: u32 = 3;
+
+/// The names of one AdInsertion's scheduled breaks start with this (the
+/// schedule is the channel's, shared with `onair ad-break` and others).
+pub fn break_prefix(owner_uid: &str) -> String {
+    format!("onair-{}-", &owner_uid[..owner_uid.len().min(8)])
+}
+
+/// The next `BREAKS_AHEAD` break times after `now` on the grid `anchor +
+/// n * interval` (so they never drift from one reconcile to the next).
+pub fn next_breaks(
+    anchor: jiff::Timestamp,
+    interval_seconds: u32,
+    now: jiff::Timestamp,
+) -> Vec<jiff::Timestamp> {
+    let interval = i64::from(interval_seconds.max(1));
+    let since = anchor.duration_until(now).as_secs().max(0);
+    let first = since / interval + 1;
+    (first..first + i64::from(BREAKS_AHEAD))
+        .filter_map(|n| {
+            anchor
+                .checked_add(jiff::SignedDuration::from_secs(n * interval))
+                .ok()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod break_tests {
+    use super::*;
+
+    #[test]
+    fn breaks_stay_on_their_grid() {
+        let anchor: jiff::Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
+        let now: jiff::Timestamp = "2026-11-26T10:25:00Z".parse().unwrap();
+        let times: Vec<String> = next_breaks(anchor, 600, now)
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        assert_eq!(
+            times,
+            [
+                "2026-11-26T10:30:00Z",
+                "2026-11-26T10:40:00Z",
+                "2026-11-26T10:50:00Z"
+            ]
+        );
+        assert_eq!(break_prefix("0f9a3c1e-7d6b"), "onair-0f9a3c1e-");
+    }
+}

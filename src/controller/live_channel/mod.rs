@@ -262,7 +262,19 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
     .default_backoff()
     .touched_objects();
     info!("LiveChannel controller started");
+    // AdInsertions fold behaviours into the channel's distribution.
+    let ad_insertions = watcher(
+        Api::<crate::api::AdInsertion>::all(ctx.client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .touched_objects();
     Controller::for_stream(changes, reader)
+        .watches_stream(ad_insertions, |adi: crate::api::AdInsertion| {
+            adi.namespace().map(|ns| {
+                kube::runtime::reflector::ObjectRef::new(&adi.spec.channel_ref.name).within(&ns)
+            })
+        })
         .watches_stream(secrets, move |secret| {
             let namespace = secret.namespace();
             let name = secret.name_any();

@@ -1,0 +1,413 @@
+//! The AdInsertion reconciler: a MediaTailor playback configuration in front
+//! of a LiveChannel, reading the channel through its CloudFront distribution
+//! (origin protection stays on), its recurring ad breaks in the channel's
+//! schedule, and status with the ad-supported URLs through CloudFront. The
+//! distribution's behaviours for MediaTailor are written by the LiveChannel
+//! reconciler (one writer per AWS resource), which watches AdInsertions.
+
+pub mod breaks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use jiff::Timestamp;
+use kube::api::Api;
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::watcher;
+use kube::{Resource, ResourceExt};
+use tracing::{info, warn};
+
+use crate::api::ad_insertion::{
+    AdInsertion, AdInsertionStatus, AdPlaybackUrls, MediaTailorEndpoints,
+};
+use crate::api::common::DeletionPolicy;
+use crate::api::live_channel::LiveChannel;
+use crate::aws::mediatailor::PlaybackConfig;
+use crate::aws::ownership::Owner;
+use crate::controller::children::{ensure, remove, AnnotationIds, IdStore};
+use crate::controller::conditions::{ConditionSet, Progress};
+use crate::controller::context::Context;
+use crate::controller::finalizer;
+use crate::controller::live_channel::now;
+use crate::controller::mediatailor::PlaybackChild;
+use crate::controller::provider::{provider_for, recorded_provider};
+use crate::controller::report::{write_status, Events};
+use crate::plan::mediatailor::{self as plan, Content};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Kubernetes API error: {0}")]
+    Kube(#[from] kube::Error),
+}
+
+fn owner_of(adi: &AdInsertion) -> Owner {
+    Owner::new(
+        adi.uid().unwrap_or_default(),
+        adi.namespace().unwrap_or_default(),
+        adi.name_any(),
+    )
+}
+
+/// Where the AdInsertion stands.
+struct Outcome {
+    progress: Progress,
+    channel_ready: (bool, &'static str, String),
+    config: Option<PlaybackConfig>,
+    playback: Option<AdPlaybackUrls>,
+    next_break: Option<Timestamp>,
+}
+
+impl Outcome {
+    fn waiting(reason: &'static str, message: String) -> Self {
+        Self {
+            progress: Progress::Reconciling {
+                reason: reason.into(),
+                message: message.clone(),
+            },
+            channel_ready: (false, reason, message),
+            config: None,
+            playback: None,
+            next_break: None,
+        }
+    }
+}
+
+pub async fn reconcile(adi: Arc<AdInsertion>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let namespace = adi.namespace().unwrap_or_default();
+    let api: Api<AdInsertion> = Api::namespaced(ctx.client.clone(), &namespace);
+    if adi.meta().deletion_timestamp.is_some() {
+        return cleanup(&adi, &ctx, &api).await;
+    }
+    if adi.status.is_none() {
+        let first = Outcome::waiting("Pending", "looking at the channel".into());
+        write(&api, &adi, &first).await?;
+    }
+    finalizer::add(&api, adi.as_ref()).await?;
+    let (outcome, next) = apply(&adi, &ctx, &api).await;
+    write(&api, &adi, &outcome).await?;
+    Ok(next)
+}
+
+async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Outcome, Action) {
+    let retry = Action::requeue(ctx.timing.retry);
+    let namespace = adi.namespace().unwrap_or_default();
+    let channels: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
+    let name = &adi.spec.channel_ref.name;
+    let channel = match channels.get_opt(name).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            let message = format!("the LiveChannel \"{name}\" does not exist in namespace {namespace}; ad insertion starts once it does");
+            return (Outcome::waiting("ChannelNotReady", message), retry);
+        }
+        Err(e) => return (Outcome::waiting("KubernetesError", e.to_string()), retry),
+    };
+    let Some((content, endpoints, channel_id)) = content_of(&channel) else {
+        let message = format!("the LiveChannel \"{name}\" is not ready yet (no endpoints, distribution or MediaLive channel); ad insertion starts once it is");
+        return (Outcome::waiting("ChannelNotReady", message), retry);
+    };
+    let provider = match provider_for(api, adi, channel.spec.provider_ref.as_ref()).await {
+        Ok(p) => p,
+        Err(e) => return (Outcome::waiting("KubernetesError", e.to_string()), retry),
+    };
+    let resolved = match ctx.providers.resolve(provider.as_ref()).await {
+        Ok(r) => r,
+        Err(e) => return (Outcome::waiting("ProviderNotReady", e.to_string()), retry),
+    };
+    let owner = owner_of(adi);
+    let mut tags = resolved.defaults.tags.clone();
+    tags.extend(adi.spec.tags.clone());
+    let name = owner.resource_id("ads", plan::NAME_LIMIT);
+    let config = plan::playback_configuration(
+        &adi.spec,
+        &name,
+        &content,
+        owner.tags("playback-configuration", &tags),
+    );
+    let spec_unchanged =
+        adi.status.as_ref().and_then(|s| s.observed_generation) == adi.metadata.generation;
+    let events = Events::new(&ctx.recorder, adi, spec_unchanged);
+    let mut ids = AnnotationIds::new(api.clone(), adi);
+    let child = PlaybackChild {
+        api: resolved.apis.mediatailor.as_ref(),
+        owner: &owner,
+        config,
+    };
+    let observed = match ensure(&child, &mut ids).await {
+        Ok((observed, action)) => {
+            events
+                .child(
+                    action,
+                    "MediaTailor playback configuration",
+                    &observed.config.name,
+                )
+                .await;
+            observed
+        }
+        Err(e) => {
+            let message = format!("MediaTailor playback configuration: {e}");
+            events
+                .publish(true, "AwsError", "Reconcile", message.clone())
+                .await;
+            return (Outcome::waiting("AwsUnavailable", message), retry);
+        }
+    };
+    let cdn_host = content.cdn_host.as_deref();
+    let url = |prefix: &Option<String>, endpoint: &Option<String>| {
+        plan::player_url(prefix.as_deref()?, endpoint.as_deref()?, cdn_host)
+    };
+    let playback = AdPlaybackUrls {
+        hls: url(&observed.hls_manifest_prefix, &endpoints.0),
+        dash: url(&observed.dash_manifest_prefix, &endpoints.1),
+        session_initialization_prefix: observed.session_initialization_prefix.as_deref().map(|p| {
+            match cdn_host {
+                Some(h) => plan::through_cdn(p, h).unwrap_or_else(|| p.to_string()),
+                None => p.to_string(),
+            }
+        }),
+    };
+    // Recurring breaks, kept a few intervals ahead.
+    let mut next_break = None;
+    let mut next = ctx.timing.resync;
+    if let Some(schedule) = adi
+        .spec
+        .ad_breaks
+        .as_ref()
+        .and_then(|b| b.schedule.as_ref())
+    {
+        let anchor = adi
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .unwrap_or_else(Timestamp::now);
+        let now = Timestamp::now();
+        match breaks::keep_ahead(
+            resolved.apis.medialive.as_ref(),
+            &channel_id,
+            &owner.uid,
+            anchor,
+            schedule,
+            now,
+        )
+        .await
+        {
+            Ok(scheduled) => {
+                if scheduled.added > 0 {
+                    events
+                        .publish(
+                            false,
+                            "BreaksScheduled",
+                            "ScheduleAdBreaks",
+                            format!(
+                                "Scheduled {} ad breaks of {} s in MediaLive channel {channel_id}",
+                                scheduled.added, schedule.duration_seconds
+                            ),
+                        )
+                        .await;
+                }
+                next_break = scheduled.next;
+                if let Some(at) = scheduled.next {
+                    // Come back after the next break to keep the schedule ahead.
+                    let until = Duration::try_from(now.duration_until(at)).unwrap_or_default();
+                    next = next.min(until + Duration::from_secs(1));
+                }
+            }
+            Err(e) => {
+                let message = format!("MediaLive schedule: {e}");
+                return (Outcome::waiting("AwsUnavailable", message), retry);
+            }
+        }
+    }
+    let outcome = Outcome {
+        progress: Progress::Ready {
+            reason: "Ready".into(),
+            message: "MediaTailor serves the channel with ads, through the channel's CDN".into(),
+        },
+        channel_ready: (
+            true,
+            "ChannelReady",
+            format!("the LiveChannel \"{}\" is ready", channel.name_any()),
+        ),
+        config: Some(observed),
+        playback: Some(playback),
+        next_break,
+    };
+    (outcome, Action::requeue(next))
+}
+
+/// What MediaTailor reads, the channel's HLS and DASH endpoint URLs, and its
+/// MediaLive channel id; None while the channel is not far enough along.
+fn content_of(
+    channel: &LiveChannel,
+) -> Option<(Content, (Option<String>, Option<String>), String)> {
+    let status = channel.status.as_ref()?;
+    let resources = status.resources.as_ref()?;
+    let playback = status.playback.as_ref()?;
+    let endpoints = (playback.origin_hls.clone(), playback.origin_dash.clone());
+    let channel_id = resources.channel_id.clone()?;
+    let content = if channel.spec.cdn.enabled {
+        let domain = resources.distribution_domain.clone()?;
+        Content {
+            source_url: format!("https://{domain}/out/v1"),
+            cdn_host: Some(channel.spec.cdn.aliases.first().cloned().unwrap_or(domain)),
+        }
+    } else {
+        let origin = endpoints.0.as_ref().or(endpoints.1.as_ref())?;
+        let host = crate::plan::cloudfront::host_of(origin)?;
+        Content {
+            source_url: format!("https://{host}/out/v1"),
+            cdn_host: None,
+        }
+    };
+    Some((content, endpoints, channel_id))
+}
+
+async fn write(
+    api: &Api<AdInsertion>,
+    adi: &AdInsertion,
+    outcome: &Outcome,
+) -> Result<(), kube::Error> {
+    let previous = adi.status.clone().unwrap_or_default();
+    let mut set = ConditionSet::new(&previous.conditions, adi.metadata.generation, now());
+    let (ok, reason, message) = &outcome.channel_ready;
+    set.set_bool("ChannelReady", *ok, reason, message);
+    set.summarize(&outcome.progress);
+    let config = outcome.config.as_ref();
+    let status = AdInsertionStatus {
+        observed_generation: adi.metadata.generation,
+        conditions: set.into_vec(),
+        playback: outcome.playback.clone().or(previous.playback),
+        media_tailor: config
+            .map(|c| MediaTailorEndpoints {
+                playback_configuration_name: Some(c.config.name.clone()),
+                playback_configuration_arn: Some(c.arn.clone()),
+                hls_prefix: c.hls_manifest_prefix.clone(),
+                dash_prefix: c.dash_manifest_prefix.clone(),
+            })
+            .or(previous.media_tailor),
+        next_break: outcome.next_break.map(|t| t.to_string()),
+    };
+    write_status(api, adi, &status).await
+}
+
+/// Deletion: the playback configuration and the breaks still to come (unless
+/// Retain); the LiveChannel then drops the behaviours.
+async fn cleanup(
+    adi: &AdInsertion,
+    ctx: &Context,
+    api: &Api<AdInsertion>,
+) -> Result<Action, Error> {
+    if !finalizer::has_finalizer(adi) {
+        return Ok(Action::await_change());
+    }
+    let ids = AnnotationIds::new(api.clone(), adi);
+    if adi.spec.deletion_policy == DeletionPolicy::Retain || recorded_provider(adi).is_none() {
+        finalizer::remove(api, adi).await?;
+        return Ok(Action::await_change());
+    }
+    let provider = recorded_provider(adi).flatten();
+    let resolved = match ctx.providers.resolve(provider.as_ref()).await {
+        Ok(r) => r,
+        Err(e) => {
+            warn!(name = %adi.name_any(), error = %e, "cannot delete the playback configuration yet");
+            return Ok(Action::requeue(ctx.timing.retry));
+        }
+    };
+    let owner = owner_of(adi);
+    let events = Events::new(&ctx.recorder, adi, false);
+    // Breaks still to come in the channel's schedule, if the channel is there.
+    let namespace = adi.namespace().unwrap_or_default();
+    let channels: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
+    if let Ok(Some(channel)) = channels.get_opt(&adi.spec.channel_ref.name).await {
+        if let Some(id) = channel
+            .status
+            .and_then(|s| s.resources)
+            .and_then(|r| r.channel_id)
+        {
+            match breaks::clear(
+                resolved.apis.medialive.as_ref(),
+                &id,
+                &owner.uid,
+                Timestamp::now(),
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(n) => {
+                    events
+                        .publish(
+                            false,
+                            "BreaksCleared",
+                            "ClearAdBreaks",
+                            format!("Removed {n} scheduled ad breaks from MediaLive channel {id}"),
+                        )
+                        .await
+                }
+                // A deleted channel has no schedule to clean.
+                Err(e) if e.is_not_found() || e.is_conflict() => {}
+                Err(e) => {
+                    warn!(name = %adi.name_any(), error = %e, "cannot clear scheduled ad breaks yet");
+                    return Ok(Action::requeue(ctx.timing.retry));
+                }
+            }
+        }
+    }
+    let mut ids = ids;
+    let recorded = ids.recorded("playback-configuration");
+    let child = PlaybackChild {
+        api: resolved.apis.mediatailor.as_ref(),
+        owner: &owner,
+        config: crate::aws::mediatailor::PlaybackConfiguration {
+            name: owner.resource_id("ads", plan::NAME_LIMIT),
+            ..Default::default()
+        },
+    };
+    match remove(&child, &mut ids).await {
+        Ok(_) => {
+            if let Some(name) = recorded {
+                events.publish(false, "Deleted", "DeleteMediaTailorPlaybackConfiguration", format!("Deleted MediaTailor playback configuration {name}: the AdInsertion is being deleted")).await;
+            }
+            finalizer::remove(api, adi).await?;
+            Ok(Action::await_change())
+        }
+        Err(e) => {
+            warn!(name = %adi.name_any(), error = %e, "cannot delete the playback configuration yet");
+            Ok(Action::requeue(ctx.timing.retry))
+        }
+    }
+}
+
+fn error_policy(adi: Arc<AdInsertion>, error: &Error, ctx: Arc<Context>) -> Action {
+    warn!(name = %adi.name_any(), %error, "AdInsertion reconcile failed; retrying");
+    Action::requeue(ctx.timing.retry)
+}
+
+/// Runs the AdInsertion controller until the stream ends.
+pub async fn run(ctx: Arc<Context>, concurrency: u16) {
+    let api = Api::<AdInsertion>::all(ctx.client.clone());
+    let channels = Api::<LiveChannel>::all(ctx.client.clone());
+    info!("AdInsertion controller started");
+    let controller = Controller::new(api, watcher::Config::default());
+    let store = controller.store();
+    controller
+        // A channel that becomes ready (or changes its CDN) is picked up at once.
+        .watches(
+            channels,
+            watcher::Config::default(),
+            move |lc: LiveChannel| {
+                let namespace = lc.namespace();
+                let name = lc.name_any();
+                store
+                    .state()
+                    .into_iter()
+                    .filter(|a| a.namespace() == namespace && a.spec.channel_ref.name == name)
+                    .map(|a| kube::runtime::reflector::ObjectRef::from_obj(a.as_ref()))
+                    .collect::<Vec<_>>()
+            },
+        )
+        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
+        .run(reconcile, error_policy, ctx)
+        .for_each(|_| async {})
+        .await;
+}

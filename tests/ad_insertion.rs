@@ -1,0 +1,192 @@
+//! The AdInsertion reconciler end to end with the LiveChannel reconciler: the
+//! local API server and the AWS simulation.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::{Api, PostParams};
+use onair::api::AdInsertion;
+use onair::aws::Service;
+use support::operator::{channel_state, ready, Operator, NS};
+
+fn ads(op: &Operator) -> Api<AdInsertion> {
+    Api::namespaced(op.client.clone(), NS)
+}
+
+fn example() -> AdInsertion {
+    let text = std::fs::read_to_string(support::repo().join("examples/ad-insertion.yaml")).unwrap();
+    let mut adi: AdInsertion = serde_yaml::from_str(&text).unwrap();
+    adi.spec.channel_ref.name = "news".into();
+    adi
+}
+
+async fn reconcile_ads(op: &Operator, name: &str) {
+    if let Some(adi) = ads(op).get_opt(name).await.unwrap() {
+        onair::controller::ad_insertion::reconcile(Arc::new(adi), op.ctx.clone())
+            .await
+            .unwrap();
+    }
+}
+
+fn reason(adi: &AdInsertion) -> String {
+    adi.status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.reason.clone())
+        .unwrap_or_default()
+}
+
+fn on_air(lc: Option<&onair::api::LiveChannel>) -> bool {
+    ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
+}
+
+#[tokio::test]
+async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
+    let op = Operator::start().await;
+    // Before the channel exists: waits, says why, touches nothing.
+    ads(&op)
+        .create(&PostParams::default(), &example())
+        .await
+        .unwrap();
+    reconcile_ads(&op, "sports-1-ads").await;
+    let adi = ads(&op).get("sports-1-ads").await.unwrap();
+    assert_eq!(reason(&adi), "ChannelNotReady");
+    assert_eq!(op.sim.faults().writes(), 0);
+
+    op.apply(&support::example_channel("news")).await;
+    let lc = op.settle("news", on_air).await.unwrap();
+    reconcile_ads(&op, "sports-1-ads").await;
+    let adi = ads(&op).get("sports-1-ads").await.unwrap();
+    assert_eq!(reason(&adi), "Ready", "{:?}", adi.status);
+    let status = adi.status.clone().unwrap();
+    let domain = lc
+        .status
+        .as_ref()
+        .unwrap()
+        .resources
+        .as_ref()
+        .unwrap()
+        .distribution_domain
+        .clone()
+        .unwrap();
+    let hls = status.playback.as_ref().unwrap().hls.clone().unwrap();
+    assert!(
+        hls.starts_with(&format!("https://{domain}/v1/master/")),
+        "{hls}"
+    );
+    assert!(hls.ends_with("/index.m3u8"), "{hls}");
+    let config_name = status
+        .media_tailor
+        .as_ref()
+        .unwrap()
+        .playback_configuration_name
+        .clone()
+        .unwrap();
+    let config = op
+        .sim
+        .mediatailor()
+        .get_playback_configuration(&config_name)
+        .await
+        .unwrap();
+    assert_eq!(
+        config.config.video_content_source_url,
+        format!("https://{domain}/out/v1"),
+        "MediaTailor reads through CloudFront"
+    );
+    assert_eq!(
+        config.config.ad_segment_url_prefix,
+        Some(format!("https://{domain}"))
+    );
+    assert_eq!(
+        config.config.slate_ad_url.as_deref(),
+        Some("https://cdn.example.com/slate/slate-1080p.mp4")
+    );
+
+    // Three breaks ahead in the channel's schedule, and the next one in status.
+    let channel_id = lc
+        .status
+        .as_ref()
+        .unwrap()
+        .resources
+        .as_ref()
+        .unwrap()
+        .channel_id
+        .clone()
+        .unwrap();
+    let schedule = op
+        .sim
+        .medialive()
+        .describe_schedule(&channel_id)
+        .await
+        .unwrap();
+    assert_eq!(schedule.len(), 3, "{schedule:?}");
+    assert!(status.next_break.is_some());
+    // Steady: the same breaks, nothing written again.
+    let writes = op.sim.faults().writes();
+    reconcile_ads(&op, "sports-1-ads").await;
+    assert_eq!(op.sim.faults().writes(), writes);
+
+    // The channel's distribution gains exactly MediaTailor's behaviours.
+    let distribution_id = lc
+        .status
+        .as_ref()
+        .unwrap()
+        .resources
+        .as_ref()
+        .unwrap()
+        .distribution_id
+        .clone()
+        .unwrap();
+    let behaviours = |op: &Operator| {
+        let cf = op.sim.cloudfront();
+        let id = distribution_id.clone();
+        async move {
+            cf.get_distribution(&id)
+                .await
+                .unwrap()
+                .config
+                .behaviors
+                .iter()
+                .map(|b| b.path_pattern.clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(behaviours(&op).await.is_empty());
+    op.reconcile("news").await.unwrap().unwrap();
+    assert_eq!(behaviours(&op).await, ["/v1/*", "/tm/*"]);
+
+    // Delete: configuration and future breaks gone, behaviours dropped, the
+    // channel's viewers undisturbed.
+    let stops = op.sim.faults().calls(Service::MediaLive, "stop_channel");
+    ads(&op)
+        .delete("sports-1-ads", &Default::default())
+        .await
+        .unwrap();
+    reconcile_ads(&op, "sports-1-ads").await;
+    assert!(ads(&op).get_opt("sports-1-ads").await.unwrap().is_none());
+    assert!(op
+        .sim
+        .mediatailor()
+        .get_playback_configuration(&config_name)
+        .await
+        .unwrap_err()
+        .is_not_found());
+    assert!(op
+        .sim
+        .medialive()
+        .describe_schedule(&channel_id)
+        .await
+        .unwrap()
+        .is_empty());
+    op.reconcile("news").await.unwrap().unwrap();
+    assert!(behaviours(&op).await.is_empty());
+    op.sim.advance(Duration::from_secs(300));
+    let lc = op.settle("news", on_air).await;
+    assert!(on_air(lc.as_ref()));
+    assert_eq!(
+        op.sim.faults().calls(Service::MediaLive, "stop_channel"),
+        stops
+    );
+}
