@@ -102,7 +102,12 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         }
         Err(e) => return (Outcome::waiting("KubernetesError", e.to_string()), retry),
     };
-    let Some((content, endpoints, channel_id)) = content_of(&channel) else {
+    let Some(ChannelParts {
+        content,
+        endpoints,
+        channel_id,
+    }) = content_of(&channel)
+    else {
         let message = format!("the LiveChannel \"{name}\" is not ready yet (no endpoints, distribution or MediaLive channel); ad insertion starts once it is");
         return (Outcome::waiting("ChannelNotReady", message), retry);
     };
@@ -260,7 +265,11 @@ fn content_of(
             cdn_host: None,
         }
     };
-    Some((content, endpoints, channel_id))
+    Some(ChannelParts {
+        content,
+        endpoints,
+        channel_id,
+    })
 }
 
 async fn write(
