@@ -241,11 +241,18 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
     (outcome, Action::requeue(next))
 }
 
-/// What MediaTailor reads, the channel's HLS and DASH endpoint URLs, and its
-/// MediaLive channel id; None while the channel is not far enough along.
-fn content_of(
-    channel: &LiveChannel,
-) -> Option<(Content, (Option<String>, Option<String>), String)> {
+/// What an AdInsertion needs from its channel.
+struct ChannelParts {
+    content: Content,
+    /// The HLS and DASH origin endpoint URLs.
+    endpoints: (Option<String>, Option<String>),
+    /// The MediaLive channel (its schedule carries the breaks).
+    channel_id: String,
+}
+
+/// What MediaTailor reads, the channel's endpoint URLs and its MediaLive
+/// channel id; None while the channel is not far enough along.
+fn content_of(channel: &LiveChannel) -> Option<ChannelParts> {
     let status = channel.status.as_ref()?;
     let resources = status.resources.as_ref()?;
     let playback = status.playback.as_ref()?;
