@@ -2,6 +2,7 @@
 //!
 //! See `shared/DESIGN.md` (and README.md) for the shape of the code.
 
+pub mod ad_break;
 pub mod api;
 pub mod apiserver;
 pub mod aws;

@@ -36,6 +36,9 @@ enum Command {
     /// recorded ids are read from the cluster) and print what onair would
     /// create, update or delete. Exits 0 when in sync, 1 when not.
     Plan(onair::render::PlanArgs),
+    /// Insert one ad break now into a LiveChannel's MediaLive schedule (a
+    /// SCTE-35 splice insert that an AdInsertion fills with ads).
+    AdBreak(onair::ad_break::AdBreakArgs),
     /// Measure the design targets on the local API server and the AWS
     /// simulation: steady-state AWS calls per resync, convergence of many
     /// channels under AWS rate limits, peak memory.
@@ -67,6 +70,7 @@ fn main() -> std::process::ExitCode {
             }
         }
         Command::Run(args) => onair::run::main(args),
+        Command::AdBreak(args) => onair::ad_break::main(args).map_err(onair::run::Error::Io),
         Command::Bench(args) => onair::bench::main(args).map_err(onair::run::Error::Io),
         Command::Render(args) => {
             onair::render::render_main(args).map_err(|e| onair::run::Error::Io(e.to_string()))

@@ -171,23 +171,14 @@ pub fn render_main(args: RenderArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Compares each LiveChannel in the file with AWS; true when nothing would change.
-pub fn plan_main(args: PlanArgs) -> Result<bool, Error> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(plan(args))
-}
-
-async fn plan(args: PlanArgs) -> Result<bool, Error> {
-    let objects = read(&args.render.file)?;
-    let client = kube::Client::try_default().await.map_err(|e| {
-        Error::Other(format!(
-            "onair plan reads the objects' recorded AWS ids from the cluster: {e}"
-        ))
-    })?;
-    let region = match args.region.clone() {
+/// The context a command-line verb works with: the cluster's AwsProviders,
+/// the real AWS SDK, the operator's defaults from the flags.
+pub async fn cli_context(
+    client: kube::Client,
+    region: Option<String>,
+    roles: &RenderArgs,
+) -> Result<crate::controller::context::Context, Error> {
+    let region = match region {
         Some(r) => r,
         None => aws_config::meta::region::ProvideRegion::region(
             &aws_config::default_provider::region::default_provider(),
@@ -205,16 +196,35 @@ async fn plan(args: PlanArgs) -> Result<bool, Error> {
             ..Default::default()
         },
         crate::controller::provider::ProviderDefaults {
-            media_live_role_arn: args.render.media_live_role_arn.clone(),
-            media_package_secrets_role_arn: args.render.media_package_secrets_role_arn.clone(),
+            media_live_role_arn: roles.media_live_role_arn.clone(),
+            media_package_secrets_role_arn: roles.media_package_secrets_role_arn.clone(),
             tags: Default::default(),
         },
     );
-    let ctx = Arc::new(crate::controller::context::Context::new(
-        client.clone(),
+    Ok(crate::controller::context::Context::new(
+        client,
         providers,
         Default::default(),
-    ));
+    ))
+}
+
+/// Compares each LiveChannel in the file with AWS; true when nothing would change.
+pub fn plan_main(args: PlanArgs) -> Result<bool, Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(plan(args))
+}
+
+async fn plan(args: PlanArgs) -> Result<bool, Error> {
+    let objects = read(&args.render.file)?;
+    let client = kube::Client::try_default().await.map_err(|e| {
+        Error::Other(format!(
+            "onair plan reads the objects' recorded AWS ids from the cluster: {e}"
+        ))
+    })?;
+    let ctx = Arc::new(cli_context(client.clone(), args.region.clone(), &args.render).await?);
     let mut in_sync = true;
     for file_lc in objects.channels {
         let namespace = file_lc.namespace().unwrap_or_else(|| "default".into());

@@ -190,3 +190,37 @@ async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
         stops
     );
 }
+
+#[tokio::test]
+async fn a_one_off_break_goes_into_the_schedule_at_once() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+    let lc = op.settle("news", on_air).await.unwrap();
+    let channel_id = lc.status.unwrap().resources.unwrap().channel_id.unwrap();
+    let name = onair::controller::ad_insertion::breaks::insert_now(
+        op.sim.medialive().as_ref(),
+        &channel_id,
+        30,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let schedule = op
+        .sim
+        .medialive()
+        .describe_schedule(&channel_id)
+        .await
+        .unwrap();
+    let action = schedule.iter().find(|a| a.name == name).unwrap();
+    assert_eq!(
+        action.start,
+        onair::aws::medialive::ScheduleStart::Immediate
+    );
+    assert!(matches!(
+        action.kind,
+        onair::aws::medialive::ScheduleActionKind::SpliceInsert {
+            duration_ms: 30_000,
+            ..
+        }
+    ));
+}

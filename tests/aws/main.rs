@@ -3,6 +3,7 @@
 //! Scenarios are written once over the service traits and run against both, so the
 //! simulation cannot drift from what the adapters do.
 
+mod ad_insertion;
 mod cloudfront;
 mod done_when;
 mod emulator;

@@ -89,3 +89,18 @@ pub async fn clear(
     }
     Ok(n)
 }
+
+/// One break now (`onair ad-break`): a splice insert at once.
+pub async fn insert_now(
+    api: &dyn MediaLiveApi,
+    channel_id: &str,
+    duration_seconds: u32,
+    now: Timestamp,
+) -> Result<String, AwsError> {
+    let mut break_now = action("onair-manual-", now, duration_seconds);
+    break_now.start = ScheduleStart::Immediate;
+    let name = break_now.name.clone();
+    api.batch_update_schedule(channel_id, vec![break_now], Vec::new())
+        .await?;
+    Ok(name)
+}
