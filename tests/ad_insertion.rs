@@ -224,3 +224,49 @@ async fn a_one_off_break_goes_into_the_schedule_at_once() {
         }
     ));
 }
+
+#[tokio::test]
+async fn a_playback_configuration_changed_outside_onair_is_restored() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+    op.settle("news", on_air).await;
+    ads(&op)
+        .create(&PostParams::default(), &example())
+        .await
+        .unwrap();
+    reconcile_ads(&op, "sports-1-ads").await;
+    let status = ads(&op).get("sports-1-ads").await.unwrap().status.unwrap();
+    let name = status
+        .media_tailor
+        .unwrap()
+        .playback_configuration_name
+        .unwrap();
+    let tailor = op.sim.mediatailor();
+    let mut changed = tailor
+        .get_playback_configuration(&name)
+        .await
+        .unwrap()
+        .config;
+    changed.ad_decision_server_url = "https://rogue.example.com/vast".into();
+    tailor.put_playback_configuration(changed).await.unwrap();
+    reconcile_ads(&op, "sports-1-ads").await;
+    let restored = tailor
+        .get_playback_configuration(&name)
+        .await
+        .unwrap()
+        .config;
+    assert!(restored
+        .ad_decision_server_url
+        .starts_with("https://ads.example.com/vast"));
+    let events: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(op.client.clone(), NS);
+    let reasons: Vec<String> = events
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("sports-1-ads"))
+        .filter_map(|e| e.reason)
+        .collect();
+    assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
+}
