@@ -258,15 +258,6 @@ async fn a_playback_configuration_changed_outside_onair_is_restored() {
     assert!(restored
         .ad_decision_server_url
         .starts_with("https://ads.example.com/vast"));
-    let events: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(op.client.clone(), NS);
-    let reasons: Vec<String> = events
-        .list(&Default::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("sports-1-ads"))
-        .filter_map(|e| e.reason)
-        .collect();
+    let reasons = op.event_reasons("sports-1-ads").await;
     assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
 }

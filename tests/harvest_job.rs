@@ -297,25 +297,8 @@ async fn retain_keeps_the_published_clip_when_the_job_goes() {
         .await
         .unwrap();
     let asset = hj.status.unwrap().vod_asset_id.unwrap();
-    let reasons: Vec<String> = {
-        let events: Api<k8s_openapi::api::events::v1::Event> =
-            Api::namespaced(op.client.clone(), NS);
-        events
-            .list(&Default::default())
-            .await
-            .unwrap()
-            .items
-            .into_iter()
-            .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("keep"))
-            .filter_map(|e| e.note)
-            .collect()
-    };
-    assert!(
-        reasons
-            .iter()
-            .any(|n| n.contains("Created MediaPackage harvest job")),
-        "{reasons:?}"
-    );
+    let reasons = op.event_reasons("keep").await;
+    assert!(reasons.iter().any(|r| r == "Created"), "{reasons:?}");
     jobs(&op).delete("keep", &Default::default()).await.unwrap();
     settle(&op, "keep", |h| h.is_none()).await;
     op.sim

@@ -427,17 +427,17 @@ async fn plan_compares_a_changed_spec_with_aws_without_writing() {
     );
 }
 
-#[tokio::test]
-async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
-    use k8s_openapi::api::core::v1::Secret;
-    use kube::api::{Api, Patch, PatchParams, PostParams};
-    let op = Operator::start().await;
-    let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
-    let secret: Secret = serde_json::from_value(serde_json::json!({
+/// The Secret holding an SRT passphrase.
+fn passphrase_secret() -> k8s_openapi::api::core::v1::Secret {
+    serde_json::from_value(serde_json::json!({
         "metadata": {"name": "contribution"},
         "stringData": {"passphrase": "correct horse battery"}
     }))
-    .unwrap();
+    .unwrap()
+}
+
+/// The example channel with an SRT source encrypted with that passphrase.
+fn srt_channel() -> onair::api::LiveChannel {
     let mut channel = support::example_channel("srt");
     channel.spec.input = serde_json::from_value(serde_json::json!({
         "type": "SrtCaller",
@@ -447,6 +447,17 @@ async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
         }]}
     }))
     .unwrap();
+    channel
+}
+
+#[tokio::test]
+async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
+    use k8s_openapi::api::core::v1::Secret;
+    use kube::api::{Api, Patch, PatchParams, PostParams};
+    let op = Operator::start().await;
+    let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
+    let secret = passphrase_secret();
+    let channel = srt_channel();
     op.apply(&channel).await;
     // The Secret is missing: said so, nothing created.
     op.reconcile("srt").await.unwrap().unwrap();
@@ -535,25 +546,13 @@ async fn the_controller_follows_a_changed_passphrase_secret_at_once() {
     let op = Operator::start().await;
     let controller = tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4));
     let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
-    let secret: Secret = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": "contribution"},
-        "stringData": {"passphrase": "correct horse battery"}
-    }))
-    .unwrap();
+    let secret = passphrase_secret();
     secrets
         .create(&PostParams::default(), &secret)
         .await
         .unwrap();
-    let mut channel = support::example_channel("srt");
+    let mut channel = srt_channel();
     channel.spec.state = onair::api::live_channel::DesiredState::Idle;
-    channel.spec.input = serde_json::from_value(serde_json::json!({
-        "type": "SrtCaller",
-        "srtCaller": {"sources": [{
-            "url": "srt://encoder.example.com:9000",
-            "passphraseSecretRef": {"name": "contribution", "key": "passphrase"}
-        }]}
-    }))
-    .unwrap();
     op.apply(&channel).await;
     let mut arn = None;
     for _ in 0..400 {

@@ -2,20 +2,15 @@
 //! onair's emulators of MediaTailor and MediaLive schedules (moto has
 //! neither).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use onair::api::AdInsertion;
-use onair::aws::clients::ClientSettings;
-use onair::aws::guard::{Budgets, Limiters};
-use onair::aws::provider::ApisCache;
 use onair::aws::sim::Sim;
 use onair::aws::{emu, Service};
-use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
 use crate::moto::Moto;
-use crate::support::operator::{Operator, NS};
+use crate::support::operator::NS;
 
 #[tokio::test]
 async fn ads_and_breaks_through_the_real_sdk() {
@@ -27,22 +22,15 @@ async fn ads_and_breaks_through_the_real_sdk() {
     let medialive = emu::serve(emu::medialive::router(sim.medialive()))
         .await
         .unwrap();
-    let settings = ClientSettings {
-        service_endpoints: BTreeMap::from([
-            (Service::MediaTailor, tailor.url.clone()),
-            (Service::MediaLive, medialive.url.clone()),
-        ]),
-        ..crate::moto::settings(&moto.url)
-    };
-    let factory = Arc::new(move |client: &kube::Client| {
-        Providers::new(
-            client.clone(),
-            Connector::Sdk(ApisCache::new(Limiters::new(Budgets::default()))),
-            settings.clone(),
-            ProviderDefaults::default(),
-        )
-    });
-    let op = Operator::start_custom(sim.clone(), factory).await;
+    let op = crate::operator::sdk_operator(
+        &moto,
+        &sim,
+        &[
+            (Service::MediaTailor, tailor.url.as_str()),
+            (Service::MediaLive, medialive.url.as_str()),
+        ],
+    )
+    .await;
 
     // A MediaLive channel in the simulation, and a LiveChannel that says it
     // is on air behind a distribution (as its reconciler leaves it).

@@ -2,22 +2,17 @@
 //! and MediaPackage VOD on onair's emulators (moto has neither), the bucket
 //! check on moto's S3, STS on moto.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use onair::api::harvest_job::{HarvestJob, HarvestPhase};
-use onair::aws::clients::ClientSettings;
-use onair::aws::guard::{Budgets, Limiters};
 use onair::aws::mediapackage::NewChannel;
-use onair::aws::provider::ApisCache;
 use onair::aws::sim::Sim;
 use onair::aws::{emu, Service};
-use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
 use crate::moto::Moto;
-use crate::support::operator::{Operator, NS};
+use crate::support::operator::NS;
 
 #[tokio::test]
 async fn a_clip_is_harvested_and_published_through_the_real_sdk() {
@@ -29,22 +24,15 @@ async fn a_clip_is_harvested_and_published_through_the_real_sdk() {
     let vod = emu::serve(emu::mediapackagevod::router(sim.mediapackagevod()))
         .await
         .unwrap();
-    let settings = ClientSettings {
-        service_endpoints: BTreeMap::from([
-            (Service::MediaPackage, packaging.url.clone()),
-            (Service::MediaPackageVod, vod.url.clone()),
-        ]),
-        ..crate::moto::settings(&moto.url)
-    };
-    let factory = Arc::new(move |client: &kube::Client| {
-        Providers::new(
-            client.clone(),
-            Connector::Sdk(ApisCache::new(Limiters::new(Budgets::default()))),
-            settings.clone(),
-            ProviderDefaults::default(),
-        )
-    });
-    let op = Operator::start_custom(sim.clone(), factory).await;
+    let op = crate::operator::sdk_operator(
+        &moto,
+        &sim,
+        &[
+            (Service::MediaPackage, packaging.url.as_str()),
+            (Service::MediaPackageVod, vod.url.as_str()),
+        ],
+    )
+    .await;
 
     // A channel with a start-over window, as the LiveChannel reconciler leaves it.
     let mp = sim.mediapackage();

@@ -3,18 +3,11 @@
 //! STS on moto, CloudFront (whose cache policies moto lacks) on onair's
 //! emulator. A pull input, since moto has no input security groups.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use onair::aws::clients::ClientSettings;
-use onair::aws::guard::{Budgets, Limiters};
-use onair::aws::provider::ApisCache;
 use onair::aws::sim::Sim;
 use onair::aws::{emu, Service};
-use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
 use crate::moto::Moto;
-use crate::support::operator::{channel_state, ready, Operator};
+use crate::support::operator::{channel_state, ready};
 
 #[tokio::test]
 async fn the_lifecycle_runs_through_the_real_sdk() {
@@ -23,27 +16,12 @@ async fn the_lifecycle_runs_through_the_real_sdk() {
     let cloudfront = emu::serve(emu::cloudfront::router(sim.cloudfront()))
         .await
         .unwrap();
-    let settings = ClientSettings {
-        service_endpoints: BTreeMap::from([(Service::CloudFront, cloudfront.url.clone())]),
-        ..crate::moto::settings(&moto.url)
-    };
-    let factory = Arc::new(move |client: &kube::Client| {
-        Providers::new(
-            client.clone(),
-            Connector::Sdk(ApisCache::new(Limiters::new(Budgets::default()))),
-            settings.clone(),
-            ProviderDefaults {
-                media_live_role_arn: Some(
-                    "arn:aws:iam::123456789012:role/MediaLiveAccessRole".into(),
-                ),
-                media_package_secrets_role_arn: Some(
-                    "arn:aws:iam::123456789012:role/MediaPackageSecretsRole".into(),
-                ),
-                tags: Default::default(),
-            },
-        )
-    });
-    let op = Operator::start_custom(sim.clone(), factory).await;
+    let op = crate::operator::sdk_operator(
+        &moto,
+        &sim,
+        &[(Service::CloudFront, cloudfront.url.as_str())],
+    )
+    .await;
     let mut channel = crate::support::example_channel("news");
     channel.spec.provider_ref = None;
     channel.spec.cdn.telemetry = None;

@@ -15,6 +15,7 @@ mod mediapackage;
 mod mediapackagevod;
 mod mediatailor;
 mod moto;
+mod operator;
 mod scenarios;
 mod secretsmanager;
 #[path = "../support/mod.rs"]
