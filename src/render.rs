@@ -180,12 +180,9 @@ pub async fn cli_context(
 ) -> Result<crate::controller::context::Context, Error> {
     let region = match region {
         Some(r) => r,
-        None => aws_config::meta::region::ProvideRegion::region(
-            &aws_config::default_provider::region::default_provider(),
-        )
-        .await
-        .map(|r| r.to_string())
-        .ok_or_else(|| Error::Other("no AWS region: set --region or AWS_REGION".into()))?,
+        None => crate::aws::clients::default_region()
+            .await
+            .ok_or_else(|| Error::Other("no AWS region: set --region or AWS_REGION".into()))?,
     };
     let limiters = crate::aws::guard::Limiters::new(Default::default());
     let providers = crate::controller::provider::Providers::new(

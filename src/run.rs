@@ -269,12 +269,14 @@ async fn context(
     let region = match &args.region {
         Some(r) => r.clone(),
         None if args.simulate_aws => "eu-west-1".into(),
-        None => aws_config::meta::region::ProvideRegion::region(
-            &aws_config::default_provider::region::default_provider(),
-        )
-        .await
-        .map(|r| r.to_string())
-        .ok_or("no AWS region: set --region or AWS_REGION")?,
+        // Without a region, objects with a providerRef still work; the
+        // others say what to set.
+        None => crate::aws::clients::default_region()
+            .await
+        .unwrap_or_else(|| {
+            warn!("no AWS region (--region or AWS_REGION): only objects with a providerRef can be reconciled");
+            String::new()
+        }),
     };
     let connector = if args.simulate_aws {
         info!("working against the AWS simulation: nothing is created in AWS");

@@ -56,6 +56,20 @@ pub struct ClientSettings {
     pub static_credentials: Option<(String, String)>,
 }
 
+/// The region of the SDK's default chain (AWS_REGION, AWS_DEFAULT_REGION, the
+/// profile, instance metadata), with onair's ring-only HTTPS client (the
+/// chain's metadata lookup needs one).
+pub async fn default_region() -> Option<String> {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
+        .load()
+        .await;
+    config.region().map(|r| r.to_string())
+}
+
 /// Loaded configuration, from which each service's client is made.
 #[derive(Clone, Debug)]
 pub struct SdkClients {

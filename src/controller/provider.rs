@@ -47,6 +47,8 @@ pub enum ResolveError {
     },
     #[error("cannot read the AwsProvider: {0}")]
     Kube(#[from] kube::Error),
+    #[error("the operator has no AWS region for objects without a providerRef: set spec.providerRef, or install onair with a region (--region / AWS_REGION / the chart's `region`)")]
+    NoRegion,
 }
 
 /// How APIs are built once the settings are known.
@@ -84,6 +86,7 @@ impl Providers {
 
     pub async fn resolve(&self, reference: Option<&ProviderRef>) -> Result<Resolved, ResolveError> {
         let (settings, defaults, source_name) = match reference {
+            None if self.operator.region.is_empty() => return Err(ResolveError::NoRegion),
             None => (
                 self.operator.clone(),
                 self.operator_defaults.clone(),

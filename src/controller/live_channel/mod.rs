@@ -193,6 +193,7 @@ pub(crate) fn resolve_failure(e: &ResolveError) -> Failure {
     let (reason, stalled) = match e {
         ResolveError::ProviderNotFound(_) => ("ProviderNotFound", true),
         ResolveError::Credentials { .. } => ("AwsCredentials", true),
+        ResolveError::NoRegion => ("NoRegion", true),
         ResolveError::Kube(_) => ("KubernetesError", false),
     };
     Failure {
