@@ -9,6 +9,7 @@ pub mod aws;
 pub mod bench;
 pub mod controller;
 pub mod crd;
+pub mod iam;
 pub mod leader;
 pub mod plan;
 pub mod reference;

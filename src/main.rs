@@ -39,6 +39,9 @@ enum Command {
     /// Insert one ad break now into a LiveChannel's MediaLive schedule (a
     /// SCTE-35 splice insert that an AdInsertion fills with ads).
     AdBreak(onair::ad_break::AdBreakArgs),
+    /// Print the least-privilege IAM policy for the operator's role: exactly
+    /// the AWS calls onair makes.
+    IamPolicy(onair::iam::IamPolicyArgs),
     /// Measure the design targets on the local API server and the AWS
     /// simulation: steady-state AWS calls per resync, convergence of many
     /// channels under AWS rate limits, peak memory.
@@ -71,6 +74,7 @@ fn main() -> std::process::ExitCode {
         }
         Command::Run(args) => onair::run::main(args),
         Command::AdBreak(args) => onair::ad_break::main(args).map_err(onair::run::Error::Io),
+        Command::IamPolicy(args) => onair::iam::main(args).map_err(onair::run::Error::Io),
         Command::Bench(args) => onair::bench::main(args).map_err(onair::run::Error::Io),
         Command::Render(args) => {
             onair::render::render_main(args).map_err(|e| onair::run::Error::Io(e.to_string()))

@@ -83,6 +83,11 @@ macro_rules! aws_api {
             )*
         }
 
+        impl dyn $Trait {
+            /// Every operation of this trait (IAM policy, call accounting).
+            pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($method)),*];
+        }
+
         #[async_trait::async_trait]
         impl<I, A> $Trait for $crate::aws::intercept::Intercepted<I, A>
         where
