@@ -9,7 +9,7 @@ use std::time::Duration;
 use kube::api::{Api, PostParams};
 use onair::api::AdInsertion;
 use onair::aws::Service;
-use support::operator::{channel_state, ready, Operator, NS};
+use support::operator::{on_air, Operator, NS};
 
 fn ads(op: &Operator) -> Api<AdInsertion> {
     Api::namespaced(op.client.clone(), NS)
@@ -38,10 +38,6 @@ fn reason(adi: &AdInsertion) -> String {
         .unwrap_or_default()
 }
 
-fn on_air(lc: Option<&onair::api::LiveChannel>) -> bool {
-    ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
-}
-
 #[tokio::test]
 async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
     let op = Operator::start().await;
@@ -55,8 +51,7 @@ async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
     assert_eq!(reason(&adi), "ChannelNotReady");
     assert_eq!(op.sim.faults().writes(), 0);
 
-    op.apply(&support::example_channel("news")).await;
-    let lc = op.settle("news", on_air).await.unwrap();
+    let lc = op.start_channel("news").await;
     reconcile_ads(&op, "sports-1-ads").await;
     let adi = ads(&op).get("sports-1-ads").await.unwrap();
     assert_eq!(reason(&adi), "Ready", "{:?}", adi.status);
@@ -194,8 +189,7 @@ async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
 #[tokio::test]
 async fn a_one_off_break_goes_into_the_schedule_at_once() {
     let op = Operator::start().await;
-    op.apply(&support::example_channel("news")).await;
-    let lc = op.settle("news", on_air).await.unwrap();
+    let lc = op.start_channel("news").await;
     let channel_id = lc.status.unwrap().resources.unwrap().channel_id.unwrap();
     let name = onair::controller::ad_insertion::breaks::insert_now(
         op.sim.medialive().as_ref(),
@@ -228,8 +222,7 @@ async fn a_one_off_break_goes_into_the_schedule_at_once() {
 #[tokio::test]
 async fn a_playback_configuration_changed_outside_onair_is_restored() {
     let op = Operator::start().await;
-    op.apply(&support::example_channel("news")).await;
-    op.settle("news", on_air).await;
+    op.start_channel("news").await;
     ads(&op)
         .create(&PostParams::default(), &example())
         .await

@@ -9,7 +9,7 @@ use std::time::Duration;
 use kube::api::{Api, PostParams};
 use onair::api::harvest_job::{HarvestJob, HarvestPhase};
 use onair::api::ConditionStatus;
-use support::operator::{channel_state, ready, Operator, NS};
+use support::operator::{Operator, NS};
 
 const BUCKET: &str = "example-media-vod";
 
@@ -73,11 +73,7 @@ fn reason(hj: Option<&HarvestJob>) -> String {
 }
 
 async fn channel_on_air(op: &Operator) {
-    op.apply(&support::example_channel("news")).await;
-    op.settle("news", |lc| {
-        ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
-    })
-    .await;
+    op.start_channel("news").await;
 }
 
 #[tokio::test]

@@ -9,9 +9,7 @@ use onair::api::ConditionStatus;
 use onair::aws::Service;
 use support::operator::{channel_state, condition, none_of_each, one_of_each, ready, Operator};
 
-fn running(lc: Option<&onair::api::LiveChannel>) -> bool {
-    ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
-}
+use support::operator::on_air as running;
 
 #[tokio::test]
 async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
@@ -119,8 +117,7 @@ async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
 #[tokio::test]
 async fn an_encoding_change_while_running_waits_for_idle_or_restarts() {
     let op = Operator::start().await;
-    op.apply(&support::example_channel("news")).await;
-    op.settle("news", running).await;
+    op.start_channel("news").await;
     let faults = op.sim.faults();
     let (updates, stops) = (
         faults.calls(Service::MediaLive, "update_channel"),
@@ -176,8 +173,7 @@ async fn an_encoding_change_while_running_waits_for_idle_or_restarts() {
 #[tokio::test]
 async fn drift_is_corrected_and_deleted_children_are_recreated() {
     let op = Operator::start().await;
-    op.apply(&support::example_channel("news")).await;
-    let lc = op.settle("news", running).await.unwrap();
+    let lc = op.start_channel("news").await;
     let resources = lc.status.unwrap().resources.unwrap();
 
     // Someone opens the input to the world, and deletes the HLS endpoint.
@@ -397,8 +393,7 @@ async fn a_crash_after_any_aws_mutation_neither_leaks_nor_duplicates() {
 #[tokio::test]
 async fn plan_compares_a_changed_spec_with_aws_without_writing() {
     let op = Operator::start().await;
-    op.apply(&support::example_channel("news")).await;
-    let live = op.settle("news", running).await.unwrap();
+    let live = op.start_channel("news").await;
     let plan = onair::controller::live_channel::plan(&op.ctx, &live, &op.api())
         .await
         .unwrap();
@@ -609,8 +604,7 @@ async fn the_controller_follows_a_changed_passphrase_secret_at_once() {
 #[tokio::test]
 async fn the_cdn_identifier_rotates_once_per_annotation_value() {
     let op = Operator::start().await;
-    op.apply(&support::example_channel("news")).await;
-    let lc = op.settle("news", running).await.unwrap();
+    let lc = op.start_channel("news").await;
     let resources = lc.status.unwrap().resources.unwrap();
     let secret = resources.cdn_auth_secret_arn.unwrap();
     let distribution = resources.distribution_id.unwrap();

@@ -172,6 +172,12 @@ impl Operator {
         );
     }
 
+    /// Applies the example channel as `name` and waits until it is on air.
+    pub async fn start_channel(&self, name: &str) -> LiveChannel {
+        self.apply(&super::example_channel(name)).await;
+        self.settle(name, on_air).await.expect("the channel exists")
+    }
+
     pub async fn inventory(&self) -> BTreeMap<&'static str, usize> {
         self.sim.inventory().await
     }
@@ -191,6 +197,11 @@ impl Operator {
         list.sort_by_key(|e| e.metadata.creation_timestamp.clone().map(|t| t.0));
         list.into_iter().filter_map(|e| e.reason).collect()
     }
+}
+
+/// Ready, and MediaLive says RUNNING.
+pub fn on_air(lc: Option<&LiveChannel>) -> bool {
+    ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
 }
 
 /// Ready=True on the object.
