@@ -254,3 +254,37 @@ async fn a_playback_configuration_changed_outside_onair_is_restored() {
     let reasons = op.event_reasons("sports-1-ads").await;
     assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
 }
+
+#[tokio::test]
+async fn a_configuration_aws_refuses_stalls_with_its_message() {
+    let op = Operator::start().await;
+    op.start_channel("news").await;
+    op.sim.faults().inject(
+        onair::aws::Service::MediaTailor,
+        "put_playback_configuration",
+        onair::aws::sim::Fault::Error(onair::aws::ErrorKind::InvalidRequest {
+            message: "Invalid transcode profile name".into(),
+        }),
+        1,
+    );
+    ads(&op)
+        .create(&PostParams::default(), &example())
+        .await
+        .unwrap();
+    reconcile_ads(&op, "sports-1-ads").await;
+    let adi = ads(&op).get("sports-1-ads").await.unwrap();
+    let conditions = adi.status.unwrap().conditions;
+    let stalled = conditions.iter().find(|c| c.type_ == "Stalled").unwrap();
+    assert_eq!(stalled.reason, "AwsRejected");
+    assert!(
+        stalled.message.contains("Invalid transcode profile name"),
+        "{}",
+        stalled.message
+    );
+    // Fixed on AWS's side: the next reconcile recovers.
+    reconcile_ads(&op, "sports-1-ads").await;
+    assert_eq!(
+        reason(&ads(&op).get("sports-1-ads").await.unwrap()),
+        "Ready"
+    );
+}

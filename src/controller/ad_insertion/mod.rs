@@ -59,6 +59,28 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// A failure from AWS: Stalled when the user has to act, else Reconciling.
+    fn failed(failure: crate::controller::live_channel::status::Failure) -> Self {
+        let progress = if failure.stalled {
+            Progress::Stalled {
+                reason: failure.reason.clone(),
+                message: failure.message.clone(),
+            }
+        } else {
+            Progress::Reconciling {
+                reason: failure.reason.clone(),
+                message: failure.message.clone(),
+            }
+        };
+        Self {
+            progress,
+            channel_ready: (true, "ChannelReady", "the channel is ready".into()),
+            config: None,
+            playback: None,
+            next_break: None,
+        }
+    }
+
     fn waiting(reason: &'static str, message: String) -> Self {
         Self {
             progress: Progress::Reconciling {
@@ -150,11 +172,24 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
             observed
         }
         Err(e) => {
-            let message = format!("MediaTailor playback configuration: {e}");
+            // Refused requests need the user (Stalled); the rest is retried.
+            let failure = match &e {
+                crate::controller::children::DriverError::Aws(aws) => {
+                    crate::controller::live_channel::apply::aws_failure(
+                        "MediaTailor playback configuration",
+                        aws,
+                    )
+                }
+                other => crate::controller::live_channel::status::Failure {
+                    reason: "KubernetesError".into(),
+                    message: format!("MediaTailor playback configuration: {other}"),
+                    stalled: false,
+                },
+            };
             events
-                .publish(true, "AwsError", "Reconcile", message.clone())
+                .publish(true, &failure.reason, "Reconcile", failure.message.clone())
                 .await;
-            return (Outcome::waiting("AwsUnavailable", message), retry);
+            return (Outcome::failed(failure), retry);
         }
     };
     let cdn_host = content.cdn_host.as_deref();

@@ -208,7 +208,6 @@ impl Chains<'_> {
         if !remove_child(ids, events, &secret, "CDN-authorization secret", WHY).await? {
             return Ok(Some("CDN-authorization secret"));
         }
-        debug_assert!(ids.recorded("distribution").is_none());
         Ok(None)
     }
 }

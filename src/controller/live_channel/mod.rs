@@ -8,7 +8,6 @@ pub mod cleanup;
 pub mod status;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::StreamExt;
 use kube::api::Api;
@@ -306,6 +305,3 @@ fn uses_secret(lc: &LiveChannel, name: &str) -> bool {
         .filter_map(|s| s.passphrase_secret_ref.as_ref())
         .any(|r| r.name == name)
 }
-
-/// How long to wait between polls in tests that drive reconciles by hand.
-pub const TEST_POLL: Duration = Duration::from_millis(50);
