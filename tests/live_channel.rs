@@ -431,6 +431,20 @@ fn passphrase_secret() -> k8s_openapi::api::core::v1::Secret {
     .unwrap()
 }
 
+/// Someone puts a new passphrase into that Secret.
+async fn change_passphrase(secrets: &kube::Api<k8s_openapi::api::core::v1::Secret>) {
+    secrets
+        .patch(
+            "contribution",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(
+                serde_json::json!({"stringData": {"passphrase": "a brand new passphrase"}}),
+            ),
+        )
+        .await
+        .unwrap();
+}
+
 /// The example channel with an SRT source encrypted with that passphrase.
 fn srt_channel() -> onair::api::LiveChannel {
     let mut channel = support::example_channel("srt");
@@ -448,7 +462,7 @@ fn srt_channel() -> onair::api::LiveChannel {
 #[tokio::test]
 async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
     use k8s_openapi::api::core::v1::Secret;
-    use kube::api::{Api, Patch, PatchParams, PostParams};
+    use kube::api::{Api, PostParams};
     let op = Operator::start().await;
     let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
     let secret = passphrase_secret();
@@ -503,16 +517,7 @@ async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
     );
 
     // A new passphrase in the Secret reaches Secrets Manager.
-    secrets
-        .patch(
-            "contribution",
-            &PatchParams::default(),
-            &Patch::Merge(
-                serde_json::json!({"stringData": {"passphrase": "a brand new passphrase"}}),
-            ),
-        )
-        .await
-        .unwrap();
+    change_passphrase(&secrets).await;
     op.reconcile("srt").await.unwrap().unwrap();
     let stored = op
         .sim
@@ -537,7 +542,7 @@ async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
 #[tokio::test]
 async fn the_controller_follows_a_changed_passphrase_secret_at_once() {
     use k8s_openapi::api::core::v1::Secret;
-    use kube::api::{Api, Patch, PatchParams, PostParams};
+    use kube::api::{Api, PostParams};
     let op = Operator::start().await;
     let controller = tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4));
     let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
@@ -572,16 +577,7 @@ async fn the_controller_follows_a_changed_passphrase_secret_at_once() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     let arn = arn.expect("the channel became ready");
-    secrets
-        .patch(
-            "contribution",
-            &PatchParams::default(),
-            &Patch::Merge(
-                serde_json::json!({"stringData": {"passphrase": "a brand new passphrase"}}),
-            ),
-        )
-        .await
-        .unwrap();
+    change_passphrase(&secrets).await;
     // Resync is ten minutes away: only the Secret watch can bring this.
     let mut updated = false;
     for _ in 0..200 {
