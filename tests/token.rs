@@ -121,6 +121,7 @@ fn cases() -> Vec<Case> {
     let (k1, k2) = (key(1), key(2));
     let valid = bound_mint("k1", &k1, |_| {});
     let leaked = bound_mint("k1", &k1, |r| r.session = Some("leaked".into()));
+    let valid_everywhere = bound_mint("k1", &k1, |r| r.paths.clear());
     let mut tampered = valid.clone();
     let parts: Vec<&str> = valid.split('.').collect();
     let mut claims: Value = serde_json::from_slice(
@@ -241,6 +242,50 @@ fn cases() -> Vec<Case> {
             )
         },
         case("minted by PyJWT", &pyjwt_token(), "pass"),
+        Case {
+            store: "expired-revocation",
+            ..case("revocation ended (entryTtlSeconds)", &leaked, "pass")
+        },
+        // Behind MediaTailor: the token starts the session as
+        // `manifest.token` and comes back as `token` on every URL it writes.
+        Case {
+            uri: "/v1/master/abc/ads/index.m3u8".into(),
+            query: vec![("manifest.token", valid_everywhere.clone())],
+            forwarded: Some("/v1/master/abc/ads/index.m3u8"),
+            ..case("MediaTailor session start", "", "pass")
+        },
+        Case {
+            uri: "/out/v1/abc/index_1_00042.ts".into(),
+            query: vec![("token", valid_everywhere.clone())],
+            forwarded: Some("/out/v1/abc/index_1_00042.ts"),
+            ..case("content segment written by MediaTailor", "", "pass")
+        },
+        Case {
+            uri: "/v1/master/abc/ads/index.m3u8".into(),
+            query: vec![("manifest.token", valid.clone())],
+            ..case("MediaTailor path outside the token's paths", "", "path")
+        },
+        // MediaTailor reading the channel through the distribution.
+        Case {
+            uri: format!("/{}/out/v1/abc/index.m3u8", token::origin::pass("k1", &k1)),
+            ..case("origin pass on a manifest", "", "pass")
+        },
+        Case {
+            uri: format!(
+                "/{}/out/v1/abc/index_1_00042.ts",
+                token::origin::pass("k1", &k1)
+            ),
+            ..case("origin pass on a segment", "", "pass-scope")
+        },
+        Case {
+            uri: format!("/{}/out/v1/abc/index.m3u8", token::origin::pass("k1", &k2)),
+            ..case("origin pass under another key", "", "bad-signature")
+        },
+        Case {
+            store: "rotated",
+            uri: format!("/{}/out/v1/abc/index.m3u8", token::origin::pass("k1", &k1)),
+            ..case("origin pass of a removed key", "", "unknown-key")
+        },
     ];
     let query_token = token::mint(
         &query_config(),
@@ -290,6 +335,7 @@ fn stores() -> BTreeMap<&'static str, BTreeMap<String, String>> {
         ("r:leaked", "1800086400".into()),
     ];
     let rotated = [("k:k2", b64(&key(2)))];
+    let expired_revocation = [("k:k1", b64(&key(1))), ("r:leaked", (NOW - 1).to_string())];
     [
         (
             "both",
@@ -298,6 +344,13 @@ fn stores() -> BTreeMap<&'static str, BTreeMap<String, String>> {
         (
             "rotated",
             rotated
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
+        (
+            "expired-revocation",
+            expired_revocation
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
@@ -325,7 +378,7 @@ fn rust_verifier_decides_every_vector() {
                 })
                 .collect(),
         );
-        let revoked = |s: &str| store.contains_key(&format!("r:{s}"));
+        let revoked = |s: &str| store.get(&format!("r:{s}")).and_then(|v| v.parse().ok());
         let request = ViewerRequest {
             uri: c.uri.clone(),
             query: c

@@ -183,7 +183,7 @@ pub struct RevocationSpec {
     pub method: RevocationMethod,
     /// Revoked session ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 10000), inner(pattern(r"^[A-Za-z0-9_-]{1,128}$")), extend("x-kubernetes-list-type" = "set"))]
+    #[schemars(length(max = 10000), inner(pattern(r"^[A-Za-z0-9_-]{1,64}$")), extend("x-kubernetes-list-type" = "set"))]
     pub sessions: Vec<String>,
     /// A ConfigMap (same namespace) whose data keys are further revoked session ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,3 +10,4 @@ pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;
 pub mod mediatailor;
+pub mod token_policy;

@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::{Api, Client};
 
 use super::mint::{mint, url, MintError, MintRequest};
+use super::policy::{InputError, PolicyInputs};
 use super::verify::{check, ViewerRequest};
 use super::{EdgeConfig, Keys};
-use crate::api::{LiveChannel, TokenPolicy};
+use crate::api::TokenPolicy;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TokenCommand {
@@ -154,7 +154,9 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
                 }
                 let ip = args.viewer.ip.clone().unwrap_or_default();
                 let request = ViewerRequest::for_url(&args.url, &ip, headers);
-                let revoked = |s: &str| policy.revoked.contains(s);
+                // The cluster lists revoked sessions; when each revocation
+                // ends is kept at the edge, so a listed session counts as revoked.
+                let revoked = |s: &str| policy.revoked.contains(s).then_some(u64::MAX);
                 match check(&policy.config, &policy.keys, &revoked, &request, now()) {
                     Ok(accepted) => {
                         let session = accepted.claims.as_ref().and_then(|c| c.ssn.clone());
@@ -220,75 +222,22 @@ impl PolicyView {
             .split_once('/')
             .filter(|(ns, n)| !ns.is_empty() && !n.is_empty())
             .ok_or_else(|| CliError::PolicyName(reference.to_string()))?;
-        let kube_error =
-            |what: String| move |e: kube::Error| CliError::Kube(format!("{what}: {e}"));
         let policy = Api::<TokenPolicy>::namespaced(client.clone(), namespace)
             .get(name)
             .await
-            .map_err(kube_error(format!("reading TokenPolicy {reference}")))?;
-        let spec = &policy.spec;
-        let secret_name = &spec.signing_keys.secret_ref.name;
-        let secret = Api::<Secret>::namespaced(client.clone(), namespace)
-            .get(secret_name)
+            .map_err(|e| CliError::Kube(format!("reading TokenPolicy {reference}: {e}")))?;
+        let inputs = PolicyInputs::load(client, namespace, &policy.spec)
             .await
-            .map_err(kube_error(format!(
-                "reading Secret {namespace}/{secret_name}"
-            )))?;
-        let mut keys = Keys::default();
-        for (id, value) in secret.data.unwrap_or_default() {
-            if value.0.len() < 32 {
-                return Err(CliError::Config(format!(
-                    "signing key {id:?} in Secret {secret_name} is {} bytes; use at least 32 random bytes",
-                    value.0.len()
-                )));
-            }
-            keys.0.insert(id, value.0);
-        }
-        let channels = Api::<LiveChannel>::namespaced(client.clone(), namespace);
-        let mut paths = Vec::new();
-        let mut host = None;
-        for reference in &spec.channel_refs {
-            let channel = channels
-                .get(&reference.name)
-                .await
-                .map_err(kube_error(format!(
-                    "reading LiveChannel {namespace}/{}",
-                    reference.name
-                )))?;
-            let playback = channel.status.and_then(|s| s.playback).unwrap_or_default();
-            for url in [playback.hls, playback.dash].into_iter().flatten() {
-                let request = ViewerRequest::for_url(&url, "", BTreeMap::new());
-                if let Some((dir, _)) = request.uri.rsplit_once('/') {
-                    paths.push(format!("{dir}/"));
-                }
-                if host.is_none() {
-                    host = url
-                        .split_once("://")
-                        .and_then(|(_, rest)| rest.split('/').next())
-                        .map(str::to_string);
-                }
-            }
-        }
-        let mut revoked: HashSet<String> = HashSet::new();
-        if spec.revocation.enabled {
-            revoked.extend(spec.revocation.sessions.iter().cloned());
-            if let Some(map) = &spec.revocation.config_map_ref {
-                let config_map = Api::<ConfigMap>::namespaced(client.clone(), namespace)
-                    .get(&map.name)
-                    .await
-                    .map_err(kube_error(format!(
-                        "reading ConfigMap {namespace}/{}",
-                        map.name
-                    )))?;
-                revoked.extend(config_map.data.unwrap_or_default().into_keys());
-            }
-        }
+            .map_err(|e| match e {
+                InputError::Invalid { message, .. } => CliError::Config(message),
+                kube => CliError::Kube(kube.to_string()),
+            })?;
         Ok(Self {
-            config: EdgeConfig::from_policy(spec, &paths),
-            keys,
-            active_key: spec.signing_keys.active_key_id.clone(),
-            revoked,
-            host,
+            config: inputs.edge_config(&policy.spec),
+            active_key: policy.spec.signing_keys.active_key_id.clone(),
+            revoked: inputs.revoked.into_iter().collect(),
+            keys: inputs.keys,
+            host: inputs.host,
         })
     }
 }

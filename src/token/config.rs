@@ -76,13 +76,18 @@ impl EdgeConfig {
 
     /// Whether a request for `path` (token already removed) needs a token.
     pub fn protects(&self, path: &str) -> bool {
-        let manifest = path.ends_with(".m3u8") || path.ends_with(".mpd");
+        let manifest = is_manifest(path);
         match self.protect.as_str() {
             "manifests" => manifest,
             "segments" => !manifest,
             _ => true,
         }
     }
+}
+
+/// HLS playlists and DASH manifests, by extension.
+pub fn is_manifest(path: &str) -> bool {
+    path.ends_with(".m3u8") || path.ends_with(".mpd")
 }
 
 /// Key value store entry names: signing keys and revoked sessions.

@@ -70,26 +70,32 @@ function starts(uri, prefixes) {
   return prefixes.some((p) => typeof p === 'string' && uri.startsWith(p));
 }
 
+// `o.<kid>.<mac>`: an origin pass (MediaTailor reading the channel).
+function originPass(s) {
+  const m = s.match(/^o\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/);
+  return m ? { kid: m[1], mac: m[2] } : null;
+}
+
 // Returns {uri} to forward, or {refuse: code}. `now` in seconds.
 async function verify(request, ip, now) {
   let token = null;
+  let pass = null;
   let uri = request.uri;
-  if (C.location === 'query') {
-    const q = request.querystring[C.queryParameter];
-    if (q) {
-      token = q.value;
-      delete request.querystring[C.queryParameter];
-    }
-  } else {
-    const rest = uri.slice(1);
-    const cut = rest.indexOf('/');
-    const first = cut < 0 ? rest : rest.slice(0, cut);
-    if (isToken(first)) {
-      token = first;
-      uri = '/' + (cut < 0 ? '' : rest.slice(cut + 1));
-    }
-  }
+  const rest = uri.slice(1);
+  const cut = rest.indexOf('/');
+  const first = cut < 0 ? rest : rest.slice(0, cut);
+  pass = originPass(first);
+  if (!pass && C.location === 'path' && isToken(first)) token = first;
+  if (pass || token) uri = '/' + (cut < 0 ? '' : rest.slice(cut + 1));
+  // Behind MediaTailor the path token is lost: players pass it as
+  // manifest.<parameter>, which MediaTailor keeps (it needs it) and appends
+  // as <parameter> to every URL it writes.
+  const q = request.querystring[C.queryParameter];
+  if (q) delete request.querystring[C.queryParameter];
+  const started = request.querystring['manifest.' + C.queryParameter];
+  if (!token && !pass) token = (q && q.value) || (started && started.value) || null;
   if (!safePath(uri)) return { refuse: 'unsafe-path' };
+  if (pass) return checkPass(pass, uri);
   if (!protects(uri)) return { uri };
   if (!token) return { refuse: 'missing' };
   const parts = token.split('.');
@@ -105,12 +111,8 @@ async function verify(request, ip, now) {
   }
   if (!header || header.alg !== 'HS256' || typeof header.kid !== 'string') return { refuse: 'malformed' };
   if (!claims || typeof claims.exp !== 'number') return { refuse: 'malformed' };
-  let key;
-  try {
-    key = Buffer.from(await store.get('k:' + header.kid), 'base64');
-  } catch (e) {
-    return { refuse: 'unknown-key' };
-  }
+  const key = await keyOf(header.kid);
+  if (!key) return { refuse: 'unknown-key' };
   if (!same(mac(key, parts[0] + '.' + parts[1]), parts[2])) return { refuse: 'bad-signature' };
   if (claims.exp <= now) return { refuse: 'expired' };
   if (typeof claims.nbf === 'number' && claims.nbf > now + C.notBeforeLeewaySeconds) return { refuse: 'not-yet-valid' };
@@ -131,8 +133,33 @@ async function verify(request, ip, now) {
     }
     if (!same(mac(key, bound(values)), claims.intsig)) return { refuse: 'binding' };
   }
-  if (C.revocationInStore && ssn !== null && (await store.exists('r:' + ssn))) return { refuse: 'revoked' };
+  if (C.revocationInStore && ssn !== null && (await revokedUntil(ssn)) > now) return { refuse: 'revoked' };
   return { uri };
+}
+
+async function keyOf(kid) {
+  try {
+    return Buffer.from(await store.get('k:' + kid), 'base64');
+  } catch (e) {
+    return null;
+  }
+}
+
+async function checkPass(pass, uri) {
+  const key = await keyOf(pass.kid);
+  if (!key) return { refuse: 'unknown-key' };
+  if (!same(mac(key, 'onair-origin-pass-v1'), pass.mac)) return { refuse: 'bad-signature' };
+  if (!(uri.endsWith('.m3u8') || uri.endsWith('.mpd'))) return { refuse: 'pass-scope' };
+  return { uri };
+}
+
+// Revoked sessions map to the time their revocation ends (seconds).
+async function revokedUntil(ssn) {
+  try {
+    return Number(await store.get('r:' + ssn));
+  } catch (e) {
+    return 0;
+  }
 }
 
 async function handler(event) {

@@ -20,6 +20,8 @@ pub mod cli;
 pub mod config;
 pub mod function;
 pub mod mint;
+pub mod origin;
+pub mod policy;
 pub mod verify;
 
 pub use config::EdgeConfig;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
 use super::binding::{intsig_matches, normalize_ip};
+use super::config::is_manifest;
 use super::{Claims, EdgeConfig, Keys};
 
 /// What the edge sees of a viewer request.
@@ -79,6 +80,8 @@ pub enum Refusal {
     Revoked(String),
     #[error("the path {0} has dot segments, empty segments or encoded separators")]
     UnsafePath(String),
+    #[error("an origin pass opens manifests only, not {0}")]
+    OriginPassScope(String),
 }
 
 impl Refusal {
@@ -98,6 +101,7 @@ impl Refusal {
             Refusal::BindingMismatch => "binding",
             Refusal::Revoked(_) => "revoked",
             Refusal::UnsafePath(_) => "unsafe-path",
+            Refusal::OriginPassScope(_) => "pass-scope",
         }
     }
 }
@@ -122,34 +126,59 @@ fn looks_like_token(segment: &str) -> bool {
         })
 }
 
-/// Takes the token out of the request, as the function does before forwarding.
+/// What a request presents to the edge.
+enum Credential {
+    None,
+    Token(String),
+    /// An origin pass (MediaTailor reading the channel): key id and mac.
+    OriginPass(String, String),
+}
+
+/// Takes the credential out of the request, as the function does before
+/// forwarding. With the token in the path, a query-parameter token is taken
+/// as well: behind MediaTailor the path token is lost, and players pass the
+/// token as `manifest.<parameter>` so MediaTailor appends `<parameter>` to
+/// every URL it writes. `manifest.<parameter>` stays in the query, since
+/// MediaTailor needs it when a session starts.
 fn extract(
     config: &EdgeConfig,
     request: &ViewerRequest,
-) -> (Option<String>, String, Vec<(String, String)>) {
+) -> (Credential, String, Vec<(String, String)>) {
     let mut query = request.query.clone();
-    if config.location == "query" {
-        // Every occurrence is removed (none reaches the origin) and an empty
-        // value counts as none, as in the function.
-        let mut token = None;
-        query.retain(|(k, v)| {
-            if k != &config.query_parameter {
-                return true;
-            }
-            if token.is_none() && !v.is_empty() {
-                token = Some(v.clone());
-            }
-            false
-        });
-        return (token, request.uri.clone(), query);
-    }
+    let mut uri = request.uri.clone();
+    let mut credential = Credential::None;
     let rest = request.uri.strip_prefix('/').unwrap_or(&request.uri);
     let (first, remainder) = rest.split_once('/').unwrap_or((rest, ""));
-    if looks_like_token(first) {
-        (Some(first.to_string()), format!("/{remainder}"), query)
-    } else {
-        (None, request.uri.clone(), query)
+    if let Some((kid, mac)) = super::origin::parse(first) {
+        credential = Credential::OriginPass(kid.to_string(), mac.to_string());
+        uri = format!("/{remainder}");
+    } else if config.location == "path" && looks_like_token(first) {
+        credential = Credential::Token(first.to_string());
+        uri = format!("/{remainder}");
     }
+    // Every occurrence is removed (none reaches the origin) and an empty value
+    // counts as none, as in the function.
+    let mut from_query = None;
+    query.retain(|(k, v)| {
+        if k != &config.query_parameter {
+            return true;
+        }
+        if from_query.is_none() && !v.is_empty() {
+            from_query = Some(v.clone());
+        }
+        false
+    });
+    let session_start = format!("manifest.{}", config.query_parameter);
+    let from_query = from_query.or_else(|| {
+        query
+            .iter()
+            .find(|(k, v)| *k == session_start && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    });
+    if let (Credential::None, Some(token)) = (&credential, from_query) {
+        credential = Credential::Token(token);
+    }
+    (credential, uri, query)
 }
 
 /// No `.` or `..` segments, no empty segments, no encoded dots, slashes or
@@ -171,27 +200,44 @@ pub fn safe_path(uri: &str) -> bool {
 }
 
 /// Checks a request as the edge would at time `now` (seconds since the epoch).
-/// `is_revoked` answers for a session id.
+/// `revoked_until` answers, for a session id, until when it is revoked.
 pub fn check(
     config: &EdgeConfig,
     keys: &Keys,
-    is_revoked: &dyn Fn(&str) -> bool,
+    revoked_until: &dyn Fn(&str) -> Option<u64>,
     request: &ViewerRequest,
     now: u64,
 ) -> Result<Accepted, Refusal> {
-    let (token, uri, query) = extract(config, request);
+    let (credential, uri, query) = extract(config, request);
     // Prefix checks are only sound on a normal path: `/a/../b` starts with `/a/`.
     if !safe_path(&uri) {
         return Err(Refusal::UnsafePath(uri));
     }
-    if !config.protects(&uri) {
-        return Ok(Accepted {
-            uri,
-            query,
-            claims: None,
-        });
-    }
-    let token = token.ok_or(Refusal::Missing)?;
+    let token = match credential {
+        Credential::OriginPass(kid, mac) => {
+            let key = keys.0.get(&kid).ok_or(Refusal::UnknownKey(kid))?;
+            if !super::origin::matches(key, &mac) {
+                return Err(Refusal::BadSignature);
+            }
+            if !is_manifest(&uri) {
+                return Err(Refusal::OriginPassScope(uri));
+            }
+            return Ok(Accepted {
+                uri,
+                query,
+                claims: None,
+            });
+        }
+        _ if !config.protects(&uri) => {
+            return Ok(Accepted {
+                uri,
+                query,
+                claims: None,
+            })
+        }
+        Credential::Token(token) => token,
+        Credential::None => return Err(Refusal::Missing),
+    };
     let parts: Vec<&str> = token.splitn(2, '.').collect();
     let (prefix, jwt) = if token.split('.').count() == 4 {
         (Some(parts[0]), parts[1])
@@ -275,7 +321,11 @@ pub fn check(
         }
     }
     if config.revocation_in_store {
-        if let Some(session) = claims.ssn.as_deref().filter(|s| is_revoked(s)) {
+        if let Some(session) = claims
+            .ssn
+            .as_deref()
+            .filter(|s| revoked_until(s).is_some_and(|until| until > now))
+        {
             return Err(Refusal::Revoked(session.to_string()));
         }
     }

@@ -1,0 +1,250 @@
+//! What a TokenPolicy references, read from the cluster: its signing keys
+//! (a Secret), its revoked sessions (inline and a ConfigMap) and its channels
+//! (their playback paths scope the tokens). One reader for the reconciler and
+//! `onair token`, so the CLI checks URLs with exactly the rules the edge runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::{Api, Client};
+
+use super::mint::MintError;
+use super::verify::ViewerRequest;
+use super::{valid_session_id, EdgeConfig, Keys};
+use crate::api::{AdInsertion, LiveChannel, TokenPolicySpec};
+
+/// Shortest signing key accepted (HS256 wants at least its output size).
+pub const MIN_KEY_BYTES: usize = 32;
+/// Longest signing key: its base64 must fit a key value store value (1 KB).
+pub const MAX_KEY_BYTES: usize = 768;
+
+/// Something the policy references is missing or unusable: the user has to
+/// fix it (a `Ready=False` condition with `reason`), or Kubernetes failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{message}")]
+    Invalid {
+        reason: &'static str,
+        message: String,
+    },
+    #[error("cannot read {what}: {source}")]
+    Kube { what: String, source: kube::Error },
+}
+
+fn invalid(reason: &'static str, message: String) -> InputError {
+    InputError::Invalid { reason, message }
+}
+
+/// A TokenPolicy's inputs.
+#[derive(Debug, Clone)]
+pub struct PolicyInputs {
+    pub keys: Keys,
+    /// Revoked sessions, inline and from the ConfigMap (when revocation is on).
+    pub revoked: BTreeSet<String>,
+    /// The channels, in `channelRefs` order.
+    pub channels: Vec<LiveChannel>,
+    /// Path prefixes the channels are played under, the default token scope:
+    /// each endpoint's directory, and MediaTailor's `/v1/` when an
+    /// AdInsertion serves a channel.
+    pub channel_paths: Vec<String>,
+    /// The host of the first channel's playback URL.
+    pub host: Option<String>,
+}
+
+impl PolicyInputs {
+    pub async fn load(
+        client: &Client,
+        namespace: &str,
+        spec: &TokenPolicySpec,
+    ) -> Result<Self, InputError> {
+        let keys = signing_keys(client, namespace, spec).await?;
+        let revoked = revoked_sessions(client, namespace, spec).await?;
+        let channels_api = Api::<LiveChannel>::namespaced(client.clone(), namespace);
+        let mut channels = Vec::new();
+        for reference in &spec.channel_refs {
+            let channel = channels_api
+                .get_opt(&reference.name)
+                .await
+                .map_err(|source| InputError::Kube {
+                    what: format!("LiveChannel {namespace}/{}", reference.name),
+                    source,
+                })?
+                .ok_or_else(|| {
+                    invalid(
+                        "ChannelNotFound",
+                        format!(
+                            "the LiveChannel \"{}\" does not exist in namespace {namespace}; create it or fix channelRefs",
+                            reference.name
+                        ),
+                    )
+                })?;
+            channels.push(channel);
+        }
+        let ad_insertions = Api::<AdInsertion>::namespaced(client.clone(), namespace)
+            .list(&Default::default())
+            .await
+            .map_err(|source| InputError::Kube {
+                what: format!("AdInsertions in {namespace}"),
+                source,
+            })?;
+        let mut paths = BTreeSet::new();
+        let mut host = None;
+        for channel in &channels {
+            let playback = channel
+                .status
+                .as_ref()
+                .and_then(|s| s.playback.clone())
+                .unwrap_or_default();
+            for url in [playback.hls, playback.dash].into_iter().flatten() {
+                let request = ViewerRequest::for_url(&url, "", BTreeMap::new());
+                if let Some((dir, _)) = request.uri.rsplit_once('/') {
+                    paths.insert(format!("{dir}/"));
+                }
+                if host.is_none() {
+                    host = crate::plan::cloudfront::host_of(&url).map(str::to_string);
+                }
+            }
+            let channel_name = channel.metadata.name.as_deref().unwrap_or_default();
+            if ad_insertions
+                .items
+                .iter()
+                .any(|a| a.spec.channel_ref.name == channel_name)
+            {
+                paths.insert("/v1/".to_string());
+            }
+        }
+        Ok(Self {
+            keys,
+            revoked,
+            channels,
+            channel_paths: paths.into_iter().collect(),
+            host,
+        })
+    }
+
+    /// The edge rules the function runs and the CLI checks.
+    pub fn edge_config(&self, spec: &TokenPolicySpec) -> EdgeConfig {
+        EdgeConfig::from_policy(spec, &self.channel_paths)
+    }
+
+    /// The active signing key.
+    pub fn active_key<'a>(&'a self, spec: &TokenPolicySpec) -> Result<&'a [u8], MintError> {
+        let id = &spec.signing_keys.active_key_id;
+        self.keys
+            .0
+            .get(id)
+            .map(Vec::as_slice)
+            .ok_or_else(|| MintError::UnknownKey(id.clone()))
+    }
+}
+
+/// The keys of the policy's Secret, checked: the active key must be there,
+/// key ids plain, every key 32 to 768 bytes.
+pub async fn signing_keys(
+    client: &Client,
+    namespace: &str,
+    spec: &TokenPolicySpec,
+) -> Result<Keys, InputError> {
+    let name = &spec.signing_keys.secret_ref.name;
+    let secret = Api::<Secret>::namespaced(client.clone(), namespace)
+        .get_opt(name)
+        .await
+        .map_err(|source| InputError::Kube {
+            what: format!("Secret {namespace}/{name}"),
+            source,
+        })?
+        .ok_or_else(|| {
+            invalid(
+                "SigningKeysNotFound",
+                format!("the signing-keys Secret \"{name}\" does not exist in namespace {namespace}; create it with one entry per key id"),
+            )
+        })?;
+    let keys = Keys(
+        secret
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, value)| (id, value.0))
+            .collect(),
+    );
+    check_keys(&keys, name, &spec.signing_keys.active_key_id)?;
+    Ok(keys)
+}
+
+/// The rules a set of signing keys must follow (messages name key ids,
+/// never key material).
+pub fn check_keys(keys: &Keys, secret: &str, active: &str) -> Result<(), InputError> {
+    for (id, key) in &keys.0 {
+        let plain = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !plain {
+            return Err(invalid(
+                "InvalidSigningKeys",
+                format!("key id {id:?} in Secret \"{secret}\" must be 1 to 64 letters, digits, '-' or '_'"),
+            ));
+        }
+        if !(MIN_KEY_BYTES..=MAX_KEY_BYTES).contains(&key.len()) {
+            return Err(invalid(
+                "InvalidSigningKeys",
+                format!(
+                    "signing key {id:?} in Secret \"{secret}\" is {} bytes; use {MIN_KEY_BYTES} to {MAX_KEY_BYTES} random bytes",
+                    key.len()
+                ),
+            ));
+        }
+    }
+    if !keys.0.contains_key(active) {
+        return Err(invalid(
+            "ActiveKeyMissing",
+            format!("signingKeys.activeKeyId \"{active}\" is not a key of Secret \"{secret}\"; add it to the Secret before switching to it"),
+        ));
+    }
+    Ok(())
+}
+
+/// Revoked sessions, inline and from the ConfigMap; none while revocation is off.
+pub async fn revoked_sessions(
+    client: &Client,
+    namespace: &str,
+    spec: &TokenPolicySpec,
+) -> Result<BTreeSet<String>, InputError> {
+    let revocation = &spec.revocation;
+    if !revocation.enabled {
+        return Ok(BTreeSet::new());
+    }
+    let mut sessions: BTreeSet<String> = revocation.sessions.iter().cloned().collect();
+    if let Some(map) = &revocation.config_map_ref {
+        let config_map = Api::<ConfigMap>::namespaced(client.clone(), namespace)
+            .get_opt(&map.name)
+            .await
+            .map_err(|source| InputError::Kube {
+                what: format!("ConfigMap {namespace}/{}", map.name),
+                source,
+            })?
+            .ok_or_else(|| {
+                invalid(
+                    "RevocationListNotFound",
+                    format!(
+                        "the ConfigMap \"{}\" named by revocation.configMapRef does not exist in namespace {namespace}",
+                        map.name
+                    ),
+                )
+            })?;
+        for session in config_map.data.unwrap_or_default().into_keys() {
+            if !valid_session_id(&session) {
+                return Err(invalid(
+                    "InvalidSessionId",
+                    format!(
+                        "ConfigMap \"{}\" lists {session:?}: session ids are 1 to 64 letters, digits, '-' or '_'",
+                        map.name
+                    ),
+                ));
+            }
+            sessions.insert(session);
+        }
+    }
+    Ok(sessions)
+}
