@@ -248,7 +248,8 @@ async fn controllers(client: kube::Client, args: RunArgs) {
     tokio::join!(
         crate::controller::live_channel::run(ctx.clone(), concurrency),
         crate::controller::harvest_job::run(ctx.clone(), concurrency),
-        crate::controller::ad_insertion::run(ctx, concurrency),
+        crate::controller::ad_insertion::run(ctx.clone(), concurrency),
+        crate::controller::token_policy::run(ctx, concurrency),
     );
 }
 

@@ -696,6 +696,10 @@ pub struct LiveChannelStatus {
     /// request is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cdn_secret_rotated_at: Option<String>,
+    /// The TokenPolicy whose token check (and WAF revocation) runs at this
+    /// channel's edge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_policy: Option<String>,
 }
 
 /// One ingest endpoint.

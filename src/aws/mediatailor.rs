@@ -11,7 +11,8 @@ type Result<T> = std::result::Result<T, AwsError>;
 
 /// The whole desired configuration. PutPlaybackConfiguration replaces everything, and
 /// a field left out reverts to its default, so this is always sent complete.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// `Debug` hides an origin pass in the content source URL (a secret).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct PlaybackConfiguration {
     /// Unique per account and region: derive it from the owner's uid.
     pub name: String,
@@ -35,6 +36,36 @@ pub struct PlaybackConfiguration {
     /// `player_params.<name>` -> alias -> value.
     pub configuration_aliases: BTreeMap<String, BTreeMap<String, String>>,
     pub tags: Tags,
+}
+
+impl std::fmt::Debug for PlaybackConfiguration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlaybackConfiguration")
+            .field("name", &self.name)
+            .field("ad_decision_server_url", &self.ad_decision_server_url)
+            .field(
+                "video_content_source_url",
+                &crate::token::origin::redact(&self.video_content_source_url),
+            )
+            .field(
+                "content_segment_url_prefix",
+                &self.content_segment_url_prefix,
+            )
+            .field("ad_segment_url_prefix", &self.ad_segment_url_prefix)
+            .field("slate_ad_url", &self.slate_ad_url)
+            .field(
+                "personalization_threshold_seconds",
+                &self.personalization_threshold_seconds,
+            )
+            .field("ad_marker_passthrough", &self.ad_marker_passthrough)
+            .field("transcode_profile_name", &self.transcode_profile_name)
+            .field("avail_suppression", &self.avail_suppression)
+            .field("bumper", &self.bumper)
+            .field("live_pre_roll", &self.live_pre_roll)
+            .field("configuration_aliases", &self.configuration_aliases)
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 /// Skipping ad breaks near the live edge: MediaTailor's `AvailSuppression`.

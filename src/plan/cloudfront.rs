@@ -60,6 +60,18 @@ pub struct AdOrigins {
     pub segments_host: String,
 }
 
+/// What other objects fold into a channel's distribution: MediaTailor's
+/// hosts (AdInsertion), the token check and revocation web ACL (TokenPolicy).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    pub ad_origins: Option<AdOrigins>,
+    /// A published CloudFront Function, run on every viewer request (but
+    /// MediaTailor's ad segments, which carry no token of their own).
+    pub viewer_request_function: Option<String>,
+    /// A WAF web ACL (session revocation).
+    pub web_acl_arn: Option<String>,
+}
+
 /// What the distribution is built from, besides the spec.
 #[derive(Debug, Clone)]
 pub struct DistributionInputs<'a> {

@@ -73,7 +73,7 @@ pub fn distribution_config(
     packaging_urls: &[String],
     cdn_identifier: Option<&SecretString>,
     policies: &Policies,
-    ad_origins: Option<super::cloudfront::AdOrigins>,
+    folded: super::cloudfront::Folded,
 ) -> Option<DistributionConfig> {
     spec.cdn.enabled.then(|| {
         distribution(&DistributionInputs {
@@ -83,10 +83,10 @@ pub fn distribution_config(
             packaging_urls,
             cdn_identifier,
             policies,
-            viewer_request_function: None,
-            web_acl_arn: None,
+            viewer_request_function: folded.viewer_request_function,
+            web_acl_arn: folded.web_acl_arn,
             realtime_log_config_arn: None,
-            ad_origins,
+            ad_origins: folded.ad_origins,
         })
     })
 }
@@ -222,7 +222,7 @@ pub fn render(
         &["https://<MediaPackage endpoint host>/out/v1/<id>/index.m3u8".to_string()],
         protects(spec).then_some(&identifier),
         policies,
-        None,
+        Default::default(),
     );
     Rendered {
         live_channel: format!("{}/{}", owner.namespace, owner.name),

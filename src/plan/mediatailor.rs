@@ -74,6 +74,18 @@ pub fn playback_configuration(
     }
 }
 
+/// The content source with an origin pass as its first path segment
+/// (`https://host/out/v1` -> `https://host/<pass>/out/v1`).
+pub fn with_origin_pass(source_url: &str, pass: &str) -> String {
+    match source_url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('/') {
+            Some((host, path)) => format!("{scheme}://{host}/{pass}/{path}"),
+            None => format!("{scheme}://{rest}/{pass}"),
+        },
+        None => source_url.to_string(),
+    }
+}
+
 /// A MediaTailor prefix with the CDN's host in place of MediaTailor's, so
 /// players (and session initialization) go through CloudFront.
 pub fn through_cdn(prefix: &str, cdn_host: &str) -> Option<String> {

@@ -40,6 +40,17 @@ pub fn parse(segment: &str) -> Option<(&str, &str)> {
     (kid.len() <= 64 && plain(kid) && mac.len() == 43 && plain(mac)).then_some((kid, mac))
 }
 
+/// `url` with the mac of any origin pass in its path hidden, for logs.
+pub fn redact(url: &str) -> String {
+    url.split('/')
+        .map(|segment| match parse(segment) {
+            Some((kid, _)) => format!("o.{kid}.<redacted>"),
+            None => segment.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Constant-time check of a pass's mac under `key`.
 pub fn matches(key: &[u8], given: &str) -> bool {
     let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(given) else {
@@ -66,5 +77,10 @@ mod tests {
             "a JWT is no pass"
         );
         assert!(parse("o.k1.short").is_none());
+        let url = format!("https://d1.cloudfront.net/{p}/out/v1");
+        assert_eq!(
+            redact(&url),
+            "https://d1.cloudfront.net/o.k1.<redacted>/out/v1"
+        );
     }
 }

@@ -195,6 +195,12 @@ fn valid_name(name: &str, max: usize) -> bool {
 pub(crate) struct SimCloudFront(pub(crate) Arc<World>);
 
 impl SimCloudFront {
+    /// How many functions and key value stores exist (test inventories).
+    pub(crate) fn edge_counts(&self) -> (usize, usize) {
+        let s = self.state();
+        (s.functions.len(), s.stores.len())
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         let now = self.0.clock.now();
         let mut s = lock(&self.0.cloudfront);

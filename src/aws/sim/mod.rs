@@ -352,6 +352,22 @@ impl Sim {
         counts
     }
 
+    /// What TokenPolicies own: functions, key value stores, WAF web ACLs
+    /// and regex pattern sets.
+    pub async fn edge_inventory(&self) -> BTreeMap<&'static str, usize> {
+        let (functions, stores) = cloudfront::SimCloudFront(self.world.clone()).edge_counts();
+        let waf = self.wafv2();
+        BTreeMap::from([
+            ("functions", functions),
+            ("key value stores", stores),
+            ("web ACLs", waf.list_web_acls().await.map_or(0, |l| l.len())),
+            (
+                "regex pattern sets",
+                waf.list_regex_pattern_sets().await.map_or(0, |l| l.len()),
+            ),
+        ])
+    }
+
     /// Makes an ACTIVE Kinesis stream (onair never creates streams); its ARN.
     pub fn create_stream(&self, name: &str, shards: u32) -> String {
         let arn = self.world.arn("kinesis", &format!("stream/{name}"));

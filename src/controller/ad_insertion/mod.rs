@@ -133,6 +133,11 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         let message = format!("the LiveChannel \"{name}\" is not ready yet (no endpoints, distribution or MediaLive channel); ad insertion starts once it is");
         return (Outcome::waiting("ChannelNotReady", message), retry);
     };
+    // A TokenPolicy on the channel: MediaTailor reads it with an origin pass.
+    let content = match origin_pass(ctx, &namespace, name, content).await {
+        Ok(content) => content,
+        Err(message) => return (Outcome::waiting("TokenPolicyNotReady", message), retry),
+    };
     let provider = match provider_for(api, adi, channel.spec.provider_ref.as_ref()).await {
         Ok(p) => p,
         Err(e) => return (Outcome::waiting("KubernetesError", e.to_string()), retry),
@@ -274,6 +279,47 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         next_break,
     };
     (outcome, Action::requeue(next))
+}
+
+/// The content source with the origin pass of the TokenPolicy protecting the
+/// channel, if one does: MediaTailor's reads carry no viewer token (see
+/// [`crate::token::origin`]). The pass follows the policy's active key.
+async fn origin_pass(
+    ctx: &Context,
+    namespace: &str,
+    channel: &str,
+    content: Content,
+) -> Result<Content, String> {
+    if content.cdn_host.is_none() {
+        return Ok(content);
+    }
+    let policy =
+        crate::controller::token_policy::protecting_channel(&ctx.client, namespace, channel)
+            .await
+            .map_err(|e| format!("cannot read the TokenPolicies of the channel: {e}"))?;
+    let Some(policy) = policy else {
+        return Ok(content);
+    };
+    let keys = crate::token::policy::signing_keys(&ctx.client, namespace, &policy.spec)
+        .await
+        .map_err(|e| {
+            format!(
+                "the TokenPolicy \"{}\" protecting the channel has no usable signing key yet: {e}",
+                policy.name_any()
+            )
+        })?;
+    let active = &policy.spec.signing_keys.active_key_id;
+    let key = keys.0.get(active).ok_or_else(|| {
+        format!(
+            "the active key {active:?} of TokenPolicy \"{}\" is not in its Secret",
+            policy.name_any()
+        )
+    })?;
+    let pass = crate::token::origin::pass(active, key);
+    Ok(Content {
+        source_url: plan::with_origin_pass(&content.source_url, &pass),
+        ..content
+    })
 }
 
 /// What an AdInsertion needs from its channel.
@@ -441,7 +487,28 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
     info!("AdInsertion controller started");
     let controller = Controller::new(api, watcher::Config::default());
     let store = controller.store();
+    let by_policy = store.clone();
     controller
+        // A TokenPolicy on the channel changes MediaTailor's origin pass.
+        .watches(
+            Api::<crate::api::TokenPolicy>::all(ctx.client.clone()),
+            watcher::Config::default(),
+            move |tp: crate::api::TokenPolicy| {
+                let namespace = tp.namespace();
+                by_policy
+                    .state()
+                    .into_iter()
+                    .filter(|a| a.namespace() == namespace)
+                    .filter(|a| {
+                        tp.spec
+                            .channel_refs
+                            .iter()
+                            .any(|c| c.name == a.spec.channel_ref.name)
+                    })
+                    .map(|a| kube::runtime::reflector::ObjectRef::from_obj(a.as_ref()))
+                    .collect::<Vec<_>>()
+            },
+        )
         // A channel that becomes ready (or changes its CDN) is picked up at once.
         .watches(
             channels,

@@ -187,7 +187,7 @@ pub type Step<T> = Result<T, StepError>;
 /// Removes a child (one step of it, for slow deletions); true once it is gone,
 /// with an event naming it and `why`.
 pub async fn remove_child<E: External>(
-    ids: &mut AnnotationIds<LiveChannel>,
+    ids: &mut dyn crate::controller::children::IdStore,
     events: &Events<'_>,
     child: &E,
     what: &'static str,
@@ -223,11 +223,11 @@ pub async fn remove_child<E: External>(
     Ok(gone)
 }
 
-fn at(what: &'static str) -> impl Fn(DriverError) -> StepError {
+pub fn at(what: &'static str) -> impl Fn(DriverError) -> StepError {
     move |error| StepError { what, error }
 }
 
-fn aws_at(what: &'static str) -> impl Fn(AwsError) -> StepError {
+pub fn aws_at(what: &'static str) -> impl Fn(AwsError) -> StepError {
     move |e| StepError {
         what,
         error: DriverError::Aws(e),
@@ -454,14 +454,14 @@ impl Apply<'_> {
                 .policies(&self.resolved.account, apis.cloudfront.as_ref())
                 .await
                 .map_err(aws_at("CloudFront cache policies"))?;
-            let ad_origins = self.ad_origins().await?;
+            let folded = self.folded().await?;
             plan::distribution_config(
                 &spec,
                 &owner,
                 &packaging_urls,
                 identifier.as_ref(),
                 &policies,
-                ad_origins,
+                folded,
             )
         } else {
             None
@@ -668,16 +668,26 @@ impl Apply<'_> {
         self.events.publish(false, reason, reason, note).await;
     }
 
-    /// MediaTailor's hosts, when AdInsertions of this channel are live (the
-    /// distribution's one writer folds in what they need).
-    async fn ad_origins(&self) -> Step<Option<crate::plan::cloudfront::AdOrigins>> {
-        let api: kube::Api<crate::api::AdInsertion> =
-            kube::Api::namespaced(self.ctx.client.clone(), &self.owner.namespace);
-        let list = api.list(&Default::default()).await.map_err(|e| StepError {
-            what: "AdInsertions of the channel",
-            error: DriverError::Kube(e),
-        })?;
-        Ok(list
+    /// What AdInsertions and a TokenPolicy of this channel fold into its
+    /// distribution (the distribution's one writer folds them in): MediaTailor's
+    /// hosts once an AdInsertion has a playback configuration; the token check
+    /// and web ACL once the oldest TokenPolicy naming the channel has them.
+    /// Objects being deleted are left out, so their AWS resources come free.
+    async fn folded(&mut self) -> Step<crate::plan::cloudfront::Folded> {
+        let kube_at = |what: &'static str| {
+            move |e| StepError {
+                what,
+                error: DriverError::Kube(e),
+            }
+        };
+        let client = self.ctx.client.clone();
+        let namespace = &self.owner.namespace;
+        let ad_insertions =
+            kube::Api::<crate::api::AdInsertion>::namespaced(client.clone(), namespace)
+                .list(&Default::default())
+                .await
+                .map_err(kube_at("AdInsertions of the channel"))?;
+        let ad_origins = ad_insertions
             .items
             .iter()
             .filter(|a| a.spec.channel_ref.name == self.owner.name)
@@ -690,7 +700,22 @@ impl Apply<'_> {
                     segments_host: crate::plan::mediatailor::segments_host(&manifest_host)?,
                     manifest_host,
                 })
-            }))
+            });
+        let policy = crate::controller::token_policy::protecting_channel(
+            &client,
+            namespace,
+            &self.owner.name,
+        )
+        .await
+        .map_err(kube_at("TokenPolicies of the channel"))?;
+        let policy = policy.as_ref();
+        let status = policy.and_then(|p| p.status.as_ref());
+        self.observed.token_policy = policy.and_then(|p| p.metadata.name.clone());
+        Ok(crate::plan::cloudfront::Folded {
+            ad_origins,
+            viewer_request_function: status.and_then(|s| s.function_arn.clone()),
+            web_acl_arn: status.and_then(|s| s.web_acl_arn.clone()),
+        })
     }
 
     async fn current_identifier(

@@ -269,7 +269,31 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
     )
     .default_backoff()
     .touched_objects();
+    // A TokenPolicy's function and web ACL, and channels it stopped naming.
+    let token_policies = watcher(
+        Api::<crate::api::TokenPolicy>::all(ctx.client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .touched_objects();
+    let channels = reader.clone();
     Controller::for_stream(changes, reader)
+        .watches_stream(token_policies, move |tp: crate::api::TokenPolicy| {
+            let namespace = tp.namespace();
+            let name = tp.name_any();
+            channels
+                .state()
+                .into_iter()
+                .filter(|lc| lc.namespace() == namespace)
+                .filter(|lc| {
+                    let named = tp.spec.channel_refs.iter().any(|c| c.name == lc.name_any());
+                    let folded = lc.status.as_ref().and_then(|s| s.token_policy.as_deref())
+                        == Some(name.as_str());
+                    named || folded
+                })
+                .map(|lc| kube::runtime::reflector::ObjectRef::from_obj(lc.as_ref()))
+                .collect::<Vec<_>>()
+        })
         .watches_stream(ad_insertions, |adi: crate::api::AdInsertion| {
             adi.namespace().map(|ns| {
                 kube::runtime::reflector::ObjectRef::new(&adi.spec.channel_ref.name).within(&ns)

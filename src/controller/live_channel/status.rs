@@ -28,6 +28,8 @@ pub struct Observed {
     pub channel: Option<ChannelProgress>,
     /// The channel was not started because input, packaging or CDN is not ready.
     pub start_held: bool,
+    /// The TokenPolicy folded into the distribution.
+    pub token_policy: Option<String>,
 }
 
 /// Why a reconcile could not finish: the reason and a sentence for people.
@@ -225,6 +227,12 @@ pub fn build(
         resources: Some(resources(observed)),
         cdn_secret_rotation: previous.and_then(|p| p.cdn_secret_rotation.clone()),
         cdn_secret_rotated_at: previous.and_then(|p| p.cdn_secret_rotated_at.clone()),
+        // Known once the CDN step ran; until then, what was known.
+        token_policy: if observed.distribution.is_some() || !spec.cdn.enabled {
+            observed.token_policy.clone()
+        } else {
+            previous.and_then(|p| p.token_policy.clone())
+        },
     };
     (status, settled)
 }

@@ -1,0 +1,413 @@
+//! One reconcile of a TokenPolicy: read what it references, then bring its
+//! key value store, function and (for WAF revocation) pattern set and web
+//! ACL to the desired state, in that order: the function reads the store,
+//! the web ACL uses the pattern set.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use kube::api::Api;
+use kube::ResourceExt;
+
+use crate::api::common::ProviderRef;
+use crate::api::token_policy::{RevocationMethod, TokenPolicy};
+use crate::aws::cloudfront::{FunctionSpec, KeyValueStore, KvsData};
+use crate::aws::ownership::{Owner, Tags};
+use crate::controller::children::{ensure, AnnotationIds, External};
+use crate::controller::context::Context;
+use crate::controller::edge::{
+    store_ready, FunctionChild, FunctionState, PatternSetChild, StoreChild, WebAclChild,
+};
+use crate::controller::live_channel::apply::{aws_at, remove_child, Step, StepError};
+use crate::controller::live_channel::status::Failure;
+use crate::controller::provider::provider_for;
+use crate::controller::report::Events;
+use crate::plan::token_policy::{
+    enforced_sessions, fits_in_store, store_bytes, store_entries, store_writes, waf_patterns,
+    NAME_LIMIT, WAF_NAME_LIMIT,
+};
+use crate::token::function::{self, MAX_FUNCTION_BYTES};
+use crate::token::policy::{InputError, PolicyInputs};
+
+/// AWS names of a policy's resources, from its uid.
+pub struct Names {
+    pub store: String,
+    pub function: String,
+    pub pattern_set: String,
+    pub web_acl: String,
+}
+
+impl Names {
+    pub fn of(owner: &Owner) -> Self {
+        Self {
+            store: owner.resource_id("tokens", NAME_LIMIT),
+            function: owner.resource_id("tokens", NAME_LIMIT),
+            pattern_set: owner.resource_id("revoked", WAF_NAME_LIMIT),
+            web_acl: owner.resource_id("revocation", WAF_NAME_LIMIT),
+        }
+    }
+}
+
+/// What one reconcile found and did, for the status.
+#[derive(Debug, Default)]
+pub struct Observed {
+    pub store: Option<KeyValueStore>,
+    pub key_ids: Vec<String>,
+    pub function: Option<FunctionState>,
+    pub web_acl_arn: Option<String>,
+    /// Sessions whose revocation is in force.
+    pub revoked: usize,
+    /// Revocations that ended (entryTtlSeconds) but are still listed.
+    pub ended: usize,
+    /// When the next listed revocation ends (for WAF, which must drop it).
+    pub next_end: Option<u64>,
+}
+
+/// Where the policy stands.
+pub enum Outcome {
+    Ready,
+    /// Waiting for AWS (a store provisioning) or a web ACL to be detached.
+    Waiting {
+        reason: &'static str,
+        message: String,
+    },
+    Failed(Failure),
+}
+
+pub fn invalid(reason: &str, message: String) -> Failure {
+    Failure {
+        reason: reason.into(),
+        message,
+        stalled: true,
+    }
+}
+
+/// The channels' common AwsProvider: a function and its store live in one
+/// account, so every channel of a policy must use the same one.
+pub fn common_provider(inputs: &PolicyInputs) -> Result<Option<ProviderRef>, Failure> {
+    let mut providers = inputs.channels.iter().map(|c| c.spec.provider_ref.clone());
+    let first = providers.next().flatten();
+    if providers.any(|p| p.as_ref().map(|r| &r.name) != first.as_ref().map(|r| &r.name)) {
+        return Err(invalid(
+            "ChannelsInDifferentAccounts",
+            "the channels in channelRefs use different AwsProviders; a TokenPolicy's function and keys live in one account, so split it into one policy per provider".into(),
+        ));
+    }
+    Ok(first)
+}
+
+/// A channel can run one viewer-request function: the oldest policy naming
+/// it wins, a later one is refused with the other's name.
+pub fn claimed_elsewhere(tp: &TokenPolicy, all: &[TokenPolicy]) -> Option<(String, String)> {
+    tp.spec.channel_refs.iter().find_map(|c| {
+        super::protecting(all, &c.name)
+            .filter(|winner| winner.name_any() != tp.name_any())
+            .filter(|winner| super::age_key(winner) < super::age_key(tp))
+            .map(|winner| (c.name.clone(), winner.name_any()))
+    })
+}
+
+pub struct Apply<'a> {
+    pub ctx: &'a Context,
+    pub tp: &'a TokenPolicy,
+    pub owner: Owner,
+    pub names: Names,
+    pub tags: Tags,
+    pub ids: AnnotationIds<TokenPolicy>,
+    pub events: Events<'a>,
+    pub observed: Observed,
+}
+
+impl<'a> Apply<'a> {
+    pub fn new(ctx: &'a Context, tp: &'a TokenPolicy, api: &Api<TokenPolicy>) -> Self {
+        let owner = super::owner_of(tp);
+        let spec_unchanged =
+            tp.status.as_ref().and_then(|s| s.observed_generation) == tp.metadata.generation;
+        Self {
+            ctx,
+            tp,
+            names: Names::of(&owner),
+            owner,
+            tags: Tags::new(),
+            ids: AnnotationIds::new(api.clone(), tp),
+            events: Events::new(&ctx.recorder, tp, spec_unchanged),
+            observed: Observed::default(),
+        }
+    }
+
+    async fn ensure<E: External>(&mut self, child: &E, what: &'static str) -> Step<E::Observed> {
+        let (observed, action) = ensure(child, &mut self.ids)
+            .await
+            .map_err(crate::controller::live_channel::apply::at(what))?;
+        self.events.child(action, what, &E::id_of(&observed)).await;
+        Ok(observed)
+    }
+
+    /// The whole reconcile; `Ok(None)` when everything is as desired, else
+    /// what the policy waits for.
+    pub async fn run(&mut self, api: &Api<TokenPolicy>) -> (Outcome, Option<Duration>) {
+        let namespace = self.owner.namespace.clone();
+        let spec = &self.tp.spec;
+        let inputs = match PolicyInputs::load(&self.ctx.client, &namespace, spec).await {
+            Ok(inputs) => inputs,
+            Err(InputError::Invalid { reason, message }) => {
+                return (Outcome::Failed(invalid(reason, message)), None)
+            }
+            Err(e @ InputError::Kube { .. }) => {
+                return (
+                    Outcome::Failed(Failure {
+                        reason: "KubernetesError".into(),
+                        message: e.to_string(),
+                        stalled: false,
+                    }),
+                    None,
+                )
+            }
+        };
+        let others = match Api::<TokenPolicy>::namespaced(self.ctx.client.clone(), &namespace)
+            .list(&Default::default())
+            .await
+        {
+            Ok(list) => list.items,
+            Err(e) => return (kube_failure(e), None),
+        };
+        if let Some((channel, other)) = claimed_elsewhere(self.tp, &others) {
+            let message = format!("the LiveChannel \"{channel}\" is already protected by TokenPolicy \"{other}\"; a channel runs one token check, so name it in one policy only");
+            return (
+                Outcome::Failed(invalid("ChannelAlreadyProtected", message)),
+                None,
+            );
+        }
+        let provider = match common_provider(&inputs) {
+            Ok(p) => p,
+            Err(f) => return (Outcome::Failed(f), None),
+        };
+        let provider = match provider_for(api, self.tp, provider.as_ref()).await {
+            Ok(p) => p,
+            Err(e) => return (kube_failure(e), None),
+        };
+        let resolved = match self.ctx.providers.resolve(provider.as_ref()).await {
+            Ok(r) => r,
+            Err(e) => {
+                let f = crate::controller::live_channel::resolve_failure(&e);
+                return (Outcome::Failed(f), None);
+            }
+        };
+        self.tags = resolved.defaults.tags.clone();
+        match self.converge(&inputs, &resolved.apis).await {
+            Ok(outcome) => {
+                let next_end = self.observed.next_end.map(|end| {
+                    Duration::from_secs(end.saturating_sub(unix_now())) + Duration::from_secs(1)
+                });
+                (outcome, next_end)
+            }
+            Err(e) => {
+                let failure = e.failure();
+                self.events
+                    .publish(true, &failure.reason, "Reconcile", failure.message.clone())
+                    .await;
+                (Outcome::Failed(failure), None)
+            }
+        }
+    }
+
+    async fn converge(
+        &mut self,
+        inputs: &PolicyInputs,
+        apis: &crate::aws::apis::AwsApis,
+    ) -> Step<Outcome> {
+        let spec = &self.tp.spec;
+        let tags = self.tags.clone();
+        let owner = self.owner.clone();
+        // 1. The store, and the keys and revocations in it.
+        let store_child = StoreChild {
+            api: apis.cloudfront.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            name: self.names.store.clone(),
+        };
+        let store = self
+            .ensure(&store_child, "CloudFront key value store")
+            .await?;
+        self.observed.store = Some(store.clone());
+        if !store_ready(&store) {
+            return Ok(Outcome::Waiting {
+                reason: "KeyValueStoreProvisioning",
+                message: format!("CloudFront is provisioning key value store {}", store.name),
+            });
+        }
+        let kvs = apis.cloudfront_kvs.as_ref();
+        let what = "CloudFront key value store keys";
+        let current: BTreeMap<String, String> = kvs
+            .list_keys(&store.arn)
+            .await
+            .map_err(aws_at(what))?
+            .into_iter()
+            .map(|i| (i.key, i.value))
+            .collect();
+        let now = unix_now();
+        let desired = store_entries(
+            &inputs.keys,
+            &inputs.revoked,
+            &current,
+            now,
+            u64::from(spec.revocation.entry_ttl_seconds),
+        );
+        if !fits_in_store(&desired) {
+            return Err(StepError {
+                what,
+                error: crate::controller::children::DriverError::Invalid {
+                    reason: "RevocationListTooLarge",
+                    message: format!(
+                        "the signing keys and revoked sessions need {} bytes, more than a CloudFront key value store's 5 MB; remove ended revocations from the list",
+                        store_bytes(&desired)
+                    ),
+                },
+            });
+        }
+        let writes = store_writes(&current, &desired);
+        if !writes.is_empty() {
+            let mut etag = kvs
+                .describe_store(&store.arn)
+                .await
+                .map_err(aws_at(what))?
+                .etag;
+            let (mut put, mut deleted) = (0, 0);
+            for write in writes {
+                put += write.puts.len();
+                deleted += write.deletes.len();
+                let KvsData { etag: next, .. } = kvs
+                    .update_keys(&store.arn, &etag, write.puts, write.deletes)
+                    .await
+                    .map_err(aws_at(what))?;
+                etag = next;
+            }
+            self.events
+                .publish(
+                    false,
+                    "KeysUpdated",
+                    "UpdateKeyValueStoreKeys",
+                    format!(
+                        "Key value store {}: wrote {put} and removed {deleted} entries; signing keys now {}",
+                        store.name,
+                        inputs.keys.0.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .await;
+        }
+        self.observed.key_ids = inputs.keys.0.keys().cloned().collect();
+        let enforced = enforced_sessions(&desired, now);
+        self.observed.revoked = enforced.len();
+        self.observed.ended = inputs.revoked.len() - enforced.len();
+        self.observed.next_end = desired
+            .iter()
+            .filter(|(k, _)| k.starts_with("r:"))
+            .filter_map(|(_, v)| v.parse::<u64>().ok())
+            .filter(|end| *end > now)
+            .min();
+
+        // 2. The function, published.
+        let config = inputs.edge_config(spec);
+        let code = function::source(&config, &store.id);
+        if code.len() > MAX_FUNCTION_BYTES {
+            return Err(StepError {
+                what: "CloudFront function",
+                error: crate::controller::children::DriverError::Invalid {
+                    reason: "FunctionTooLarge",
+                    message: format!(
+                        "the generated function is {} bytes, over CloudFront's {MAX_FUNCTION_BYTES}; use fewer pathScopes or bound headers",
+                        code.len()
+                    ),
+                },
+            });
+        }
+        let function_child = FunctionChild {
+            api: apis.cloudfront.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            name: self.names.function.clone(),
+            spec: FunctionSpec {
+                comment: format!("onair TokenPolicy {}/{}", owner.namespace, owner.name),
+                code,
+                key_value_store_arns: vec![store.arn.clone()],
+            },
+        };
+        let function = self.ensure(&function_child, "CloudFront function").await?;
+        self.observed.function = Some(function);
+
+        // 3. WAF revocation, or none.
+        let waf = spec.revocation.enabled && spec.revocation.method == RevocationMethod::Waf;
+        let patterns = if waf {
+            waf_patterns(&enforced, &spec.token.query_parameter).map_err(|e| StepError {
+                what: "WAF regex pattern set",
+                error: crate::controller::children::DriverError::Invalid {
+                    reason: "TooManySessionsForWaf",
+                    message: e.to_string(),
+                },
+            })?
+        } else {
+            Vec::new()
+        };
+        let set_child = PatternSetChild {
+            api: apis.wafv2.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            name: self.names.pattern_set.clone(),
+            patterns,
+        };
+        let acl_name = self.names.web_acl.clone();
+        let acl_child = |spec| WebAclChild {
+            api: apis.wafv2.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            name: acl_name.clone(),
+            spec,
+        };
+        if waf {
+            let set = self.ensure(&set_child, "WAF regex pattern set").await?;
+            let acl_spec = WebAclChild::spec_for(&owner, &set.entity.arn, spec.failure_status_code);
+            let acl = self.ensure(&acl_child(acl_spec), "WAF web ACL").await?;
+            self.observed.web_acl_arn = Some(acl.entity.arn);
+            return Ok(Outcome::Ready);
+        }
+        // Revocation moved off WAF: the channels drop the web ACL (the status
+        // no longer names it), then it and its patterns go.
+        let why = "the policy no longer revokes sessions through WAF";
+        let acl = acl_child(Default::default());
+        let recorded = |child: &str| {
+            crate::controller::children::IdStore::recorded(&self.ids, child).is_some()
+        };
+        if recorded(WebAclChild::CHILD) || recorded(PatternSetChild::CHILD) {
+            let events = &self.events;
+            if !remove_child(&mut self.ids, events, &acl, "WAF web ACL", why).await? {
+                return Ok(Outcome::Waiting {
+                    reason: "DetachingWebAcl",
+                    message: "waiting for the channels' distributions to drop the WAF web ACL before deleting it".into(),
+                });
+            }
+            remove_child(
+                &mut self.ids,
+                events,
+                &set_child,
+                "WAF regex pattern set",
+                why,
+            )
+            .await?;
+        }
+        Ok(Outcome::Ready)
+    }
+}
+
+fn kube_failure(e: kube::Error) -> Outcome {
+    Outcome::Failed(Failure {
+        reason: "KubernetesError".into(),
+        message: e.to_string(),
+        stalled: false,
+    })
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

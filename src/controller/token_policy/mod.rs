@@ -1,0 +1,405 @@
+//! The TokenPolicy reconciler: signing keys in a CloudFront key value store,
+//! the generated token-checking function (published to LIVE), and for WAF
+//! revocation a regex pattern set and web ACL. The channels' distributions
+//! use the function and web ACL once the status names them: the LiveChannel
+//! reconciler, the one writer of a distribution, watches TokenPolicies.
+//!
+//! Rotation never refuses a valid token: the Secret's keys all verify, new
+//! keys reach the store before removed ones leave it, and the function reads
+//! keys from the store (a rotation does not republish it).
+
+pub mod apply;
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::api::Api;
+use kube::core::PartialObjectMeta;
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::{Resource, ResourceExt};
+use tracing::{info, warn};
+
+use crate::api::common::DeletionPolicy;
+use crate::api::token_policy::{TokenPolicy, TokenPolicyStatus};
+use crate::api::{AdInsertion, LiveChannel};
+use crate::aws::ownership::Owner;
+use crate::controller::children::{AnnotationIds, IdStore};
+use crate::controller::conditions::{ConditionSet, Progress};
+use crate::controller::context::Context;
+use crate::controller::edge::{FunctionChild, PatternSetChild, StoreChild, WebAclChild};
+use crate::controller::finalizer;
+use crate::controller::live_channel::apply::remove_child;
+use crate::controller::live_channel::now;
+use crate::controller::provider::recorded_provider;
+use crate::controller::report::{write_status, Events};
+
+use apply::{Apply, Names, Observed, Outcome};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Kubernetes API error: {0}")]
+    Kube(#[from] kube::Error),
+}
+
+pub fn owner_of(tp: &TokenPolicy) -> Owner {
+    Owner::new(
+        tp.uid().unwrap_or_default(),
+        tp.namespace().unwrap_or_default(),
+        tp.name_any(),
+    )
+}
+
+pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let namespace = tp.namespace().unwrap_or_default();
+    let api: Api<TokenPolicy> = Api::namespaced(ctx.client.clone(), &namespace);
+    if tp.meta().deletion_timestamp.is_some() {
+        return cleanup(&tp, &ctx, &api).await;
+    }
+    if tp.status.is_none() {
+        let first = Outcome::Waiting {
+            reason: "Pending",
+            message: "reading the signing keys and channels".into(),
+        };
+        write(&api, &tp, &first, &Observed::default()).await?;
+    }
+    finalizer::add(&api, tp.as_ref()).await?;
+    let mut step = Apply::new(&ctx, &tp, &api);
+    let (outcome, revocation_ends_in) = step.run(&api).await;
+    write(&api, &tp, &outcome, &step.observed).await?;
+    let next = match &outcome {
+        Outcome::Ready => {
+            revocation_ends_in.map_or(ctx.timing.resync, |d| d.min(ctx.timing.resync))
+        }
+        Outcome::Waiting { .. } => ctx.timing.poll,
+        Outcome::Failed(f) if f.stalled => ctx.timing.resync,
+        Outcome::Failed(_) => ctx.timing.retry,
+    };
+    Ok(Action::requeue(next))
+}
+
+async fn write(
+    api: &Api<TokenPolicy>,
+    tp: &TokenPolicy,
+    outcome: &Outcome,
+    observed: &Observed,
+) -> Result<(), kube::Error> {
+    let previous = tp.status.clone().unwrap_or_default();
+    let mut set = ConditionSet::new(&previous.conditions, tp.metadata.generation, now());
+    let function = observed.function.as_ref();
+    let published = function.is_some_and(|f| f.published());
+    let keys_ready = !observed.key_ids.is_empty();
+    let waf = tp.spec.revocation.enabled
+        && tp.spec.revocation.method == crate::api::token_policy::RevocationMethod::Waf;
+    let progress = match outcome {
+        Outcome::Ready => Progress::Ready {
+            reason: "Ready".into(),
+            message: format!(
+                "tokens are checked at the edge of {} channel(s) with keys {}",
+                tp.spec.channel_refs.len(),
+                observed.key_ids.join(", ")
+            ),
+        },
+        Outcome::Waiting { reason, message } => Progress::Reconciling {
+            reason: (*reason).into(),
+            message: message.clone(),
+        },
+        Outcome::Failed(f) if f.stalled => Progress::Stalled {
+            reason: f.reason.clone(),
+            message: f.message.clone(),
+        },
+        Outcome::Failed(f) => Progress::Reconciling {
+            reason: f.reason.clone(),
+            message: f.message.clone(),
+        },
+    };
+    let (waiting_reason, waiting_message) = match &progress {
+        Progress::Ready { .. } => ("", String::new()),
+        Progress::Reconciling { reason, message } | Progress::Stalled { reason, message } => {
+            (reason.as_str(), message.clone())
+        }
+    };
+    if keys_ready {
+        set.set_bool(
+            "KeysReady",
+            true,
+            "KeysInStore",
+            &format!(
+                "signing keys {} are in the key value store",
+                observed.key_ids.join(", ")
+            ),
+        );
+    } else {
+        set.set_bool("KeysReady", false, waiting_reason, &waiting_message);
+    }
+    if published {
+        set.set_bool(
+            "FunctionReady",
+            true,
+            "Published",
+            "the token check is published (LIVE)",
+        );
+    } else {
+        set.set_bool("FunctionReady", false, waiting_reason, &waiting_message);
+    }
+    let revocation_message = match (tp.spec.revocation.enabled, waf) {
+        (false, _) => "revocation is off".to_string(),
+        (true, _) if observed.ended > 0 => format!(
+            "{} session(s) revoked; {} listed revocation(s) ended after entryTtlSeconds and can be removed from the list",
+            observed.revoked, observed.ended
+        ),
+        (true, true) => format!("{} session(s) blocked by the WAF web ACL", observed.revoked),
+        (true, false) => format!("{} session(s) refused by the token check", observed.revoked),
+    };
+    let revocation_ready = matches!(outcome, Outcome::Ready) || (keys_ready && !waf);
+    if revocation_ready {
+        set.set_bool("RevocationReady", true, "Enforced", &revocation_message);
+    } else {
+        set.set_bool("RevocationReady", false, waiting_reason, &waiting_message);
+    }
+    set.summarize(&progress);
+    let failed = matches!(outcome, Outcome::Failed(_));
+    // A failed reconcile says nothing new about AWS: keep what was known.
+    let keep =
+        |now: Option<String>, before: Option<String>| if failed { now.or(before) } else { now };
+    let status = TokenPolicyStatus {
+        observed_generation: tp.metadata.generation,
+        conditions: set.into_vec(),
+        function_arn: keep(
+            function.filter(|f| f.published()).map(|f| f.arn.clone()),
+            previous.function_arn,
+        ),
+        function_stage: keep(
+            function.map(|f| if f.published() { "LIVE" } else { "DEVELOPMENT" }.to_string()),
+            previous.function_stage,
+        ),
+        key_value_store_arn: keep(
+            observed.store.as_ref().map(|s| s.arn.clone()),
+            previous.key_value_store_arn,
+        ),
+        key_ids: if failed && observed.key_ids.is_empty() {
+            previous.key_ids
+        } else {
+            observed.key_ids.clone()
+        },
+        web_acl_arn: if failed {
+            observed.web_acl_arn.clone().or(previous.web_acl_arn)
+        } else {
+            observed.web_acl_arn.clone()
+        },
+        revoked_sessions: if failed && observed.key_ids.is_empty() {
+            previous.revoked_sessions
+        } else {
+            u32::try_from(observed.revoked).unwrap_or(u32::MAX)
+        },
+    };
+    write_status(api, tp, &status).await
+}
+
+/// Deletion: the channels drop the function and web ACL first (they ignore a
+/// policy being deleted), then the web ACL, patterns, function and store go,
+/// each once AWS no longer reports it in use.
+async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Result<Action, Error> {
+    if !finalizer::has_finalizer(tp) {
+        return Ok(Action::await_change());
+    }
+    if tp.spec.deletion_policy == DeletionPolicy::Retain || recorded_provider(tp).is_none() {
+        finalizer::remove(api, tp).await?;
+        return Ok(Action::await_change());
+    }
+    let resolved = match ctx
+        .providers
+        .resolve(recorded_provider(tp).flatten().as_ref())
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            warn!(name = %tp.name_any(), error = %e, "cannot delete the token check yet");
+            return Ok(Action::requeue(ctx.timing.retry));
+        }
+    };
+    let apis = &resolved.apis;
+    let owner = owner_of(tp);
+    let names = Names::of(&owner);
+    let tags = crate::aws::ownership::Tags::new();
+    let events = Events::new(&ctx.recorder, tp, false);
+    let mut ids = AnnotationIds::new(api.clone(), tp);
+    let why = "the TokenPolicy is being deleted";
+    let acl = WebAclChild {
+        api: apis.wafv2.as_ref(),
+        owner: &owner,
+        tags: &tags,
+        name: names.web_acl.clone(),
+        spec: Default::default(),
+    };
+    let set = PatternSetChild {
+        api: apis.wafv2.as_ref(),
+        owner: &owner,
+        tags: &tags,
+        name: names.pattern_set.clone(),
+        patterns: Vec::new(),
+    };
+    let function = FunctionChild {
+        api: apis.cloudfront.as_ref(),
+        owner: &owner,
+        tags: &tags,
+        name: names.function.clone(),
+        spec: Default::default(),
+    };
+    let store = StoreChild {
+        api: apis.cloudfront.as_ref(),
+        owner: &owner,
+        tags: &tags,
+        name: names.store.clone(),
+    };
+    let gone = async {
+        let waf = tp.spec.revocation.method == crate::api::token_policy::RevocationMethod::Waf;
+        // Look for unrecorded WAF entities only where the policy may have made them.
+        if waf || ids.recorded(WebAclChild::CHILD).is_some() {
+            if !remove_child(&mut ids, &events, &acl, "WAF web ACL", why).await? {
+                return Ok(false);
+            }
+        }
+        if waf || ids.recorded(PatternSetChild::CHILD).is_some() {
+            if !remove_child(&mut ids, &events, &set, "WAF regex pattern set", why).await? {
+                return Ok(false);
+            }
+        }
+        if !remove_child(&mut ids, &events, &function, "CloudFront function", why).await? {
+            return Ok(false);
+        }
+        remove_child(&mut ids, &events, &store, "CloudFront key value store", why).await
+    }
+    .await;
+    match gone {
+        Ok(true) => {
+            finalizer::remove(api, tp).await?;
+            Ok(Action::await_change())
+        }
+        // In use by a distribution still deploying without it: look again.
+        Ok(false) => Ok(Action::requeue(ctx.timing.poll)),
+        Err(e) => {
+            warn!(name = %tp.name_any(), error = ?e.error, what = e.what, "cannot delete the token check yet");
+            Ok(Action::requeue(ctx.timing.retry))
+        }
+    }
+}
+
+fn error_policy(tp: Arc<TokenPolicy>, error: &Error, ctx: Arc<Context>) -> Action {
+    warn!(name = %tp.name_any(), %error, "TokenPolicy reconcile failed; retrying");
+    Action::requeue(ctx.timing.retry)
+}
+
+/// The policies of `namespace` that `matches`.
+fn policies_where(
+    store: &Store<TokenPolicy>,
+    namespace: Option<String>,
+    matches: impl Fn(&TokenPolicy) -> bool,
+) -> Vec<ObjectRef<TokenPolicy>> {
+    store
+        .state()
+        .into_iter()
+        .filter(|tp| tp.namespace() == namespace && matches(tp))
+        .map(|tp| ObjectRef::from_obj(tp.as_ref()))
+        .collect()
+}
+
+/// The TokenPolicy whose check runs at `channel`'s edge: the oldest one
+/// naming it that is not being deleted (a later one is refused, see
+/// [`apply::claimed_elsewhere`]).
+pub fn protecting<'a>(policies: &'a [TokenPolicy], channel: &str) -> Option<&'a TokenPolicy> {
+    policies
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| names_channel(p, channel))
+        .min_by_key(|p| age_key(p))
+}
+
+/// Older first; the name breaks ties.
+pub fn age_key(tp: &TokenPolicy) -> (Option<jiff::Timestamp>, String) {
+    (
+        tp.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        tp.name_any(),
+    )
+}
+
+/// The policy protecting `channel` in `namespace`, read from the API.
+pub async fn protecting_channel(
+    client: &kube::Client,
+    namespace: &str,
+    channel: &str,
+) -> Result<Option<TokenPolicy>, kube::Error> {
+    let policies = Api::<TokenPolicy>::namespaced(client.clone(), namespace)
+        .list(&Default::default())
+        .await?;
+    Ok(protecting(&policies.items, channel).cloned())
+}
+
+fn names_channel(tp: &TokenPolicy, channel: &str) -> bool {
+    tp.spec.channel_refs.iter().any(|c| c.name == channel)
+}
+
+/// Runs the TokenPolicy controller until the stream ends. A changed signing
+/// Secret (a rotation) or revocation ConfigMap reaches the edge at once; so
+/// does a channel getting its playback paths or an AdInsertion.
+pub async fn run(ctx: Arc<Context>, concurrency: u16) {
+    let client = ctx.client.clone();
+    let controller = Controller::new(
+        Api::<TokenPolicy>::all(client.clone()),
+        watcher::Config::default(),
+    );
+    let store = controller.store();
+    let (s1, s2, s3, s4) = (store.clone(), store.clone(), store.clone(), store);
+    let secrets = watcher(
+        Api::<PartialObjectMeta<Secret>>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .touched_objects();
+    let config_maps = watcher(
+        Api::<PartialObjectMeta<ConfigMap>>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .touched_objects();
+    info!("TokenPolicy controller started");
+    controller
+        .watches_stream(secrets, move |secret| {
+            let name = secret.name_any();
+            policies_where(&s1, secret.namespace(), |tp| {
+                tp.spec.signing_keys.secret_ref.name == name
+            })
+        })
+        .watches_stream(config_maps, move |map| {
+            let name = map.name_any();
+            policies_where(&s2, map.namespace(), |tp| {
+                tp.spec
+                    .revocation
+                    .config_map_ref
+                    .as_ref()
+                    .is_some_and(|r| r.name == name)
+            })
+        })
+        .watches(
+            Api::<LiveChannel>::all(client.clone()),
+            watcher::Config::default(),
+            move |lc: LiveChannel| {
+                let name = lc.name_any();
+                policies_where(&s3, lc.namespace(), |tp| names_channel(tp, &name))
+            },
+        )
+        .watches(
+            Api::<AdInsertion>::all(client),
+            watcher::Config::default(),
+            move |adi: AdInsertion| {
+                let channel = adi.spec.channel_ref.name.clone();
+                policies_where(&s4, adi.namespace(), |tp| names_channel(tp, &channel))
+            },
+        )
+        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
+        .run(reconcile, error_policy, ctx)
+        .for_each(|_| async {})
+        .await;
+}

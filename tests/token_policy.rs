@@ -1,0 +1,848 @@
+//! The TokenPolicy reconciler end to end with the LiveChannel and
+//! AdInsertion reconcilers: the local API server and the AWS simulation.
+//! What the edge decides is checked with the rules the published function
+//! runs (the Rust verifier, proven equal to the function under node in
+//! tests/token.rs) against the keys and revocations actually in the
+//! simulated key value store.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::ByteString;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use onair::api::{AdInsertion, TokenPolicy};
+use onair::aws::cloudfront::FunctionStage;
+use onair::aws::Service;
+use onair::token::{self, EdgeConfig, Keys, MintRequest, ViewerRequest};
+use serde_json::json;
+use support::operator::{Operator, NS};
+
+const POLICY: &str = "news-tokens";
+const KEYS: &str = "playback-signing-keys";
+
+fn policies(op: &Operator) -> Api<TokenPolicy> {
+    Api::namespaced(op.client.clone(), NS)
+}
+
+fn key(byte: u8) -> Vec<u8> {
+    vec![byte; 32]
+}
+
+/// Writes the signing-keys Secret with these keys.
+async fn set_keys(op: &Operator, keys: &[(&str, u8)]) {
+    let secret = Secret {
+        metadata: kube::api::ObjectMeta {
+            name: Some(KEYS.into()),
+            ..Default::default()
+        },
+        data: Some(
+            keys.iter()
+                .map(|(id, byte)| (id.to_string(), ByteString(key(*byte))))
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    Api::<Secret>::namespaced(op.client.clone(), NS)
+        .patch(
+            KEYS,
+            &PatchParams::apply("test").force(),
+            &Patch::Apply(&secret),
+        )
+        .await
+        .unwrap();
+}
+
+/// The example policy, for channel `news`, with `spec` merged in.
+fn policy(spec: serde_json::Value) -> TokenPolicy {
+    let text = std::fs::read_to_string(support::repo().join("examples/token-policy.yaml")).unwrap();
+    let mut value: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+    value["metadata"]["name"] = json!(POLICY);
+    value["spec"]["channelRefs"] = json!([{"name": "news"}]);
+    value["spec"]["signingKeys"] = json!({"secretRef": {"name": KEYS}, "activeKeyId": "k1"});
+    json_patch::merge(&mut value["spec"], &spec);
+    serde_json::from_value(value).unwrap()
+}
+
+async fn reconcile_policy(op: &Operator, name: &str) {
+    if let Some(tp) = policies(op).get_opt(name).await.unwrap() {
+        onair::controller::token_policy::reconcile(Arc::new(tp), op.ctx.clone())
+            .await
+            .unwrap();
+    }
+}
+
+async fn get_policy(op: &Operator, name: &str) -> Option<TokenPolicy> {
+    policies(op).get_opt(name).await.unwrap()
+}
+
+fn ready_reason(tp: &TokenPolicy) -> (String, String) {
+    tp.status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| (format!("{:?}", c.status), c.reason.clone()))
+        .unwrap_or_default()
+}
+
+/// Reconciles the policy (moving simulated AWS time) until Ready=True.
+async fn settle_policy(op: &Operator, name: &str) -> TokenPolicy {
+    for _ in 0..20 {
+        reconcile_policy(op, name).await;
+        let tp = get_policy(op, name).await.unwrap();
+        if ready_reason(&tp).0 == "True" {
+            return tp;
+        }
+        op.sim.advance(Duration::from_secs(30));
+    }
+    panic!(
+        "{name} never became ready: {:?}",
+        get_policy(op, name).await.unwrap().status
+    );
+}
+
+/// Reconciles the channel until its distribution is deployed with what the
+/// policies fold into it.
+async fn settle_channel(op: &Operator) {
+    for _ in 0..20 {
+        op.reconcile("news").await.unwrap().unwrap();
+        op.sim.advance(Duration::from_secs(60));
+        let distribution = distribution(op).await;
+        if onair::controller::cloudfront::deployed(&distribution) {
+            return;
+        }
+    }
+    panic!("the distribution never deployed");
+}
+
+async fn distribution(op: &Operator) -> onair::aws::cloudfront::Distribution {
+    let lc = op.get("news").await.unwrap();
+    let id = lc
+        .status
+        .and_then(|s| s.resources)
+        .and_then(|r| r.distribution_id)
+        .expect("the channel has a distribution");
+    op.sim.cloudfront().get_distribution(&id).await.unwrap()
+}
+
+/// What the edge holds: the store's entries, and the code LIVE runs.
+struct Edge {
+    entries: BTreeMap<String, String>,
+    live_code: String,
+    /// The channel's HLS manifest path, as players ask for it.
+    manifest: String,
+}
+
+async fn edge(op: &Operator, tp: &TokenPolicy) -> Edge {
+    let status = tp.status.as_ref().unwrap();
+    let store_arn = status.key_value_store_arn.clone().unwrap();
+    let entries = op
+        .sim
+        .cloudfront_kvs()
+        .list_keys(&store_arn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.key, i.value))
+        .collect();
+    let function = status
+        .function_arn
+        .as_ref()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let live_code = op
+        .sim
+        .cloudfront()
+        .get_function_code(&function, FunctionStage::Live)
+        .await
+        .unwrap()
+        .code;
+    let hls = op
+        .get("news")
+        .await
+        .and_then(|lc| lc.status?.playback?.hls)
+        .expect("the channel has a playback URL");
+    let manifest = ViewerRequest::for_url(&hls, "", BTreeMap::new()).uri;
+    Edge {
+        entries,
+        live_code,
+        manifest,
+    }
+}
+
+impl Edge {
+    fn keys(&self) -> Keys {
+        Keys(
+            self.entries
+                .iter()
+                .filter_map(|(k, v)| {
+                    let id = k.strip_prefix("k:")?;
+                    let key = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
+                    Some((id.to_string(), key))
+                })
+                .collect(),
+        )
+    }
+
+    /// The verdict of the edge for a manifest request with `token`.
+    fn decide(&self, config: &EdgeConfig, token: &str) -> Result<(), String> {
+        let request = ViewerRequest {
+            uri: format!("/{token}{}", self.manifest),
+            ip: "203.0.113.7".into(),
+            headers: [("user-agent".to_string(), "Player/1.0".to_string())].into(),
+            ..Default::default()
+        };
+        let revoked = |s: &str| {
+            self.entries
+                .get(&format!("r:{s}"))
+                .and_then(|v| v.parse().ok())
+        };
+        token::check(config, &self.keys(), &revoked, &request, now())
+            .map(|_| ())
+            .map_err(|r| r.code().to_string())
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn mint(config: &EdgeConfig, key_id: &str, byte: u8, session: Option<&str>) -> String {
+    token::mint(
+        config,
+        &key(byte),
+        &MintRequest {
+            key_id: key_id.into(),
+            lifetime_seconds: 600,
+            now: now(),
+            session: session.map(str::to_string),
+            ip: Some("203.0.113.7".into()),
+            headers: vec![("user-agent".into(), "Player/1.0".into())],
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// The policy's edge rules as the reconciler computes them.
+async fn edge_config(op: &Operator, tp: &TokenPolicy) -> EdgeConfig {
+    onair::token::policy::PolicyInputs::load(&op.client, NS, &tp.spec)
+        .await
+        .unwrap()
+        .edge_config(&tp.spec)
+}
+
+async fn delete_policy(op: &Operator) {
+    policies(op)
+        .delete(POLICY, &DeleteParams::default())
+        .await
+        .unwrap();
+    for _ in 0..30 {
+        reconcile_policy(op, POLICY).await;
+        if get_policy(op, POLICY).await.is_none() {
+            return;
+        }
+        // The channel drops the function and web ACL, CloudFront deploys.
+        op.reconcile("news").await.unwrap().unwrap();
+        op.sim.advance(Duration::from_secs(60));
+    }
+    panic!("the TokenPolicy was never deleted");
+}
+
+fn no_edge_resources() -> BTreeMap<&'static str, usize> {
+    BTreeMap::from([
+        ("functions", 0),
+        ("key value stores", 0),
+        ("regex pattern sets", 0),
+        ("web ACLs", 0),
+    ])
+}
+
+#[tokio::test]
+async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    policies(&op)
+        .create(
+            &PostParams::default(),
+            &policy(json!({"revocation": {"sessions": ["leaked-1"]}})),
+        )
+        .await
+        .unwrap();
+    let tp = settle_policy(&op, POLICY).await;
+    let status = tp.status.clone().unwrap();
+    assert_eq!(status.function_stage.as_deref(), Some("LIVE"));
+    assert_eq!(status.key_ids, ["k1"]);
+    assert_eq!(status.revoked_sessions, 1);
+    assert!(
+        status.web_acl_arn.is_none(),
+        "KeyValueStore revocation needs no WAF"
+    );
+    for condition in ["FunctionReady", "KeysReady", "RevocationReady"] {
+        let c = status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == condition)
+            .unwrap();
+        assert_eq!(format!("{:?}", c.status), "True", "{condition}: {}", c.message);
+    }
+    let printed = serde_json::to_string(&status).unwrap();
+    let material = base64::engine::general_purpose::STANDARD.encode(key(1));
+    assert!(!printed.contains(&material), "no key material in status");
+
+    // The channel folds the published function into every behaviour that
+    // serves its content.
+    settle_channel(&op).await;
+    let d = distribution(&op).await;
+    let arn = status.function_arn.clone().unwrap();
+    assert_eq!(d.config.default_behavior.function_associations.len(), 1);
+    assert_eq!(
+        d.config.default_behavior.function_associations[0].function_arn,
+        arn
+    );
+    let lc = op.get("news").await.unwrap();
+    assert_eq!(lc.status.unwrap().token_policy.as_deref(), Some(POLICY));
+
+    // The edge runs the code for these rules, with the keys in the store.
+    let config = edge_config(&op, &tp).await;
+    let at_edge = edge(&op, &tp).await;
+    let names = onair::controller::token_policy::apply::Names::of(
+        &onair::controller::token_policy::owner_of(&tp),
+    );
+    let store = op
+        .sim
+        .cloudfront()
+        .describe_key_value_store(&names.store)
+        .await
+        .unwrap();
+    assert_eq!(Some(store.arn.clone()), status.key_value_store_arn);
+    assert_eq!(
+        at_edge.live_code,
+        token::function::source(&config, &store.id)
+    );
+    assert!(
+        config.path_scopes.iter().any(|p| p.starts_with("/out/v1/")),
+        "tokens are scoped to the channel's paths: {:?}",
+        config.path_scopes
+    );
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k1", 1, None)),
+        Ok(())
+    );
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k1", 1, Some("leaked-1"))),
+        Err("revoked".into())
+    );
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k1", 9, None)),
+        Err("bad-signature".into())
+    );
+
+    // Steady state: reads only.
+    let writes = op.sim.faults().writes();
+    reconcile_policy(&op, POLICY).await;
+    op.reconcile("news").await.unwrap().unwrap();
+    assert_eq!(
+        op.sim.faults().writes(),
+        writes,
+        "nothing to change, nothing written"
+    );
+
+    delete_policy(&op).await;
+    assert_eq!(op.sim.edge_inventory().await, no_edge_resources());
+    let d = distribution(&op).await;
+    assert!(d.config.default_behavior.function_associations.is_empty());
+    assert_eq!(
+        op.inventory().await,
+        support::operator::one_of_each(),
+        "the channel stays"
+    );
+}
+
+#[tokio::test]
+async fn a_key_rotation_never_refuses_a_valid_token_and_does_not_republish() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    policies(&op)
+        .create(&PostParams::default(), &policy(json!({})))
+        .await
+        .unwrap();
+    let tp = settle_policy(&op, POLICY).await;
+    let config = edge_config(&op, &tp).await;
+    let old_token = mint(&config, "k1", 1, None);
+    let code_before = edge(&op, &tp).await.live_code;
+    let updates = |op: &Operator| {
+        op.sim
+            .faults()
+            .calls(Service::CloudFront, "update_function")
+            + op.sim
+                .faults()
+                .calls(Service::CloudFront, "publish_function")
+    };
+    let republished = updates(&op);
+
+    // 1. Add the new key: both verify.
+    set_keys(&op, &[("k1", 1), ("k2", 2)]).await;
+    let tp = settle_policy(&op, POLICY).await;
+    assert_eq!(tp.status.as_ref().unwrap().key_ids, ["k1", "k2"]);
+    let at_edge = edge(&op, &tp).await;
+    assert_eq!(at_edge.decide(&config, &old_token), Ok(()));
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k2", 2, None)),
+        Ok(())
+    );
+
+    // 2. Switch minting to it: old tokens still pass.
+    policies(&op)
+        .patch(
+            POLICY,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"signingKeys": {"activeKeyId": "k2"}}})),
+        )
+        .await
+        .unwrap();
+    let tp = settle_policy(&op, POLICY).await;
+    let at_edge = edge(&op, &tp).await;
+    assert_eq!(at_edge.decide(&config, &old_token), Ok(()));
+
+    // 3. Remove the old key once its tokens expired: refused from then on.
+    set_keys(&op, &[("k2", 2)]).await;
+    let tp = settle_policy(&op, POLICY).await;
+    assert_eq!(tp.status.as_ref().unwrap().key_ids, ["k2"]);
+    let at_edge = edge(&op, &tp).await;
+    assert_eq!(
+        at_edge.decide(&config, &old_token),
+        Err("unknown-key".into())
+    );
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k2", 2, None)),
+        Ok(())
+    );
+
+    // Keys live in the store: the function was never touched.
+    assert_eq!(updates(&op), republished);
+    assert_eq!(at_edge.live_code, code_before);
+
+    // Switching to a key the Secret lacks is refused before AWS.
+    policies(&op)
+        .patch(
+            POLICY,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"signingKeys": {"activeKeyId": "k3"}}})),
+        )
+        .await
+        .unwrap();
+    let writes = op.sim.faults().writes();
+    reconcile_policy(&op, POLICY).await;
+    let tp = get_policy(&op, POLICY).await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".into(), "ActiveKeyMissing".into())
+    );
+    assert_eq!(op.sim.faults().writes(), writes);
+    assert_eq!(
+        tp.status.unwrap().key_ids,
+        ["k2"],
+        "what is at the edge stays reported"
+    );
+}
+
+#[tokio::test]
+async fn sessions_are_revoked_and_restored_inline_and_from_a_config_map() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    let maps: Api<ConfigMap> = Api::namespaced(op.client.clone(), NS);
+    let revoked_map = |sessions: &[&str]| ConfigMap {
+        metadata: kube::api::ObjectMeta {
+            name: Some("revoked".into()),
+            ..Default::default()
+        },
+        data: Some(
+            sessions
+                .iter()
+                .map(|s| (s.to_string(), "leaked on a forum".to_string()))
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    maps.create(&PostParams::default(), &revoked_map(&["from-map"]))
+        .await
+        .unwrap();
+    policies(&op)
+        .create(
+            &PostParams::default(),
+            &policy(json!({"revocation": {"sessions": ["inline-1"], "configMapRef": {"name": "revoked"}}})),
+        )
+        .await
+        .unwrap();
+    let tp = settle_policy(&op, POLICY).await;
+    assert_eq!(tp.status.as_ref().unwrap().revoked_sessions, 2);
+    let config = edge_config(&op, &tp).await;
+    let at_edge = edge(&op, &tp).await;
+    for session in ["inline-1", "from-map"] {
+        assert_eq!(
+            at_edge.decide(&config, &mint(&config, "k1", 1, Some(session))),
+            Err("revoked".into()),
+            "{session}"
+        );
+    }
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k1", 1, Some("fine"))),
+        Ok(())
+    );
+    let first_end = at_edge.entries["r:from-map"].clone();
+
+    // Add one to the map, drop the inline one.
+    maps.replace(
+        "revoked",
+        &PostParams::default(),
+        &revoked_map(&["from-map", "second"]),
+    )
+    .await
+    .unwrap();
+    policies(&op)
+        .patch(
+            POLICY,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"revocation": {"sessions": null}}})),
+        )
+        .await
+        .unwrap();
+    let tp = settle_policy(&op, POLICY).await;
+    let at_edge = edge(&op, &tp).await;
+    assert_eq!(tp.status.as_ref().unwrap().revoked_sessions, 2);
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k1", 1, Some("inline-1"))),
+        Ok(())
+    );
+    assert_eq!(
+        at_edge.decide(&config, &mint(&config, "k1", 1, Some("second"))),
+        Err("revoked".into())
+    );
+    assert_eq!(
+        at_edge.entries["r:from-map"], first_end,
+        "a revocation keeps its end"
+    );
+
+    // A session id that could never be minted is refused as input.
+    maps.replace(
+        "revoked",
+        &PostParams::default(),
+        &revoked_map(&["not a session"]),
+    )
+    .await
+    .unwrap();
+    reconcile_policy(&op, POLICY).await;
+    let tp = get_policy(&op, POLICY).await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".into(), "InvalidSessionId".into())
+    );
+}
+
+#[tokio::test]
+async fn waf_revocation_blocks_listed_sessions_and_detaches_cleanly() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    policies(&op)
+        .create(
+            &PostParams::default(),
+            &policy(json!({"revocation": {"method": "Waf", "sessions": ["leaked-1", "leaked-2"]}})),
+        )
+        .await
+        .unwrap();
+    let tp = settle_policy(&op, POLICY).await;
+    let acl_arn = tp
+        .status
+        .as_ref()
+        .unwrap()
+        .web_acl_arn
+        .clone()
+        .expect("a web ACL");
+    settle_channel(&op).await;
+    assert_eq!(
+        distribution(&op).await.config.web_acl_id.as_deref(),
+        Some(acl_arn.as_str())
+    );
+    let inventory = op.sim.edge_inventory().await;
+    assert_eq!(
+        (inventory["web ACLs"], inventory["regex pattern sets"]),
+        (1, 1)
+    );
+
+    // The patterns block exactly the listed sessions, in path and query.
+    let waf = op.sim.wafv2();
+    let listed = waf.list_regex_pattern_sets().await.unwrap();
+    let set = waf
+        .get_regex_pattern_set(&listed[0].entity.name, &listed[0].entity.id)
+        .await
+        .unwrap();
+    let config = edge_config(&op, &tp).await;
+    let blocked = |uri: &str, query: &str| {
+        set.patterns.iter().any(|p| {
+            let re = regex::Regex::new(p).unwrap();
+            re.is_match(uri) || re.is_match(query)
+        })
+    };
+    let leaked = mint(&config, "k1", 1, Some("leaked-2"));
+    assert!(blocked(&format!("/{leaked}/out/v1/abc/index.m3u8"), ""));
+    assert!(blocked(
+        "/v1/master/x/index.m3u8",
+        &format!("manifest.token={leaked}")
+    ));
+    let fine = mint(&config, "k1", 1, Some("leaked-22"));
+    assert!(!blocked(&format!("/{fine}/out/v1/abc/index.m3u8"), ""));
+
+    // More sessions than WAF holds: refused whole, nothing truncated.
+    let many: Vec<String> = (0..400).map(|i| format!("session-{i:04}")).collect();
+    policies(&op)
+        .patch(
+            POLICY,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"revocation": {"sessions": many}}})),
+        )
+        .await
+        .unwrap();
+    reconcile_policy(&op, POLICY).await;
+    let tp = get_policy(&op, POLICY).await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".into(), "TooManySessionsForWaf".into())
+    );
+    let message = &tp
+        .status
+        .as_ref()
+        .unwrap()
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .unwrap()
+        .message;
+    assert!(message.contains("KeyValueStore"), "{message}");
+    let unchanged = waf
+        .get_regex_pattern_set(&listed[0].entity.name, &listed[0].entity.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        unchanged.patterns, set.patterns,
+        "the enforced list stays whole"
+    );
+
+    // Back to the key value store: the channel drops the web ACL, then it goes.
+    policies(&op)
+        .patch(
+            POLICY,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"revocation": {"method": "KeyValueStore", "sessions": ["leaked-1"]}}})),
+        )
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        reconcile_policy(&op, POLICY).await;
+        op.reconcile("news").await.unwrap().unwrap();
+        op.sim.advance(Duration::from_secs(60));
+        if op.sim.edge_inventory().await["web ACLs"] == 0 {
+            break;
+        }
+    }
+    let inventory = op.sim.edge_inventory().await;
+    assert_eq!(
+        (inventory["web ACLs"], inventory["regex pattern sets"]),
+        (0, 0)
+    );
+    let tp = settle_policy(&op, POLICY).await;
+    assert!(tp.status.unwrap().web_acl_arn.is_none());
+    assert!(distribution(&op).await.config.web_acl_id.is_none());
+
+    delete_policy(&op).await;
+    assert_eq!(op.sim.edge_inventory().await, no_edge_resources());
+}
+
+#[tokio::test]
+async fn bad_input_is_reported_without_touching_aws() {
+    let op = Operator::start().await;
+    op.start_channel("news").await;
+    let writes = op.sim.faults().writes();
+    policies(&op)
+        .create(&PostParams::default(), &policy(json!({})))
+        .await
+        .unwrap();
+    reconcile_policy(&op, POLICY).await;
+    let tp = get_policy(&op, POLICY).await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".into(), "SigningKeysNotFound".into())
+    );
+
+    // A key too short to be safe: named, never shown.
+    set_keys(&op, &[("k1", 1)]).await;
+    Api::<Secret>::namespaced(op.client.clone(), NS)
+        .patch(
+            KEYS,
+            &PatchParams::default(),
+            &Patch::Merge(
+                json!({"data": {"k1": base64::engine::general_purpose::STANDARD.encode(b"short")}}),
+            ),
+        )
+        .await
+        .unwrap();
+    reconcile_policy(&op, POLICY).await;
+    let tp = get_policy(&op, POLICY).await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".into(), "InvalidSigningKeys".into())
+    );
+    let printed = serde_json::to_string(&tp.status).unwrap();
+    assert!(
+        printed.contains("\\\"k1\\\"") || printed.contains("k1"),
+        "{printed}"
+    );
+    assert!(!printed.contains("short"), "key material never in status");
+
+    // A second policy for a protected channel is refused by name.
+    set_keys(&op, &[("k1", 1)]).await;
+    settle_policy(&op, POLICY).await;
+    let writes_after_first = op.sim.faults().writes();
+    let mut second = policy(json!({}));
+    second.metadata.name = Some("second".into());
+    policies(&op)
+        .create(&PostParams::default(), &second)
+        .await
+        .unwrap();
+    reconcile_policy(&op, "second").await;
+    let tp = get_policy(&op, "second").await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".into(), "ChannelAlreadyProtected".into())
+    );
+    assert_eq!(op.sim.faults().writes(), writes_after_first);
+    assert!(writes < writes_after_first);
+
+    // A channel that does not exist.
+    let mut orphan = policy(json!({"channelRefs": [{"name": "nope"}]}));
+    orphan.metadata.name = Some("orphan".into());
+    policies(&op)
+        .create(&PostParams::default(), &orphan)
+        .await
+        .unwrap();
+    reconcile_policy(&op, "orphan").await;
+    let tp = get_policy(&op, "orphan").await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".into(), "ChannelNotFound".into())
+    );
+    assert_eq!(op.sim.faults().writes(), writes_after_first);
+}
+
+#[tokio::test]
+async fn mediatailor_reads_a_protected_channel_with_an_origin_pass() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1), ("k2", 2)]).await;
+    op.start_channel("news").await;
+    let text = std::fs::read_to_string(support::repo().join("examples/ad-insertion.yaml")).unwrap();
+    let mut adi: AdInsertion = serde_yaml::from_str(&text).unwrap();
+    adi.spec.channel_ref.name = "news".into();
+    let ads: Api<AdInsertion> = Api::namespaced(op.client.clone(), NS);
+    ads.create(&PostParams::default(), &adi).await.unwrap();
+    policies(&op)
+        .create(&PostParams::default(), &policy(json!({})))
+        .await
+        .unwrap();
+    let tp = settle_policy(&op, POLICY).await;
+    let reconcile_ads = || async {
+        let adi = ads.get(&adi.metadata.name.clone().unwrap()).await.unwrap();
+        onair::controller::ad_insertion::reconcile(Arc::new(adi), op.ctx.clone())
+            .await
+            .unwrap();
+    };
+    reconcile_ads().await;
+    let config_name = ads
+        .get(&adi.metadata.name.clone().unwrap())
+        .await
+        .unwrap()
+        .status
+        .unwrap()
+        .media_tailor
+        .unwrap()
+        .playback_configuration_name
+        .unwrap();
+    let source = || async {
+        op.sim
+            .mediatailor()
+            .get_playback_configuration(&config_name)
+            .await
+            .unwrap()
+            .config
+    };
+    let config = source().await;
+    assert!(
+        !format!("{config:?}").contains(&token::origin::pass("k1", &key(1))),
+        "Debug hides the pass"
+    );
+
+    // MediaTailor's requests for the channel's manifests pass the edge; the
+    // pass opens nothing else.
+    let reconciled = get_policy(&op, POLICY).await.unwrap();
+    let rules = edge_config(&op, &reconciled).await;
+    assert!(
+        rules.path_scopes.contains(&"/v1/".to_string()),
+        "{:?}",
+        rules.path_scopes
+    );
+    let at_edge = edge(&op, &tp).await;
+    let path = config
+        .video_content_source_url
+        .split_once("://")
+        .unwrap()
+        .1
+        .split_once('/')
+        .unwrap()
+        .1
+        .to_string();
+    let request = |uri: String| ViewerRequest {
+        uri,
+        ..Default::default()
+    };
+    let never = |_: &str| None;
+    let manifest = request(format!("/{path}/abc/index.m3u8"));
+    assert!(
+        token::check(&rules, &at_edge.keys(), &never, &manifest, now()).is_ok(),
+        "{}",
+        manifest.uri
+    );
+    let segment = request(format!("/{path}/abc/index_1_00001.ts"));
+    assert_eq!(
+        token::check(&rules, &at_edge.keys(), &never, &segment, now())
+            .unwrap_err()
+            .code(),
+        "pass-scope"
+    );
+
+    // The pass follows the active key.
+    policies(&op)
+        .patch(
+            POLICY,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"signingKeys": {"activeKeyId": "k2"}}})),
+        )
+        .await
+        .unwrap();
+    settle_policy(&op, POLICY).await;
+    reconcile_ads().await;
+    let rotated = source().await.video_content_source_url;
+    assert!(rotated.contains(&format!("/{}/", token::origin::pass("k2", &key(2)))));
+    assert!(rotated.ends_with("/out/v1"), "{rotated}");
+}
