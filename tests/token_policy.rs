@@ -294,7 +294,12 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
             .iter()
             .find(|c| c.type_ == condition)
             .unwrap();
-        assert_eq!(format!("{:?}", c.status), "True", "{condition}: {}", c.message);
+        assert_eq!(
+            format!("{:?}", c.status),
+            "True",
+            "{condition}: {}",
+            c.message
+        );
     }
     let printed = serde_json::to_string(&status).unwrap();
     let material = base64::engine::general_purpose::STANDARD.encode(key(1));
@@ -845,4 +850,158 @@ async fn mediatailor_reads_a_protected_channel_with_an_origin_pass() {
     let rotated = source().await.video_content_source_url;
     assert!(rotated.contains(&format!("/{}/", token::origin::pass("k2", &key(2)))));
     assert!(rotated.ends_with("/out/v1"), "{rotated}");
+}
+
+/// Creates a WAF-revoking policy on an on-air channel, waits until the
+/// channel's edge uses it, deletes it; at the `crash_at`-th AWS write the
+/// operator "dies" right after AWS applied it and a fresh one takes over.
+/// Returns the number of writes the policy's lifecycle made.
+async fn policy_lifecycle_with_crash(crash_at: Option<u64>) -> u64 {
+    let mut op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    let before = op.sim.faults().writes();
+    let crashed = crash_at.map(|n| op.sim.faults().crash_after_writes(n));
+    let mut crashes = 0;
+    policies(&op)
+        .create(
+            &PostParams::default(),
+            &policy(json!({"revocation": {"method": "Waf", "sessions": ["leaked-1"]}})),
+        )
+        .await
+        .unwrap();
+    let mut deleting = false;
+    for _ in 0..120 {
+        let tp = get_policy(&op, POLICY).await;
+        if deleting && tp.is_none() {
+            break;
+        }
+        let folded = distribution(&op).await.config.web_acl_id.is_some();
+        if !deleting && folded && tp.as_ref().is_some_and(|t| ready_reason(t).0 == "True") {
+            assert_eq!(
+                op.sim.edge_inventory().await,
+                BTreeMap::from([
+                    ("functions", 1),
+                    ("key value stores", 1),
+                    ("regex pattern sets", 1),
+                    ("web ACLs", 1),
+                ]),
+                "crash at write {crash_at:?}"
+            );
+            policies(&op)
+                .delete(POLICY, &DeleteParams::default())
+                .await
+                .unwrap();
+            deleting = true;
+            continue;
+        }
+        let round = async {
+            reconcile_policy(&op, POLICY).await;
+            let _ = op.reconcile("news").await;
+        };
+        match &crashed {
+            Some(crashed) => tokio::select! {
+                _ = round => {}
+                _ = crashed.notified() => {
+                    crashes += 1;
+                    op.restart();
+                }
+            },
+            None => round.await,
+        }
+        op.sim.advance(Duration::from_secs(30));
+    }
+    assert!(
+        deleting,
+        "crash at write {crash_at:?}: the policy never took effect"
+    );
+    assert!(
+        get_policy(&op, POLICY).await.is_none(),
+        "crash at write {crash_at:?}: never deleted"
+    );
+    assert_eq!(
+        op.sim.edge_inventory().await,
+        no_edge_resources(),
+        "crash at write {crash_at:?}"
+    );
+    assert_eq!(
+        op.inventory().await,
+        support::operator::one_of_each(),
+        "crash at write {crash_at:?}"
+    );
+    let writes = op.sim.faults().writes() - before;
+    if let Some(n) = crash_at {
+        assert!(
+            crashes == 1 || writes < n,
+            "crash at write {n} never happened in {writes} writes"
+        );
+    }
+    writes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_after_any_aws_write_of_a_policy_neither_leaks_nor_duplicates() {
+    let writes = policy_lifecycle_with_crash(None).await;
+    assert!(writes >= 10, "the lifecycle makes {writes} writes");
+    for n in 1..=writes + 2 {
+        policy_lifecycle_with_crash(Some(n)).await;
+    }
+    eprintln!(
+        "survived a crash after each of the {writes} AWS writes of a TokenPolicy's lifecycle"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_controllers_carry_a_rotation_to_the_edge_at_once() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    let controllers = [
+        tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4)),
+        tokio::spawn(onair::controller::token_policy::run(op.ctx.clone(), 4)),
+    ];
+    policies(&op)
+        .create(&PostParams::default(), &policy(json!({})))
+        .await
+        .unwrap();
+    let mut folded = false;
+    for _ in 0..400 {
+        if !distribution(&op)
+            .await
+            .config
+            .default_behavior
+            .function_associations
+            .is_empty()
+        {
+            folded = true;
+            break;
+        }
+        op.sim.advance(Duration::from_secs(15));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(folded, "the channel never used the token check");
+    // Only the Secret changes: the watch carries the new key to the store.
+    set_keys(&op, &[("k1", 1), ("k2", 2)]).await;
+    let mut rotated = false;
+    for _ in 0..400 {
+        let tp = get_policy(&op, POLICY).await.unwrap();
+        if tp
+            .status
+            .as_ref()
+            .is_some_and(|s| s.key_ids == ["k1", "k2"])
+            && edge(&op, &tp).await.entries.contains_key("k:k2")
+        {
+            rotated = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        rotated,
+        "{:?}",
+        get_policy(&op, POLICY).await.unwrap().status
+    );
+    for c in controllers {
+        c.abort();
+    }
 }

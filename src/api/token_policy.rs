@@ -96,7 +96,8 @@ pub struct TokenSettings {
     /// relative segment URLs without manifest rewriting.
     #[serde(default)]
     pub location: TokenLocation,
-    /// Query parameter name when `location` is `QueryParameter`.
+    /// Query parameter name: where the token travels with `QueryParameter`,
+    /// and behind MediaTailor (`manifest.<name>` to start a session) in any case.
     #[serde(default = "default_query_name")]
     #[schemars(pattern(r"^[A-Za-z0-9_.-]{1,64}$"))]
     pub query_parameter: String,
@@ -188,8 +189,8 @@ pub struct RevocationSpec {
     /// A ConfigMap (same namespace) whose data keys are further revoked session ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_map_ref: Option<LocalObjectRef>,
-    /// How long a revoked entry is kept, in seconds; it should exceed
-    /// `token.maxTtlSeconds`.
+    /// How long a revocation is enforced after the session was first listed,
+    /// in seconds; keep it longer than `token.maxTtlSeconds`.
     #[serde(default = "default_entry_ttl")]
     #[schemars(range(min = 60, max = 2592000))]
     pub entry_ttl_seconds: u32,

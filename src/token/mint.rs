@@ -88,20 +88,64 @@ pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<St
 }
 
 /// The playback URL for `path` on `host` carrying `token` where the policy
-/// says it travels.
+/// says it travels. MediaTailor's paths (`/v1/...`, ad-supported playback)
+/// take it as `manifest.<parameter>`: MediaTailor then appends it to every
+/// playlist and segment URL it writes, where a path token would be lost.
 pub fn url(config: &EdgeConfig, host: &str, path: &str, token: &str) -> String {
     let path = if path.starts_with('/') {
         path.to_string()
     } else {
         format!("/{path}")
     };
-    if config.location == "query" {
-        let separator = if path.contains('?') { '&' } else { '?' };
+    let separator = if path.contains('?') { '&' } else { '?' };
+    if path.starts_with(MEDIATAILOR_PREFIX) {
+        format!(
+            "https://{host}{path}{separator}manifest.{}={token}",
+            config.query_parameter
+        )
+    } else if config.location == "query" {
         format!(
             "https://{host}{path}{separator}{}={token}",
             config.query_parameter
         )
     } else {
         format!("https://{host}/{token}{path}")
+    }
+}
+
+/// Where MediaTailor's playback paths start (behind the channel's distribution).
+pub const MEDIATAILOR_PREFIX: &str = "/v1/";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_carry_the_token_where_it_survives() {
+        let mut config = EdgeConfig {
+            location: "path".into(),
+            query_parameter: "token".into(),
+            protect: "all".into(),
+            failure_status: 401,
+            require_ip: false,
+            require_headers: Vec::new(),
+            path_scopes: Vec::new(),
+            revocation_in_store: false,
+            max_ttl_seconds: 60,
+            not_before_leeway_seconds: 60,
+        };
+        assert_eq!(
+            url(&config, "cdn", "/out/v1/a/index.m3u8", "T"),
+            "https://cdn/T/out/v1/a/index.m3u8"
+        );
+        assert_eq!(
+            url(&config, "cdn", "/v1/master/a/ads/index.m3u8", "T"),
+            "https://cdn/v1/master/a/ads/index.m3u8?manifest.token=T"
+        );
+        config.location = "query".into();
+        assert_eq!(
+            url(&config, "cdn", "out/v1/a/index.m3u8", "T"),
+            "https://cdn/out/v1/a/index.m3u8?token=T"
+        );
     }
 }

@@ -257,15 +257,15 @@ async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Res
     let gone = async {
         let waf = tp.spec.revocation.method == crate::api::token_policy::RevocationMethod::Waf;
         // Look for unrecorded WAF entities only where the policy may have made them.
-        if waf || ids.recorded(WebAclChild::CHILD).is_some() {
-            if !remove_child(&mut ids, &events, &acl, "WAF web ACL", why).await? {
-                return Ok(false);
-            }
+        if (waf || ids.recorded(WebAclChild::CHILD).is_some())
+            && !remove_child(&mut ids, &events, &acl, "WAF web ACL", why).await?
+        {
+            return Ok(false);
         }
-        if waf || ids.recorded(PatternSetChild::CHILD).is_some() {
-            if !remove_child(&mut ids, &events, &set, "WAF regex pattern set", why).await? {
-                return Ok(false);
-            }
+        if (waf || ids.recorded(PatternSetChild::CHILD).is_some())
+            && !remove_child(&mut ids, &events, &set, "WAF regex pattern set", why).await?
+        {
+            return Ok(false);
         }
         if !remove_child(&mut ids, &events, &function, "CloudFront function", why).await? {
             return Ok(false);
