@@ -11,6 +11,7 @@ pub mod controller;
 pub mod crd;
 pub mod iam;
 pub mod leader;
+pub mod metrics;
 pub mod plan;
 pub mod reference;
 pub mod render;

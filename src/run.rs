@@ -71,6 +71,15 @@ pub struct RunArgs {
     /// follow AWS's published quotas.
     #[arg(long, env = "ONAIR_AWS_BUDGETS")]
     pub aws_budgets: Option<String>,
+    /// Requests in flight at once per AWS service and account, as
+    /// `service=n,...` (default 16 each).
+    #[arg(long, env = "ONAIR_AWS_CONCURRENCY")]
+    pub aws_concurrency: Option<String>,
+    /// Namespaces to watch, comma-separated (default: all). With a list, the
+    /// operator reads and writes its kinds, Secrets and ConfigMaps only there
+    /// (the Helm chart's RBAC follows `watchNamespaces`).
+    #[arg(long, env = "ONAIR_WATCH_NAMESPACES", value_delimiter = ',')]
+    pub watch_namespaces: Vec<String>,
     /// Work against an in-process simulation of AWS instead of AWS (the
     /// sandbox and tests; nothing is created anywhere).
     #[arg(long, hide = true)]
@@ -121,6 +130,17 @@ pub(crate) fn init_logging(format: LogFormat) {
     };
 }
 
+/// Prometheus text exposition of [`crate::metrics`].
+async fn metrics() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::global().encode(),
+    )
+}
+
 /// Shared readiness: ready once the Kubernetes API answered.
 #[derive(Clone, Default)]
 struct Health {
@@ -141,10 +161,11 @@ async fn run(args: RunArgs) -> Result<(), Error> {
             addr: args.health_addr,
             source,
         })?;
-    info!(addr = %local, "serving /healthz and /readyz");
+    info!(addr = %local, "serving /healthz, /readyz and /metrics");
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(health.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut server_stop = stop_rx.clone();
@@ -245,12 +266,40 @@ async fn controllers(client: kube::Client, args: RunArgs) {
         }
     };
     let concurrency = args.max_concurrent_reconciles;
-    tokio::join!(
-        crate::controller::live_channel::run(ctx.clone(), concurrency),
-        crate::controller::harvest_job::run(ctx.clone(), concurrency),
-        crate::controller::ad_insertion::run(ctx.clone(), concurrency),
-        crate::controller::token_policy::run(ctx, concurrency),
-    );
+    let namespaces: Vec<Option<String>> = {
+        let listed: Vec<String> = args
+            .watch_namespaces
+            .iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        if listed.is_empty() {
+            vec![None]
+        } else {
+            listed.into_iter().map(Some).collect()
+        }
+    };
+    info!(namespaces = ?namespaces, "watching (None: every namespace)");
+    let sets = namespaces.into_iter().map(|namespace| {
+        let ctx = ctx.clone();
+        async move {
+            tokio::join!(
+                crate::controller::live_channel::run_in(
+                    ctx.clone(),
+                    concurrency,
+                    namespace.clone()
+                ),
+                crate::controller::harvest_job::run_in(ctx.clone(), concurrency, namespace.clone()),
+                crate::controller::ad_insertion::run_in(
+                    ctx.clone(),
+                    concurrency,
+                    namespace.clone()
+                ),
+                crate::controller::token_policy::run_in(ctx, concurrency, namespace),
+            );
+        }
+    });
+    futures::future::join_all(sets).await;
 }
 
 /// The reconcilers' shared context, from the flags.
@@ -265,6 +314,11 @@ async fn context(
         budgets
             .parse_overrides(spec)
             .map_err(|e| format!("--aws-budgets: {e}"))?;
+    }
+    if let Some(spec) = &args.aws_concurrency {
+        budgets
+            .parse_concurrency(spec)
+            .map_err(|e| format!("--aws-concurrency: {e}"))?;
     }
     let limiters = Limiters::new(budgets);
     let region = match &args.region {

@@ -12,7 +12,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// A failed AWS call: which service and operation, and what kind of failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{service} {operation}: {kind}")]
+#[error("{service} {operation}: {kind}{}", request_id.as_deref().map(|id| format!(" (AWS request id {id})")).unwrap_or_default())]
 pub struct AwsError {
     /// Service name as AWS writes it, such as `MediaLive`.
     pub service: &'static str,
@@ -20,6 +20,8 @@ pub struct AwsError {
     pub operation: &'static str,
     /// What went wrong, which decides what the caller does next.
     pub kind: ErrorKind,
+    /// AWS's id of the failed request, for logs and AWS Support.
+    pub request_id: Option<String>,
 }
 
 /// What went wrong, in the terms a reconciler acts on.
@@ -68,12 +70,28 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+impl ErrorKind {
+    /// A short name for metrics and logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::Conflict { .. } => "conflict",
+            Self::AlreadyExists { .. } => "already_exists",
+            Self::Throttled { .. } => "throttled",
+            Self::InvalidRequest { .. } => "invalid_request",
+            Self::AccessDenied { .. } => "access_denied",
+            Self::Transient { .. } => "transient",
+        }
+    }
+}
+
 impl AwsError {
     pub fn new(service: &'static str, operation: &'static str, kind: ErrorKind) -> Self {
         Self {
             service,
             operation,
             kind,
+            request_id: None,
         }
     }
 
@@ -141,7 +159,16 @@ where
             message: error_chain(&err),
         },
     };
-    AwsError::new(service, operation, kind)
+    let request_id = err.raw_response().and_then(|raw| {
+        ["x-amzn-requestid", "x-amz-request-id", "x-amzn-request-id"]
+            .into_iter()
+            .find_map(|h| raw.headers().get(h))
+            .map(str::to_string)
+    });
+    AwsError {
+        request_id,
+        ..AwsError::new(service, operation, kind)
+    }
 }
 
 /// [`from_sdk`] for `map_err`: `.map_err(sdk_err("MediaLive", "CreateChannel"))`.

@@ -105,13 +105,21 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Request budgets per service, and the retry policy. `Default` takes each
-/// service's [`Service::default_rate`].
+/// Request budgets per service (rate and requests in flight), and the retry
+/// policy. `Default` takes each service's [`Service::default_rate`] and
+/// [`DEFAULT_CONCURRENCY`].
 #[derive(Clone, Debug, Default)]
 pub struct Budgets {
     pub overrides: BTreeMap<Service, Budget>,
+    /// Requests in flight at once per service and account.
+    pub concurrency: BTreeMap<Service, u32>,
     pub retry: RetryPolicy,
 }
+
+/// Requests in flight per service and account unless told otherwise: enough
+/// to keep the rate budget busy, few enough that a slow service does not tie
+/// up every reconcile.
+pub const DEFAULT_CONCURRENCY: u32 = 16;
 
 impl Budgets {
     pub fn budget(&self, service: Service) -> Budget {
@@ -121,24 +129,51 @@ impl Budgets {
             .unwrap_or_else(|| Budget::per_second(service.default_rate()))
     }
 
-    /// Reads overrides such as `medialive=2,cloudfront=1` (the operator's
-    /// `--aws-rate` flag).
+    pub fn concurrency(&self, service: Service) -> u32 {
+        self.concurrency
+            .get(&service)
+            .copied()
+            .unwrap_or(DEFAULT_CONCURRENCY)
+    }
+
+    /// Reads rate overrides such as `medialive=2,cloudfront=1` (the operator's
+    /// `--aws-budgets` flag), in requests per second.
     pub fn parse_overrides(&mut self, spec: &str) -> Result<(), String> {
-        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (name, rate) = item.split_once('=').ok_or_else(|| {
-                format!("`{item}` is not of the form service=requests-per-second")
-            })?;
-            let service = Service::ALL
-                .into_iter()
-                .find(|s| s.name().eq_ignore_ascii_case(name.trim()))
-                .ok_or_else(|| format!("`{name}` is not an AWS service onair calls"))?;
-            let rate: u32 = rate.trim().parse().ok().filter(|r| *r > 0).ok_or_else(|| {
-                format!("`{rate}` is not a positive number of requests per second")
-            })?;
+        for (service, rate) in per_service(spec, "requests-per-second")? {
             self.overrides.insert(service, Budget::per_second(rate));
         }
         Ok(())
     }
+
+    /// Reads concurrency overrides such as `medialive=4` (`--aws-concurrency`).
+    pub fn parse_concurrency(&mut self, spec: &str) -> Result<(), String> {
+        for (service, n) in per_service(spec, "requests-in-flight")? {
+            self.concurrency.insert(service, n);
+        }
+        Ok(())
+    }
+}
+
+/// `service=n,...` with positive `n`; `unit` names n in messages.
+fn per_service(spec: &str, unit: &str) -> Result<Vec<(Service, u32)>, String> {
+    let mut out = Vec::new();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (name, n) = item
+            .split_once('=')
+            .ok_or_else(|| format!("`{item}` is not of the form service={unit}"))?;
+        let service = Service::ALL
+            .into_iter()
+            .find(|s| s.name().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| format!("`{name}` is not an AWS service onair calls"))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|r| *r > 0)
+            .ok_or_else(|| format!("`{n}` is not a positive number of {unit}"))?;
+        out.push((service, n));
+    }
+    Ok(out)
 }
 
 /// All rate limiters of the process, one per (account, region, service); global
@@ -148,7 +183,15 @@ impl Budgets {
 pub struct Limiters {
     budgets: Budgets,
     clock: TokioClock,
-    map: Mutex<HashMap<(String, String, Service), Arc<Limiter>>>,
+    map: Mutex<HashMap<(String, String, Service), Gate>>,
+}
+
+/// What one service of one account lets through: a rate and a number of
+/// requests in flight.
+#[derive(Clone)]
+struct Gate {
+    limiter: Arc<Limiter>,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl Limiters {
@@ -172,16 +215,19 @@ impl Limiters {
                     region
                 };
                 let key = (account.to_owned(), scope.to_owned(), service);
-                let limiter = map
+                let gate = map
                     .entry(key)
-                    .or_insert_with(|| {
-                        Arc::new(RateLimiter::direct_with_clock(
+                    .or_insert_with(|| Gate {
+                        limiter: Arc::new(RateLimiter::direct_with_clock(
                             self.budgets.budget(service).quota(),
                             self.clock.clone(),
-                        ))
+                        )),
+                        in_flight: Arc::new(tokio::sync::Semaphore::new(
+                            self.budgets.concurrency(service) as usize,
+                        )),
                     })
                     .clone();
-                (service, limiter)
+                (service, gate)
             })
             .collect();
         Guard {
@@ -195,7 +241,7 @@ impl Limiters {
 /// Rate limit and retry around each call, for one account and region.
 #[derive(Clone)]
 pub struct Guard {
-    limiters: HashMap<Service, Arc<Limiter>>,
+    limiters: HashMap<Service, Gate>,
     clock: TokioClock,
     retry: RetryPolicy,
 }
@@ -236,14 +282,26 @@ impl Interceptor for Guard {
                 let limiter = limiter.clone();
                 let clock = clock.clone();
                 async move {
-                    if let Some(limiter) = &limiter {
-                        acquire(limiter, &clock).await;
-                    }
+                    // A slot first (held for the call), then the rate: a call
+                    // waiting for a slot does not use up the rate budget.
+                    let _slot = match &limiter {
+                        Some(gate) => {
+                            let slot = gate.in_flight.clone().acquire_owned().await.ok();
+                            let waiting = tokio::time::Instant::now();
+                            acquire(&gate.limiter, &clock).await;
+                            crate::metrics::global().throttle_wait(
+                                call.service.name(),
+                                waiting.elapsed().as_secs_f64(),
+                            );
+                            slot
+                        }
+                        None => None,
+                    };
                     fut.await
                 }
             };
             let throttled_seen = AtomicU32::new(0);
-            attempt
+            let result = attempt
                 .retry(backoff)
                 .sleep(tokio::time::sleep)
                 .when(|e: &AwsError| match e.kind {
@@ -256,10 +314,22 @@ impl Interceptor for Guard {
                     _ => false,
                 })
                 .notify(|e: &AwsError, delay: Duration| {
+                    let metrics = crate::metrics::global();
+                    metrics.aws_retry(call.service.name());
+                    if e.is_throttled() {
+                        metrics.throttle_wait(call.service.name(), delay.as_secs_f64());
+                    }
                     tracing::debug!(service = %call.service, operation = call.operation,
-                        error = %e, ?delay, "retrying AWS call");
+                        error = %e, request_id = e.request_id.as_deref().unwrap_or(""),
+                        ?delay, "retrying AWS call");
                 })
-                .await
+                .await;
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(e) => e.kind.label(),
+            };
+            crate::metrics::global().aws_call(call.service.name(), call.operation, outcome);
+            result
         }
     }
 }
@@ -267,6 +337,45 @@ impl Interceptor for Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn requests_in_flight_stay_within_the_services_concurrency() {
+        let mut budgets = Budgets::default();
+        budgets.parse_concurrency("medialive=2").unwrap();
+        budgets.parse_overrides("medialive=1000").unwrap();
+        let guard = Limiters::new(budgets).guard("123456789012", "eu-west-1");
+        let now = Arc::new(AtomicU32::new(0));
+        let most = Arc::new(AtomicU32::new(0));
+        let calls = (0..10).map(|_| {
+            let (now, most, guard) = (now.clone(), most.clone(), guard.clone());
+            async move {
+                let call = Call {
+                    service: Service::MediaLive,
+                    operation: "describe_channel",
+                };
+                guard
+                    .around(call, || {
+                        let (now, most) = (now.clone(), most.clone());
+                        async move {
+                            let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(n, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            now.fetch_sub(1, Ordering::SeqCst);
+                            Ok::<_, AwsError>(())
+                        }
+                    })
+                    .await
+            }
+        });
+        for result in futures::future::join_all(calls).await {
+            result.unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+        assert!(Budgets::default()
+            .parse_concurrency("medialive=0")
+            .unwrap_err()
+            .contains("requests-in-flight"));
+    }
 
     #[test]
     fn budgets_read_overrides_and_explain_mistakes() {

@@ -50,7 +50,7 @@ where
 /// Removes onair's finalizer: Kubernetes then deletes the object.
 pub async fn remove<K>(api: &Api<K>, object: &K) -> Result<(), kube::Error>
 where
-    K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
     if !has_finalizer(object) {
         return Ok(());
@@ -59,5 +59,9 @@ where
         .into_iter()
         .filter(|f| f != FINALIZER)
         .collect();
-    replace(api, object, next).await
+    replace(api, object, next).await?;
+    // The object goes now: it no longer counts in any state.
+    let kind = K::kind(&());
+    crate::metrics::global().object_state(&kind, &super::report::object_key(object), None);
+    Ok(())
 }

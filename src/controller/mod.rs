@@ -20,3 +20,17 @@ pub mod report;
 pub mod secrets;
 pub mod token_policy;
 pub mod vod;
+
+/// The Api of `K` the controllers watch: every namespace, or one (`onair run
+/// --watch-namespaces` starts one set of controllers per namespace, so the
+/// operator needs no cluster-wide read access to the namespaced kinds).
+pub fn scoped<K>(client: &kube::Client, namespace: Option<&str>) -> kube::Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    <K as kube::Resource>::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => kube::Api::namespaced(client.clone(), ns),
+        None => kube::Api::all(client.clone()),
+    }
+}

@@ -37,6 +37,13 @@ impl<'a> Events<'a> {
 
     /// Publishes an event; a failure is logged, never fatal (events are advisory).
     pub async fn publish(&self, warning: bool, reason: &str, action: &str, note: String) {
+        // Logged too, for log pipelines: inside a reconcile, the line carries the
+        // object (kube-runtime's span). Notes never hold secrets.
+        if warning {
+            tracing::warn!(reason, action, "{note}");
+        } else {
+            tracing::info!(reason, action, "{note}");
+        }
         let event = Event {
             type_: if warning {
                 EventType::Warning
@@ -120,6 +127,20 @@ where
         &PatchParams::apply(MANAGER).force(),
         &Patch::Apply(&patch),
     )
-    .await
-    .map(|_| ())
+    .await?;
+    crate::metrics::global().object_state(
+        &K::kind(&()),
+        &object_key(object),
+        crate::metrics::state_of(&patch["status"]["conditions"]),
+    );
+    Ok(())
+}
+
+/// `namespace/name`, the way metrics and logs name an object.
+pub fn object_key<K: Resource>(object: &K) -> String {
+    format!(
+        "{}/{}",
+        object.meta().namespace.as_deref().unwrap_or_default(),
+        object.name_any()
+    )
 }

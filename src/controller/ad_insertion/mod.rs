@@ -482,8 +482,14 @@ fn error_policy(adi: Arc<AdInsertion>, error: &Error, ctx: Arc<Context>) -> Acti
 
 /// Runs the AdInsertion controller until the stream ends.
 pub async fn run(ctx: Arc<Context>, concurrency: u16) {
-    let api = Api::<AdInsertion>::all(ctx.client.clone());
-    let channels = Api::<LiveChannel>::all(ctx.client.clone());
+    run_in(ctx, concurrency, None).await
+}
+
+/// [`run`] for one namespace (None: all of them).
+pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
+    let namespace = namespace.as_deref();
+    let api = crate::controller::scoped::<AdInsertion>(&ctx.client, namespace);
+    let channels = crate::controller::scoped::<LiveChannel>(&ctx.client, namespace);
     info!("AdInsertion controller started");
     let controller = Controller::new(api, watcher::Config::default());
     let store = controller.store();
@@ -491,7 +497,7 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
     controller
         // A TokenPolicy on the channel changes MediaTailor's origin pass.
         .watches(
-            Api::<crate::api::TokenPolicy>::all(ctx.client.clone()),
+            crate::controller::scoped::<crate::api::TokenPolicy>(&ctx.client, namespace),
             watcher::Config::default(),
             move |tp: crate::api::TokenPolicy| {
                 let namespace = tp.namespace();
@@ -525,7 +531,11 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
             },
         )
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(reconcile, error_policy, ctx)
+        .run(
+            |object, ctx| crate::metrics::reconcile("AdInsertion", reconcile(object, ctx)),
+            error_policy,
+            ctx,
+        )
         .for_each(|_| async {})
         .await;
 }

@@ -102,11 +102,21 @@ fn error_policy(hj: Arc<HarvestJob>, error: &Error, ctx: Arc<Context>) -> Action
 
 /// Runs the HarvestJob controller until the stream ends.
 pub async fn run(ctx: Arc<Context>, concurrency: u16) {
-    let api = Api::<HarvestJob>::all(ctx.client.clone());
+    run_in(ctx, concurrency, None).await
+}
+
+/// [`run`] for one namespace (None: all of them).
+pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
+    let namespace = namespace.as_deref();
+    let api = crate::controller::scoped::<HarvestJob>(&ctx.client, namespace);
     info!("HarvestJob controller started");
     Controller::new(api, watcher::Config::default())
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(reconcile, error_policy, ctx)
+        .run(
+            |object, ctx| crate::metrics::reconcile("HarvestJob", reconcile(object, ctx)),
+            error_policy,
+            ctx,
+        )
         .for_each(|_| async {})
         .await;
 }

@@ -236,7 +236,13 @@ fn error_policy(lc: Arc<LiveChannel>, error: &Error, ctx: Arc<Context>) -> Actio
 
 /// Runs the LiveChannel controller until the stream ends.
 pub async fn run(ctx: Arc<Context>, concurrency: u16) {
-    let api = Api::<LiveChannel>::all(ctx.client.clone());
+    run_in(ctx, concurrency, None).await
+}
+
+/// [`run`] for one namespace (None: all of them).
+pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
+    let namespace = namespace.as_deref();
+    let api = crate::controller::scoped::<LiveChannel>(&ctx.client, namespace);
     let (reader, writer) = reflector::store();
     // Our own status writes change neither generation, annotations nor
     // finalizers: they do not trigger another reconcile.
@@ -254,9 +260,9 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
     // next resync. Metadata only: Secret values never pass through the watch.
     let store = reader.clone();
     let secrets = watcher(
-        Api::<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>>::all(
-            ctx.client.clone(),
-        ),
+        crate::controller::scoped::<
+            kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>,
+        >(&ctx.client, namespace),
         watcher::Config::default(),
     )
     .default_backoff()
@@ -264,14 +270,14 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
     info!("LiveChannel controller started");
     // AdInsertions fold behaviours into the channel's distribution.
     let ad_insertions = watcher(
-        Api::<crate::api::AdInsertion>::all(ctx.client.clone()),
+        crate::controller::scoped::<crate::api::AdInsertion>(&ctx.client, namespace),
         watcher::Config::default(),
     )
     .default_backoff()
     .touched_objects();
     // A TokenPolicy's function and web ACL, and channels it stopped naming.
     let token_policies = watcher(
-        Api::<crate::api::TokenPolicy>::all(ctx.client.clone()),
+        crate::controller::scoped::<crate::api::TokenPolicy>(&ctx.client, namespace),
         watcher::Config::default(),
     )
     .default_backoff()
@@ -310,7 +316,11 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
                 .collect::<Vec<_>>()
         })
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(reconcile, error_policy, ctx)
+        .run(
+            |object, ctx| crate::metrics::reconcile("LiveChannel", reconcile(object, ctx)),
+            error_policy,
+            ctx,
+        )
         .for_each(|result| async move {
             if let Err(e) = result {
                 tracing::debug!(error = %e, "controller event");

@@ -345,21 +345,27 @@ fn names_channel(tp: &TokenPolicy, channel: &str) -> bool {
 /// Secret (a rotation) or revocation ConfigMap reaches the edge at once; so
 /// does a channel getting its playback paths or an AdInsertion.
 pub async fn run(ctx: Arc<Context>, concurrency: u16) {
+    run_in(ctx, concurrency, None).await
+}
+
+/// [`run`] for one namespace (None: all of them).
+pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
+    let namespace = namespace.as_deref();
     let client = ctx.client.clone();
     let controller = Controller::new(
-        Api::<TokenPolicy>::all(client.clone()),
+        crate::controller::scoped::<TokenPolicy>(&client, namespace),
         watcher::Config::default(),
     );
     let store = controller.store();
     let (s1, s2, s3, s4) = (store.clone(), store.clone(), store.clone(), store);
     let secrets = watcher(
-        Api::<PartialObjectMeta<Secret>>::all(client.clone()),
+        crate::controller::scoped::<PartialObjectMeta<Secret>>(&client, namespace),
         watcher::Config::default(),
     )
     .default_backoff()
     .touched_objects();
     let config_maps = watcher(
-        Api::<PartialObjectMeta<ConfigMap>>::all(client.clone()),
+        crate::controller::scoped::<PartialObjectMeta<ConfigMap>>(&client, namespace),
         watcher::Config::default(),
     )
     .default_backoff()
@@ -383,7 +389,7 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
             })
         })
         .watches(
-            Api::<LiveChannel>::all(client.clone()),
+            crate::controller::scoped::<LiveChannel>(&client, namespace),
             watcher::Config::default(),
             move |lc: LiveChannel| {
                 let name = lc.name_any();
@@ -391,7 +397,7 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
             },
         )
         .watches(
-            Api::<AdInsertion>::all(client),
+            crate::controller::scoped::<AdInsertion>(&client, namespace),
             watcher::Config::default(),
             move |adi: AdInsertion| {
                 let channel = adi.spec.channel_ref.name.clone();
@@ -399,7 +405,11 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
             },
         )
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(reconcile, error_policy, ctx)
+        .run(
+            |object, ctx| crate::metrics::reconcile("TokenPolicy", reconcile(object, ctx)),
+            error_policy,
+            ctx,
+        )
         .for_each(|_| async {})
         .await;
 }

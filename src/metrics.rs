@@ -1,0 +1,317 @@
+//! Prometheus metrics, served on `/metrics` next to the health endpoints.
+//!
+//! One registry per process, reached through [`global`]: the AWS guard (deep
+//! in the AWS layer) and the reconcilers record into it without a handle
+//! threaded through every call. Names follow Prometheus conventions
+//! (`onair_` prefix, `_total` counters, `_seconds` units).
+//!
+//! kube-runtime does not expose its scheduler queue, so the work waiting is
+//! seen as reconciles in flight plus objects per state.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabels {
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReconcileLabels {
+    pub kind: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+pub enum Outcome {
+    #[allow(non_camel_case_types)]
+    success,
+    #[allow(non_camel_case_types)]
+    error,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AwsCallLabels {
+    pub service: String,
+    pub operation: String,
+    /// `ok`, or the error kind (`throttled`, `not_found`, `conflict`, ...).
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ServiceLabels {
+    pub service: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StateLabels {
+    pub kind: String,
+    /// `Ready`, `Reconciling` or `Stalled` (from the object's conditions).
+    pub state: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    reconciles: Family<ReconcileLabels, Counter>,
+    reconcile_seconds: Family<KindLabels, Histogram>,
+    in_flight: Family<KindLabels, Gauge>,
+    aws_calls: Family<AwsCallLabels, Counter>,
+    aws_retries: Family<ServiceLabels, Counter>,
+    throttle_wait_seconds: Family<ServiceLabels, Counter<f64, std::sync::atomic::AtomicU64>>,
+    objects: Family<StateLabels, Gauge>,
+    /// The state last written for each object: the `objects` gauge counts these.
+    states: Mutex<HashMap<(String, String), String>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("onair");
+        let reconciles = Family::<ReconcileLabels, Counter>::default();
+        registry.register(
+            "reconciles",
+            "Reconciles finished, per kind and outcome",
+            reconciles.clone(),
+        );
+        let reconcile_seconds = Family::<KindLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.005, 2.0, 14))
+        });
+        registry.register(
+            "reconcile_duration_seconds",
+            "Time one reconcile takes, per kind",
+            reconcile_seconds.clone(),
+        );
+        let in_flight = Family::<KindLabels, Gauge>::default();
+        registry.register(
+            "reconciles_in_flight",
+            "Reconciles running now, per kind",
+            in_flight.clone(),
+        );
+        let aws_calls = Family::<AwsCallLabels, Counter>::default();
+        registry.register(
+            "aws_calls",
+            "AWS calls finished (after the guard's retries), per service, operation and outcome",
+            aws_calls.clone(),
+        );
+        let aws_retries = Family::<ServiceLabels, Counter>::default();
+        registry.register(
+            "aws_retries",
+            "AWS calls retried by the guard after throttling or a transient failure",
+            aws_retries.clone(),
+        );
+        let throttle_wait_seconds =
+            Family::<ServiceLabels, Counter<f64, std::sync::atomic::AtomicU64>>::default();
+        registry.register(
+            "aws_throttle_wait_seconds",
+            "Time calls waited for the rate budget or backed off after throttling",
+            throttle_wait_seconds.clone(),
+        );
+        let objects = Family::<StateLabels, Gauge>::default();
+        registry.register(
+            "objects",
+            "Objects per kind and state (Ready, Reconciling, Stalled), as last written",
+            objects.clone(),
+        );
+        Self {
+            registry,
+            reconciles,
+            reconcile_seconds,
+            in_flight,
+            aws_calls,
+            aws_retries,
+            throttle_wait_seconds,
+            objects,
+            states: Mutex::default(),
+        }
+    }
+
+    /// The text exposition format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+
+    pub fn aws_call(&self, service: &str, operation: &str, outcome: &str) {
+        self.aws_calls
+            .get_or_create(&AwsCallLabels {
+                service: service.to_string(),
+                operation: operation.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn aws_retry(&self, service: &str) {
+        self.aws_retries
+            .get_or_create(&ServiceLabels {
+                service: service.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn throttle_wait(&self, service: &str, seconds: f64) {
+        if seconds > 0.0 {
+            self.throttle_wait_seconds
+                .get_or_create(&ServiceLabels {
+                    service: service.to_string(),
+                })
+                .inc_by(seconds);
+        }
+    }
+
+    /// Records the state an object's status was just written with; `None`
+    /// forgets it (the object is gone).
+    pub fn object_state(&self, kind: &str, object: &str, state: Option<&str>) {
+        let mut states = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (kind.to_string(), object.to_string());
+        let gauge = |state: &str| {
+            self.objects.get_or_create(&StateLabels {
+                kind: kind.to_string(),
+                state: state.to_string(),
+            })
+        };
+        if let Some(old) = states.remove(&key) {
+            gauge(&old).dec();
+        }
+        if let Some(state) = state {
+            gauge(state).inc();
+            states.insert(key, state.to_string());
+        }
+    }
+}
+
+/// The process's metrics.
+pub fn global() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(Metrics::new)
+}
+
+/// Runs one reconcile of a `kind`, counting it, timing it and keeping the
+/// in-flight gauge.
+pub async fn reconcile<T, E>(kind: &str, work: impl Future<Output = Result<T, E>>) -> Result<T, E> {
+    let metrics = global();
+    let labels = KindLabels {
+        kind: kind.to_string(),
+    };
+    let in_flight = metrics.in_flight.get_or_create(&labels).clone();
+    in_flight.inc();
+    let started = Instant::now();
+    let result = work.await;
+    in_flight.dec();
+    metrics
+        .reconcile_seconds
+        .get_or_create(&labels)
+        .observe(started.elapsed().as_secs_f64());
+    metrics
+        .reconciles
+        .get_or_create(&ReconcileLabels {
+            kind: kind.to_string(),
+            outcome: if result.is_ok() {
+                Outcome::success
+            } else {
+                Outcome::error
+            },
+        })
+        .inc();
+    result
+}
+
+/// The state a status says, from its kstatus conditions.
+pub fn state_of(conditions: &serde_json::Value) -> Option<&'static str> {
+    let find = |type_: &str| {
+        conditions
+            .as_array()?
+            .iter()
+            .find(|c| c["type"] == type_)
+            .map(|c| c["status"] == "True")
+    };
+    match (find("Ready")?, find("Stalled").unwrap_or(false)) {
+        (true, _) => Some("Ready"),
+        (false, true) => Some("Stalled"),
+        (false, false) => Some("Reconciling"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_move_between_states_and_leave() {
+        let m = Metrics::new();
+        m.object_state("LiveChannel", "media/news", Some("Reconciling"));
+        m.object_state("LiveChannel", "media/news", Some("Ready"));
+        m.object_state("LiveChannel", "media/sport", Some("Stalled"));
+        let text = m.encode();
+        assert!(
+            text.contains(r#"onair_objects{kind="LiveChannel",state="Ready"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"onair_objects{kind="LiveChannel",state="Reconciling"} 0"#),
+            "{text}"
+        );
+        m.object_state("LiveChannel", "media/news", None);
+        assert!(m
+            .encode()
+            .contains(r#"onair_objects{kind="LiveChannel",state="Ready"} 0"#));
+    }
+
+    #[test]
+    fn states_come_from_the_conditions() {
+        let c = |ready: &str, stalled: bool| {
+            let mut v = vec![serde_json::json!({"type": "Ready", "status": ready})];
+            if stalled {
+                v.push(serde_json::json!({"type": "Stalled", "status": "True"}));
+            }
+            serde_json::Value::Array(v)
+        };
+        assert_eq!(state_of(&c("True", false)), Some("Ready"));
+        assert_eq!(state_of(&c("False", true)), Some("Stalled"));
+        assert_eq!(state_of(&c("False", false)), Some("Reconciling"));
+        assert_eq!(state_of(&serde_json::json!([])), None);
+    }
+
+    #[tokio::test]
+    async fn reconciles_and_aws_calls_are_counted() {
+        let m = global();
+        let _ = reconcile("Probe", async { Ok::<_, ()>(()) }).await;
+        let _ = reconcile("Probe", async { Err::<(), _>(()) }).await;
+        m.aws_call("MediaLive", "CreateChannel", "throttled");
+        m.throttle_wait("MediaLive", 0.5);
+        let text = m.encode();
+        assert!(
+            text.contains(r#"onair_reconciles_total{kind="Probe",outcome="success"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"onair_reconciles_total{kind="Probe",outcome="error"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"onair_reconcile_duration_seconds_count{kind="Probe"} 2"#),
+            "{text}"
+        );
+        assert!(text.contains(r#"onair_aws_calls_total{service="MediaLive",operation="CreateChannel",outcome="throttled"}"#), "{text}");
+        assert!(
+            text.contains(r#"onair_aws_throttle_wait_seconds_total{service="MediaLive"}"#),
+            "{text}"
+        );
+    }
+}
