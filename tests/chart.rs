@@ -1,8 +1,15 @@
-//! The Helm chart lints, renders with its defaults and with a full values file, and
-//! every rendered manifest passes strict Kubernetes schema validation. The checks
-//! live in `chart_render.py` (Helm's engine is reached from Python here); `.ci/run`
-//! (`.ci/setup`) installs its pinned packages into `.venv`, which this test uses
-//! (or `ONAIR_PYTHON`, if set).
+//! The Helm chart lints, renders with its defaults, with a full values file
+//! (`charts/onair/ci/full-values.yaml`, every option on), with one replica and
+//! with the values `examples/gitops/` gives it, and every rendered manifest
+//! passes strict Kubernetes schema validation (the ServiceMonitor, a CRD, is
+//! checked by shape). `values.schema.json` describes every value and refuses bad
+//! ones (`tests/fixtures/chart-bad-values.yaml` and more), the RBAC follows the
+//! watch scope (a ClusterRole for all namespaces, a Role in each listed one),
+//! and the Dockerfile is checked statically (multi-stage, distroless nonroot,
+//! no `latest`, `/onair run`). The checks live in `chart_render.py` (Helm's
+//! engine is reached from Python here); `.ci/run` (`.ci/setup`) installs its
+//! pinned packages into `.venv`, which this test uses (or `ONAIR_PYTHON`, if
+//! set).
 
 mod support;
 

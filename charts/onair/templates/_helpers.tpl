@@ -30,3 +30,63 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{- define "onair.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "onair.leaseName" -}}
+{{- default (printf "%s-leader" (include "onair.fullname" .)) .Values.leaderElection.leaseName -}}
+{{- end -}}
+
+{{/* awsBudgets as the operator reads it: service=rate,... in key order. */}}
+{{- define "onair.awsBudgets" -}}
+{{- $items := list -}}
+{{- range $service, $rate := .Values.awsBudgets -}}
+{{- $items = append $items (printf "%s=%v" $service (int64 $rate)) -}}
+{{- end -}}
+{{- join "," $items -}}
+{{- end -}}
+
+{{/* The rules for onair's namespaced objects, in a ClusterRole (all
+namespaces) or in a Role per watched namespace. */}}
+{{- define "onair.namespacedRules" -}}
+# The onair objects: read and watch them, record AWS ids (annotations) and
+# manage the cleanup finalizer.
+- apiGroups: ["onair.dev"]
+  resources: [livechannels, adinsertions, tokenpolicies, harvestjobs]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: ["onair.dev"]
+  resources: [livechannels/status, adinsertions/status, tokenpolicies/status, harvestjobs/status]
+  verbs: [get, patch, update]
+- apiGroups: ["onair.dev"]
+  resources: [livechannels/finalizers, adinsertions/finalizers, tokenpolicies/finalizers, harvestjobs/finalizers]
+  verbs: [update]
+# HarvestJobs with ttlSecondsAfterFinished are deleted by the operator.
+- apiGroups: ["onair.dev"]
+  resources: [harvestjobs]
+  verbs: [delete]
+# Signing keys and SRT passphrases (Secrets), revoked-session lists
+# (ConfigMaps): read only.
+- apiGroups: [""]
+  resources: [secrets, configmaps]
+  verbs: [get, list, watch]
+# An Event for every AWS mutation.
+- apiGroups: ["events.k8s.io"]
+  resources: [events]
+  verbs: [create, patch]
+{{- end -}}
+
+{{/* The cluster-scoped AwsProvider: read by every reconciler. */}}
+{{- define "onair.clusterRules" -}}
+- apiGroups: ["onair.dev"]
+  resources: [awsproviders]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: ["onair.dev"]
+  resources: [awsproviders/status]
+  verbs: [get, patch, update]
+{{- end -}}
