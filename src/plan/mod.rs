@@ -10,4 +10,5 @@ pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;
 pub mod mediatailor;
+pub mod telemetry;
 pub mod token_policy;

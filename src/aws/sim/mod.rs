@@ -31,7 +31,7 @@ pub use faults::{Fault, SimFaults};
 
 use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
 use super::intercept::Intercepted;
-use super::kinesis::{KinesisApi, StreamSummary};
+use super::kinesis::KinesisApi;
 use super::medialive::MediaLiveApi;
 use super::mediapackage::MediaPackageApi;
 use super::mediapackagevod::MediaPackageVodApi;
@@ -134,8 +134,7 @@ pub(crate) struct World {
     /// Buckets of the simulated S3.
     pub(crate) s3_buckets: Mutex<std::collections::BTreeSet<String>>,
     pub(crate) secretsmanager: Mutex<secretsmanager::State>,
-    /// Kinesis streams by name.
-    pub(crate) kinesis: Mutex<BTreeMap<String, StreamSummary>>,
+    pub(crate) kinesis: Mutex<kinesis::State>,
     pub(crate) mediapackagevod: Mutex<mediapackagevod::State>,
 }
 
@@ -368,20 +367,19 @@ impl Sim {
         ])
     }
 
-    /// Makes an ACTIVE Kinesis stream (onair never creates streams); its ARN.
+    /// Makes an ACTIVE Kinesis stream (as a user would, for `stream.arn`); its ARN.
     pub fn create_stream(&self, name: &str, shards: u32) -> String {
-        let arn = self.world.arn("kinesis", &format!("stream/{name}"));
-        lock(&self.world.kinesis).insert(
-            name.to_owned(),
-            StreamSummary {
-                name: name.to_owned(),
-                arn: arn.clone(),
-                status: "ACTIVE".into(),
-                open_shard_count: shards,
-                retention_period_hours: 24,
-            },
-        );
-        arn
+        kinesis::SimKinesis(self.world.clone()).insert_active(name, shards)
+    }
+
+    /// Puts a record into a stream (what CloudFront's real-time logs do).
+    pub fn put_record(&self, stream: &str, data: &[u8]) {
+        kinesis::SimKinesis(self.world.clone()).put(stream, data);
+    }
+
+    /// How many Kinesis streams exist.
+    pub fn stream_count(&self) -> usize {
+        kinesis::SimKinesis(self.world.clone()).count()
     }
 
     /// Puts an object into the simulated S3 (test fixtures).
