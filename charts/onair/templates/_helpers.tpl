@@ -43,11 +43,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "%s-leader" (include "onair.fullname" .)) .Values.leaderElection.leaseName -}}
 {{- end -}}
 
-{{/* awsBudgets as the operator reads it: service=rate,... in key order. */}}
-{{- define "onair.awsBudgets" -}}
+{{/* A per-service map as the operator reads it: service=n,... in key order
+(awsBudgets, awsConcurrency). */}}
+{{- define "onair.perService" -}}
 {{- $items := list -}}
-{{- range $service, $rate := .Values.awsBudgets -}}
-{{- $items = append $items (printf "%s=%v" $service (int64 $rate)) -}}
+{{- range $service, $n := . -}}
+{{- $items = append $items (printf "%s=%v" $service (int64 $n)) -}}
 {{- end -}}
 {{- join "," $items -}}
 {{- end -}}
