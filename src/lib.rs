@@ -18,4 +18,5 @@ pub mod render;
 pub mod run;
 pub mod sandbox;
 pub mod schema;
+pub mod telemetry;
 pub mod token;

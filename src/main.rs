@@ -39,6 +39,10 @@ enum Command {
     /// Insert one ad break now into a LiveChannel's MediaLive schedule (a
     /// SCTE-35 splice insert that an AdInsertion fills with ads).
     AdBreak(onair::ad_break::AdBreakArgs),
+    /// Summarise a LiveChannel's CMCD telemetry (CloudFront real-time logs in
+    /// its Kinesis stream): requests, error rate, time to first byte, bitrates,
+    /// buffer starvations, rebuffer ratio and sessions, overall and per edge.
+    Telemetry(onair::telemetry::cli::TelemetryArgs),
     /// Print the least-privilege IAM policy for the operator's role: exactly
     /// the AWS calls onair makes.
     IamPolicy(onair::iam::IamPolicyArgs),
@@ -74,6 +78,9 @@ fn main() -> std::process::ExitCode {
         }
         Command::Run(args) => onair::run::main(args),
         Command::AdBreak(args) => onair::ad_break::main(args).map_err(onair::run::Error::Io),
+        Command::Telemetry(args) => {
+            onair::telemetry::cli::main(args).map_err(onair::run::Error::Io)
+        }
         Command::IamPolicy(args) => onair::iam::main(args).map_err(onair::run::Error::Io),
         Command::Bench(args) => onair::bench::main(args).map_err(onair::run::Error::Io),
         Command::Render(args) => {

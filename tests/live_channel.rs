@@ -48,9 +48,11 @@ async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
     }
     assert_eq!(
         condition(Some(&lc), "TelemetryReady").unwrap().reason,
-        "NotYetSupported",
-        "configured telemetry is reported, not silently dropped"
+        "Logging",
+        "{:?}",
+        condition(Some(&lc), "TelemetryReady")
     );
+    assert!(resources.kinesis_stream_arn.is_some() && resources.realtime_log_config_arn.is_some());
     let annotations = lc.metadata.annotations.clone().unwrap_or_default();
     for child in [
         "input-security-group",
@@ -91,7 +93,12 @@ async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
         "steady state makes no writes"
     );
     let reads = op.sim.faults().all_calls().values().sum::<u64>() - calls;
-    assert!(reads <= 3 * 8, "{reads} reads for 3 resyncs of 8 resources");
+    // Security group, input, secret, MediaPackage channel, two endpoints,
+    // distribution, MediaLive channel, telemetry stream and its log config.
+    assert!(
+        reads <= 3 * 10,
+        "{reads} reads for 3 resyncs of 10 resources"
+    );
 
     // Idle, then on air again.
     op.patch_spec("news", serde_json::json!({"state": "Idle"}))
@@ -398,7 +405,7 @@ async fn plan_compares_a_changed_spec_with_aws_without_writing() {
         .await
         .unwrap();
     assert!(plan.in_sync, "{:#?}", plan.lines);
-    assert_eq!(plan.lines.len(), 8, "{:#?}", plan.lines);
+    assert_eq!(plan.lines.len(), 10, "{:#?}", plan.lines);
 
     let mut edited = live.clone();
     edited.spec.input.rtmp_push.as_mut().unwrap().allowed_cidrs = vec!["198.51.100.0/24".into()];
@@ -700,5 +707,172 @@ async fn the_cdn_identifier_rotates_once_per_annotation_value() {
     assert!(
         reasons.iter().any(|r| r == "CdnSecretRotated"),
         "{reasons:?}"
+    );
+}
+
+/// The real-time log configuration of channel `news`, if it exists.
+async fn log_config(op: &Operator) -> Option<onair::aws::cloudfront::RealtimeLogConfig> {
+    let lc = op.get("news").await?;
+    let name = onair::plan::telemetry::config_name(&onair::controller::live_channel::owner_of(&lc));
+    op.sim
+        .cloudfront()
+        .get_realtime_log_config(&name)
+        .await
+        .ok()
+}
+
+/// Whether every behaviour of the channel's distribution logs to `arn`.
+async fn every_behaviour_logs_to(op: &Operator, arn: Option<&str>) -> bool {
+    let lc = op.get("news").await.unwrap();
+    let id = lc
+        .status
+        .unwrap()
+        .resources
+        .unwrap()
+        .distribution_id
+        .unwrap();
+    let d = op.sim.cloudfront().get_distribution(&id).await.unwrap();
+    std::iter::once(&d.config.default_behavior)
+        .chain(&d.config.behaviors)
+        .all(|b| b.realtime_log_config_arn.as_deref() == arn)
+}
+
+#[tokio::test]
+async fn telemetry_is_enabled_changed_disabled_and_cleaned_up() {
+    let op = Operator::start().await;
+    let lc = op.start_channel("news").await;
+    let telemetry = condition(Some(&lc), "TelemetryReady").unwrap().clone();
+    assert_eq!(telemetry.status, ConditionStatus::True, "{telemetry:?}");
+    assert!(
+        telemetry.message.contains("10% of requests"),
+        "{}",
+        telemetry.message
+    );
+    let config = log_config(&op)
+        .await
+        .expect("a real-time log configuration");
+    assert_eq!(config.sampling_rate, 10);
+    assert_eq!(config.fields, onair::plan::telemetry::DEFAULT_FIELDS);
+    assert_eq!(op.sim.stream_count(), 1);
+    let stream = op
+        .sim
+        .kinesis()
+        .describe_stream_summary(&config.kinesis_stream_arn)
+        .await
+        .unwrap();
+    assert_eq!(
+        (stream.open_shard_count, stream.retention_period_hours),
+        (1, 24)
+    );
+    assert!(every_behaviour_logs_to(&op, Some(&config.arn)).await);
+
+    // Fields, sampling and the stream's size change in place.
+    op.patch_spec(
+        "news",
+        serde_json::json!({"cdn": {"telemetry": {
+            "samplingRate": 50,
+            "fields": ["timestamp", "sc-status", "cmcd-session-id"],
+            "stream": {"shardCount": 2, "retentionHours": 48}
+        }}}),
+    )
+    .await;
+    let changed = |lc: Option<&onair::api::LiveChannel>| {
+        condition(lc, "TelemetryReady")
+            .is_some_and(|c| c.message.contains("50% of requests (3 fields)"))
+    };
+    op.settle("news", changed).await;
+    let updated = log_config(&op).await.unwrap();
+    assert_eq!(updated.arn, config.arn, "updated in place, not recreated");
+    assert_eq!(
+        updated.fields,
+        ["timestamp", "sc-status", "cmcd-session-id"]
+    );
+    let stream = op
+        .sim
+        .kinesis()
+        .describe_stream_summary(&config.kinesis_stream_arn)
+        .await
+        .unwrap();
+    assert_eq!(
+        (stream.open_shard_count, stream.retention_period_hours),
+        (2, 48)
+    );
+    assert!(op
+        .event_reasons("news")
+        .await
+        .iter()
+        .any(|r| r == "Updated"));
+
+    // Disabled: the behaviours stop logging, then the configuration and
+    // onair's stream go; the channel stays on air.
+    op.patch_spec(
+        "news",
+        serde_json::json!({"cdn": {"telemetry": {"enabled": false}}}),
+    )
+    .await;
+    for _ in 0..20 {
+        op.reconcile("news").await.unwrap().unwrap();
+        op.sim.advance(Duration::from_secs(60));
+        if log_config(&op).await.is_none() && op.sim.stream_count() == 0 {
+            break;
+        }
+    }
+    assert!(log_config(&op).await.is_none());
+    assert_eq!(op.sim.stream_count(), 0);
+    assert!(every_behaviour_logs_to(&op, None).await);
+    let lc = op.get("news").await.unwrap();
+    assert!(condition(Some(&lc), "TelemetryReady").is_none());
+    assert!(running(Some(&lc)));
+
+    // Re-enabled onto a stream the user owns: deleting the channel leaves it.
+    let arn = op.sim.create_stream("team-telemetry", 1);
+    op.patch_spec(
+        "news",
+        serde_json::json!({"cdn": {"telemetry": {"enabled": true, "stream": {"arn": arn, "shardCount": null, "retentionHours": null}}}}),
+    )
+    .await;
+    op.settle("news", |lc| {
+        condition(lc, "TelemetryReady").is_some_and(|c| c.status == ConditionStatus::True)
+    })
+    .await;
+    assert_eq!(log_config(&op).await.unwrap().kinesis_stream_arn, arn);
+    assert_eq!(op.sim.stream_count(), 1, "no stream of onair's own");
+    let name = onair::plan::telemetry::config_name(&onair::controller::live_channel::owner_of(
+        &op.get("news").await.unwrap(),
+    ));
+    op.delete("news").await;
+    op.settle("news", |lc| lc.is_none()).await;
+    assert!(op
+        .sim
+        .cloudfront()
+        .get_realtime_log_config(&name)
+        .await
+        .is_err());
+    assert_eq!(op.sim.stream_count(), 1, "the user's stream stays");
+    assert_eq!(op.inventory().await, none_of_each());
+}
+
+#[tokio::test]
+async fn a_named_stream_that_does_not_exist_is_reported() {
+    let op = Operator::start().await;
+    let mut channel = support::example_channel("news");
+    channel.spec.cdn.telemetry.as_mut().unwrap().stream.arn =
+        Some("arn:aws:kinesis:eu-west-1:123456789012:stream/missing".into());
+    op.apply(&channel).await;
+    let lc = op
+        .settle("news", |lc| {
+            condition(lc, "Ready").is_some_and(|c| c.reason == "StreamNotFound")
+        })
+        .await
+        .unwrap();
+    let ready = condition(Some(&lc), "Ready").unwrap();
+    assert!(
+        ready.message.contains("stream/missing"),
+        "{}",
+        ready.message
+    );
+    assert_eq!(
+        condition(Some(&lc), "Stalled").unwrap().status,
+        ConditionStatus::True
     );
 }

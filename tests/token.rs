@@ -305,6 +305,8 @@ fn cases() -> Vec<Case> {
             query: vec![
                 ("token", query_token.clone()),
                 ("aws.sessionId", "x".into()),
+                // CMCD from players passes the check untouched (telemetry).
+                ("CMCD", "br=3200,sid=\"6e2fb550\"".into()),
             ],
             forwarded: Some("/out/v1/abc/index.m3u8"),
             ..case("query token", "", "pass")
@@ -464,6 +466,19 @@ fn generated_function_decides_every_vector_under_node() {
                 "{}: the token must not reach the origin",
                 c.name
             );
+            let sent: Vec<&str> = c
+                .query
+                .iter()
+                .map(|(k, _)| *k)
+                .filter(|k| *k != "token")
+                .collect();
+            for kept in sent {
+                assert!(
+                    query.contains(&kept),
+                    "{}: {kept} must reach the origin",
+                    c.name
+                );
+            }
         } else {
             assert_eq!(r["handlerStatus"], 401, "{}", c.name);
         }

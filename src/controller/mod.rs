@@ -18,6 +18,7 @@ pub mod mediatailor;
 pub mod provider;
 pub mod report;
 pub mod secrets;
+pub mod telemetry;
 pub mod token_policy;
 pub mod vod;
 

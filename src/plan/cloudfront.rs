@@ -70,6 +70,8 @@ pub struct Folded {
     pub viewer_request_function: Option<String>,
     /// A WAF web ACL (session revocation).
     pub web_acl_arn: Option<String>,
+    /// CMCD telemetry's real-time log configuration, on every behaviour.
+    pub realtime_log_config_arn: Option<String>,
 }
 
 /// What the distribution is built from, besides the spec.
@@ -346,6 +348,15 @@ mod tests {
         );
         assert!(config.behaviors[0].origin_request_policy_id.is_some());
         assert_eq!(config.origins.len(), 3);
+        with.realtime_log_config_arn =
+            Some("arn:aws:cloudfront::123456789012:realtime-log-config/cmcd".into());
+        let logged = distribution(&with);
+        assert!(
+            std::iter::once(&logged.default_behavior)
+                .chain(&logged.behaviors)
+                .all(|b| b.realtime_log_config_arn == with.realtime_log_config_arn),
+            "CMCD is logged on every behaviour, MediaTailor's included"
+        );
         assert!(
             config.origins[1].custom_headers.is_empty(),
             "no CDN identifier to MediaTailor"

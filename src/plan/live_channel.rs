@@ -85,7 +85,7 @@ pub fn distribution_config(
             policies,
             viewer_request_function: folded.viewer_request_function,
             web_acl_arn: folded.web_acl_arn,
-            realtime_log_config_arn: None,
+            realtime_log_config_arn: folded.realtime_log_config_arn,
             ad_origins: folded.ad_origins,
         })
     })

@@ -43,6 +43,16 @@ pub const CONFIG_NAME_LIMIT: usize = 128;
 pub const DEFAULT_SHARDS: u32 = 1;
 pub const DEFAULT_RETENTION_HOURS: u32 = 24;
 
+/// The name of the stream onair creates for a channel.
+pub fn stream_name(owner: &crate::aws::ownership::Owner) -> String {
+    owner.resource_id("cmcd", STREAM_NAME_LIMIT)
+}
+
+/// The name of a channel's real-time log configuration.
+pub fn config_name(owner: &crate::aws::ownership::Owner) -> String {
+    owner.resource_id("cmcd", CONFIG_NAME_LIMIT)
+}
+
 /// The fields, in order: the spec's, or [`DEFAULT_FIELDS`].
 pub fn fields(spec: &TelemetrySpec) -> Vec<String> {
     if spec.fields.is_empty() {

@@ -18,6 +18,7 @@ use crate::controller::medialive::{
 use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::controller::provider::Resolved;
 use crate::controller::report::{action_on, Events};
+use crate::controller::telemetry::{RealtimeLogChild, StreamChild};
 use crate::plan::live_channel as plan;
 use crate::plan::medialive::{self, ChannelStep};
 use crate::plan::mediapackage::Format;
@@ -454,7 +455,8 @@ impl Apply<'_> {
                 .policies(&self.resolved.account, apis.cloudfront.as_ref())
                 .await
                 .map_err(aws_at("CloudFront cache policies"))?;
-            let folded = self.folded().await?;
+            let mut folded = self.folded().await?;
+            folded.realtime_log_config_arn = self.telemetry(&spec).await?;
             plan::distribution_config(
                 &spec,
                 &owner,
@@ -563,6 +565,109 @@ impl Apply<'_> {
         if !protect {
             self.prune(&secret_child, "CDN-authorization secret")
                 .await?;
+        }
+        self.prune_telemetry(&spec).await?;
+        Ok(())
+    }
+
+    /// CMCD telemetry's stream (onair's, or the user's by ARN) and real-time
+    /// log configuration; the configuration's ARN once the stream is ACTIVE.
+    async fn telemetry(&mut self, spec: &LiveChannelSpec) -> Step<Option<String>> {
+        let Some(telemetry) = spec.cdn.telemetry.as_ref().filter(|t| t.enabled) else {
+            return Ok(None);
+        };
+        let apis = self.resolved.apis.clone();
+        let (owner, tags) = (self.owner.clone(), self.tags.clone());
+        let what = "Kinesis stream";
+        let stream = match &telemetry.stream.arn {
+            Some(arn) => match apis.kinesis.describe_stream_summary(arn).await {
+                Ok(stream) => stream,
+                Err(e) if e.is_not_found() => {
+                    return Err(StepError {
+                        what,
+                        error: DriverError::Invalid {
+                            reason: "StreamNotFound",
+                            message: format!("the Kinesis stream {arn} in cdn.telemetry.stream.arn does not exist; create it or leave arn out and onair creates one"),
+                        },
+                    })
+                }
+                Err(e) => return Err(aws_at(what)(e)),
+            },
+            None => {
+                let child = self.stream_child(&apis, &owner, &tags, Some(telemetry));
+                self.ensure(&child, what).await?
+            }
+        };
+        self.observed.telemetry_stream = Some(stream.clone());
+        if !stream.is_active() {
+            return Ok(None);
+        }
+        let child = RealtimeLogChild {
+            api: apis.cloudfront.as_ref(),
+            config: crate::plan::telemetry::realtime_log_config(
+                telemetry,
+                &crate::plan::telemetry::config_name(&owner),
+                &stream.arn,
+            ),
+        };
+        let config = self
+            .ensure(&child, "CloudFront real-time log configuration")
+            .await?;
+        let arn = config.arn.clone();
+        self.observed.realtime_log_config = Some(config);
+        Ok(Some(arn))
+    }
+
+    fn stream_child<'c>(
+        &self,
+        apis: &'c crate::aws::apis::AwsApis,
+        owner: &'c Owner,
+        tags: &'c Tags,
+        telemetry: Option<&crate::api::live_channel::TelemetrySpec>,
+    ) -> StreamChild<'c> {
+        let stream = telemetry.map(|t| t.stream.clone()).unwrap_or_default();
+        StreamChild {
+            api: apis.kinesis.as_ref(),
+            owner,
+            tags,
+            name: crate::plan::telemetry::stream_name(owner),
+            shards: stream
+                .shard_count
+                .unwrap_or(crate::plan::telemetry::DEFAULT_SHARDS),
+            retention_hours: stream
+                .retention_hours
+                .unwrap_or(crate::plan::telemetry::DEFAULT_RETENTION_HOURS),
+        }
+    }
+
+    /// Telemetry the spec no longer wants, once the distribution no longer
+    /// uses it: the configuration, then onair's stream (never a user's).
+    async fn prune_telemetry(&mut self, spec: &LiveChannelSpec) -> Step<()> {
+        let wanted = spec
+            .cdn
+            .telemetry
+            .as_ref()
+            .filter(|t| t.enabled && spec.cdn.enabled);
+        let apis = self.resolved.apis.clone();
+        let (owner, tags) = (self.owner.clone(), self.tags.clone());
+        if wanted.is_none() {
+            let config = RealtimeLogChild {
+                api: apis.cloudfront.as_ref(),
+                config: crate::aws::cloudfront::RealtimeLogConfig {
+                    name: crate::plan::telemetry::config_name(&owner),
+                    ..Default::default()
+                },
+            };
+            if !self
+                .prune(&config, "CloudFront real-time log configuration")
+                .await?
+            {
+                return Ok(());
+            }
+        }
+        if wanted.is_none_or(|t| t.stream.arn.is_some()) {
+            let stream = self.stream_child(&apis, &owner, &tags, None);
+            self.prune(&stream, "Kinesis stream").await?;
         }
         Ok(())
     }
@@ -715,6 +820,7 @@ impl Apply<'_> {
             ad_origins,
             viewer_request_function: status.and_then(|s| s.function_arn.clone()),
             web_acl_arn: status.and_then(|s| s.web_acl_arn.clone()),
+            realtime_log_config_arn: None,
         })
     }
 

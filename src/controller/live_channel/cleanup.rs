@@ -4,6 +4,7 @@
 //! endpoints, MediaPackage channel, secret) — then the finalizer goes. With
 //! `Retain`, everything stays and only the finalizer goes.
 
+use crate::controller::telemetry::{RealtimeLogChild, StreamChild};
 use kube::api::Api;
 use kube::runtime::controller::Action;
 
@@ -172,6 +173,39 @@ impl Chains<'_> {
         };
         if !remove_child(ids, events, &distribution, "CloudFront distribution", WHY).await? {
             return Ok(Some("CloudFront distribution (disabled, then deleted once CloudFront has deployed that)"));
+        }
+        // CMCD telemetry, once no behaviour uses it; a user's stream stays.
+        if self.spec.cdn.telemetry.is_some() || ids.recorded(RealtimeLogChild::CHILD).is_some() {
+            let config = RealtimeLogChild {
+                api: self.apis.cloudfront.as_ref(),
+                config: crate::aws::cloudfront::RealtimeLogConfig {
+                    name: crate::plan::telemetry::config_name(owner),
+                    ..Default::default()
+                },
+            };
+            let what = "CloudFront real-time log configuration";
+            if !remove_child(ids, events, &config, what, WHY).await? {
+                return Ok(Some(what));
+            }
+        }
+        let created_stream = self
+            .spec
+            .cdn
+            .telemetry
+            .as_ref()
+            .is_some_and(|t| t.stream.arn.is_none());
+        if created_stream || ids.recorded(StreamChild::CHILD).is_some() {
+            let stream = StreamChild {
+                api: self.apis.kinesis.as_ref(),
+                owner,
+                tags,
+                name: crate::plan::telemetry::stream_name(owner),
+                shards: 0,
+                retention_hours: 0,
+            };
+            if !remove_child(ids, events, &stream, "Kinesis stream", WHY).await? {
+                return Ok(Some("Kinesis stream"));
+            }
         }
         let packaging = self.apis.mediapackage.as_ref();
         for (format, what) in [

@@ -30,6 +30,10 @@ pub struct Observed {
     pub start_held: bool,
     /// The TokenPolicy folded into the distribution.
     pub token_policy: Option<String>,
+    /// CMCD telemetry: the stream records go to, and the real-time log
+    /// configuration once it exists.
+    pub telemetry_stream: Option<crate::aws::kinesis::StreamSummary>,
+    pub realtime_log_config: Option<crate::aws::cloudfront::RealtimeLogConfig>,
 }
 
 /// Why a reconcile could not finish: the reason and a sentence for people.
@@ -161,15 +165,17 @@ pub fn build(
             "the channel runs with the settings in the spec",
         ),
     }
-    if spec.cdn.telemetry.as_ref().is_some_and(|t| t.enabled) {
-        set.set_bool(
-            "TelemetryReady",
-            false,
-            "NotYetSupported",
-            "cdn.telemetry is accepted but this onair release does not create real-time logs yet; the rest of the channel works without it",
-        );
-    } else {
-        set.remove("TelemetryReady");
+    match spec
+        .cdn
+        .telemetry
+        .as_ref()
+        .filter(|t| t.enabled && spec.cdn.enabled)
+    {
+        Some(telemetry) => {
+            let (ok, reason, message) = telemetry_condition(telemetry, observed);
+            set.set_bool("TelemetryReady", ok, reason, &message);
+        }
+        None => set.remove("TelemetryReady"),
     }
 
     let all_ready = input_ready && packaging_ready && cdn_ready && encoder_ready;
@@ -388,6 +394,51 @@ fn playback(spec: &LiveChannelSpec, observed: &Observed) -> Option<PlaybackUrls>
     (urls != PlaybackUrls::default()).then_some(urls)
 }
 
+/// Where CMCD telemetry stands: logging once the configuration exists and the
+/// distribution's behaviours use it.
+fn telemetry_condition(
+    telemetry: &crate::api::live_channel::TelemetrySpec,
+    observed: &Observed,
+) -> (bool, &'static str, String) {
+    let stream = observed.telemetry_stream.as_ref();
+    let config = observed.realtime_log_config.as_ref();
+    let attached = config.is_some_and(|c| {
+        observed.distribution.as_ref().is_some_and(|d| {
+            d.config.default_behavior.realtime_log_config_arn.as_deref() == Some(c.arn.as_str())
+        })
+    });
+    match (stream, config) {
+        (Some(s), _) if !s.is_active() => (
+            false,
+            "StreamNotActive",
+            format!(
+                "the Kinesis stream {} is {}; real-time logs start once it is ACTIVE",
+                s.name, s.status
+            ),
+        ),
+        (Some(s), Some(_)) if attached => (
+            true,
+            "Logging",
+            format!(
+                "CloudFront logs {}% of requests ({} fields) to Kinesis stream {}",
+                telemetry.sampling_rate,
+                crate::plan::telemetry::fields(telemetry).len(),
+                s.name
+            ),
+        ),
+        (Some(_), Some(_)) => (
+            false,
+            "Attaching",
+            "the distribution is being updated to use the real-time log configuration".into(),
+        ),
+        _ => (
+            false,
+            "Creating",
+            "the Kinesis stream and real-time log configuration are being set up".into(),
+        ),
+    }
+}
+
 fn resources(observed: &Observed) -> LiveChannelResources {
     LiveChannelResources {
         input_security_group_id: observed.security_group.as_ref().map(|g| g.id.clone()),
@@ -402,8 +453,8 @@ fn resources(observed: &Observed) -> LiveChannelResources {
             .distribution
             .as_ref()
             .map(|d| d.domain_name.clone()),
-        kinesis_stream_arn: None,
-        realtime_log_config_arn: None,
+        kinesis_stream_arn: observed.telemetry_stream.as_ref().map(|s| s.arn.clone()),
+        realtime_log_config_arn: observed.realtime_log_config.as_ref().map(|c| c.arn.clone()),
     }
 }
 

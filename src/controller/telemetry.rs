@@ -1,0 +1,216 @@
+//! CMCD telemetry's AWS resources as children of a LiveChannel: the Kinesis
+//! stream onair creates (when the spec names none) and the CloudFront
+//! real-time log configuration the distribution's behaviours use. Names
+//! derive from the channel's uid, so a crash before an id is recorded is
+//! recovered by name.
+
+use async_trait::async_trait;
+
+use crate::aws::cloudfront::{CloudFrontApi, RealtimeLogConfig};
+use crate::aws::error::AwsError;
+use crate::aws::kinesis::{KinesisApi, StreamSummary};
+use crate::aws::ownership::{Owner, Tags};
+
+use super::children::{found, External};
+
+pub struct StreamChild<'a> {
+    pub api: &'a dyn KinesisApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+    pub name: String,
+    pub shards: u32,
+    pub retention_hours: u32,
+}
+
+impl StreamChild<'_> {
+    pub const CHILD: &'static str = "telemetry-stream";
+}
+
+#[async_trait]
+impl External for StreamChild<'_> {
+    type Observed = StreamSummary;
+
+    fn child(&self) -> &'static str {
+        Self::CHILD
+    }
+
+    fn id_of(observed: &StreamSummary) -> String {
+        observed.name.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<StreamSummary>, AwsError> {
+        found(self.api.describe_stream_summary(id).await)
+    }
+
+    async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<StreamSummary>, AwsError> {
+        let Some(stream) = found(self.api.describe_stream_summary(&self.name).await)? else {
+            return Ok(None);
+        };
+        let tags = found(self.api.list_tags_for_stream(&stream.arn).await)?.unwrap_or_default();
+        Ok(self.owner.owns(Self::CHILD, &tags).then_some(stream))
+    }
+
+    async fn create(&self, _: Option<&str>) -> Result<StreamSummary, AwsError> {
+        self.api
+            .create_stream(
+                &self.name,
+                self.shards,
+                self.owner.tags(Self::CHILD, self.tags),
+            )
+            .await?;
+        self.api.describe_stream_summary(&self.name).await
+    }
+
+    fn up_to_date(&self, observed: &StreamSummary) -> bool {
+        // A stream still CREATING or UPDATING is left alone until ACTIVE.
+        !observed.is_active()
+            || (observed.open_shard_count == self.shards
+                && observed.retention_period_hours == self.retention_hours)
+    }
+
+    fn changes(&self, observed: &StreamSummary) -> Vec<String> {
+        let mut lines = Vec::new();
+        if observed.open_shard_count != self.shards {
+            lines.push(format!(
+                "shards: {} -> {}",
+                observed.open_shard_count, self.shards
+            ));
+        }
+        if observed.retention_period_hours != self.retention_hours {
+            lines.push(format!(
+                "retentionHours: {} -> {}",
+                observed.retention_period_hours, self.retention_hours
+            ));
+        }
+        lines
+    }
+
+    /// Retention first (instant), then shards (the stream is UPDATING for a
+    /// while; the next reconcile finds it ACTIVE again).
+    async fn update(&self, observed: StreamSummary) -> Result<StreamSummary, AwsError> {
+        let stream = observed.arn.as_str();
+        if observed.retention_period_hours < self.retention_hours {
+            self.api
+                .increase_stream_retention_period(stream, self.retention_hours)
+                .await?;
+        } else if observed.retention_period_hours > self.retention_hours {
+            self.api
+                .decrease_stream_retention_period(stream, self.retention_hours)
+                .await?;
+        }
+        if observed.open_shard_count != self.shards {
+            self.api.update_shard_count(stream, self.shards).await?;
+        }
+        self.api.describe_stream_summary(stream).await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        match self.api.delete_stream(id).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(true),
+            // Still CREATING or UPDATING: try again later.
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+pub struct RealtimeLogChild<'a> {
+    pub api: &'a dyn CloudFrontApi,
+    /// The whole desired configuration (name included).
+    pub config: RealtimeLogConfig,
+}
+
+impl RealtimeLogChild<'_> {
+    pub const CHILD: &'static str = "realtime-log-config";
+
+    /// Equal but for the name and ARN: an adopted configuration keeps its own.
+    fn same(observed: &RealtimeLogConfig, desired: &RealtimeLogConfig) -> bool {
+        let comparable = |c: &RealtimeLogConfig| RealtimeLogConfig {
+            arn: String::new(),
+            name: String::new(),
+            ..c.clone()
+        };
+        comparable(observed) == comparable(desired)
+    }
+}
+
+#[async_trait]
+impl External for RealtimeLogChild<'_> {
+    type Observed = RealtimeLogConfig;
+
+    fn child(&self) -> &'static str {
+        Self::CHILD
+    }
+
+    fn id_of(observed: &RealtimeLogConfig) -> String {
+        observed.name.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<RealtimeLogConfig>, AwsError> {
+        found(self.api.get_realtime_log_config(id).await)
+    }
+
+    /// Real-time log configurations carry no tags: the uid-derived name is
+    /// the owner's mark.
+    async fn find_unrecorded(
+        &self,
+        _: Option<&str>,
+    ) -> Result<Option<RealtimeLogConfig>, AwsError> {
+        found(self.api.get_realtime_log_config(&self.config.name).await)
+    }
+
+    async fn create(&self, _: Option<&str>) -> Result<RealtimeLogConfig, AwsError> {
+        self.api
+            .create_realtime_log_config(self.config.clone())
+            .await
+    }
+
+    fn up_to_date(&self, observed: &RealtimeLogConfig) -> bool {
+        Self::same(observed, &self.config)
+    }
+
+    fn changes(&self, observed: &RealtimeLogConfig) -> Vec<String> {
+        let mut lines = Vec::new();
+        if observed.sampling_rate != self.config.sampling_rate {
+            lines.push(format!(
+                "samplingRate: {} -> {}",
+                observed.sampling_rate, self.config.sampling_rate
+            ));
+        }
+        if observed.fields != self.config.fields {
+            lines.push(format!(
+                "fields: {} -> {}",
+                observed.fields.join(","),
+                self.config.fields.join(",")
+            ));
+        }
+        if observed.kinesis_stream_arn != self.config.kinesis_stream_arn {
+            lines.push("stream: changes".into());
+        }
+        if observed.role_arn != self.config.role_arn {
+            lines.push(format!(
+                "roleArn: {} -> {}",
+                observed.role_arn, self.config.role_arn
+            ));
+        }
+        lines
+    }
+
+    async fn update(&self, _observed: RealtimeLogConfig) -> Result<RealtimeLogConfig, AwsError> {
+        self.api
+            .update_realtime_log_config(self.config.clone())
+            .await
+    }
+
+    /// Refused while a cache behaviour uses it: `Ok(false)` until the
+    /// distribution has dropped it.
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        match self.api.delete_realtime_log_config(id).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(true),
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
