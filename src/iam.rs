@@ -145,6 +145,24 @@ pub fn actions(service: Service, operation: &str) -> Option<&'static [&'static s
         (Wafv2, "delete_web_acl") => &["wafv2:DeleteWebACL"],
         (Wafv2, "list_web_acls") => &["wafv2:ListWebACLs"],
         (Kinesis, "describe_stream_summary") => &["kinesis:DescribeStreamSummary"],
+        (Kinesis, "create_stream") => &["kinesis:CreateStream", "kinesis:AddTagsToStream"],
+        (Kinesis, "list_tags_for_stream") => &["kinesis:ListTagsForStream"],
+        (Kinesis, "increase_stream_retention_period") => &["kinesis:IncreaseStreamRetentionPeriod"],
+        (Kinesis, "decrease_stream_retention_period") => &["kinesis:DecreaseStreamRetentionPeriod"],
+        (Kinesis, "update_shard_count") => &["kinesis:UpdateShardCount"],
+        (Kinesis, "delete_stream") => &["kinesis:DeleteStream"],
+        // `onair telemetry` reads the records back.
+        (Kinesis, "list_shards") => &["kinesis:ListShards"],
+        (Kinesis, "get_shard_iterator") => &["kinesis:GetShardIterator"],
+        (Kinesis, "get_records") => &["kinesis:GetRecords"],
+        (Firehose, "create_delivery_stream") => &[
+            "firehose:CreateDeliveryStream",
+            "firehose:TagDeliveryStream",
+        ],
+        (Firehose, "describe_delivery_stream") => &["firehose:DescribeDeliveryStream"],
+        (Firehose, "list_tags_for_delivery_stream") => &["firehose:ListTagsForDeliveryStream"],
+        (Firehose, "update_destination") => &["firehose:UpdateDestination"],
+        (Firehose, "delete_delivery_stream") => &["firehose:DeleteDeliveryStream"],
         (S3, "head_bucket") => &["s3:ListBucket"],
         (S3, "head_object") => &["s3:GetObject"],
         // GetCallerIdentity needs no permission.
@@ -191,6 +209,7 @@ pub fn operations() -> Vec<(Service, &'static str)> {
     );
     add(Service::Wafv2, <dyn wafv2::WafApi>::OPERATIONS);
     add(Service::Kinesis, <dyn kinesis::KinesisApi>::OPERATIONS);
+    add(Service::Firehose, <dyn firehose::FirehoseApi>::OPERATIONS);
     add(Service::S3, <dyn s3::S3Api>::OPERATIONS);
     add(Service::Sts, <dyn sts::StsApi>::OPERATIONS);
     all
@@ -233,6 +252,7 @@ pub fn policy(assume_roles: &[String]) -> Value {
         "Resource": "*",
         "Condition": {"StringEquals": {"iam:PassedToService": [
             "cloudfront.amazonaws.com",
+            "firehose.amazonaws.com",
             "medialive.amazonaws.com",
             "mediapackage.amazonaws.com",
         ]}},

@@ -876,3 +876,69 @@ async fn a_named_stream_that_does_not_exist_is_reported() {
         ConditionStatus::True
     );
 }
+
+#[tokio::test]
+async fn firehose_delivers_telemetry_to_s3_and_is_removed_before_the_stream() {
+    let op = Operator::start().await;
+    let mut channel = support::example_channel("news");
+    channel.spec.cdn.telemetry.as_mut().unwrap().firehose = Some(
+        serde_json::from_value(serde_json::json!({
+            "bucketArn": "arn:aws:s3:::cmcd-archive",
+            "prefix": "news/",
+            "roleArn": "arn:aws:iam::123456789012:role/FirehoseCmcd"
+        }))
+        .unwrap(),
+    );
+    op.apply(&channel).await;
+    let delivered = |lc: Option<&onair::api::LiveChannel>| {
+        running(lc)
+            && condition(lc, "TelemetryReady")
+                .is_some_and(|c| c.message.contains("delivered to S3"))
+    };
+    op.settle("news", delivered).await;
+    assert_eq!(op.sim.delivery_stream_count(), 1);
+    let lc = op.get("news").await.unwrap();
+    let name =
+        onair::plan::telemetry::delivery_name(&onair::controller::live_channel::owner_of(&lc));
+    let firehose = op.sim.firehose();
+    let delivery = firehose.describe_delivery_stream(&name).await.unwrap();
+    assert_eq!(
+        Some(delivery.source_stream_arn.clone()),
+        lc.status
+            .as_ref()
+            .unwrap()
+            .resources
+            .as_ref()
+            .unwrap()
+            .kinesis_stream_arn
+    );
+    assert_eq!(delivery.destination.prefix.as_deref(), Some("news/"));
+    assert_eq!(
+        (
+            delivery.destination.buffer_interval_seconds,
+            delivery.destination.buffer_size_mib
+        ),
+        (300, 5)
+    );
+
+    // A new prefix and buffering change in place.
+    op.patch_spec(
+        "news",
+        serde_json::json!({"cdn": {"telemetry": {"firehose": {"prefix": "live/news/", "bufferIntervalSeconds": 60}}}}),
+    )
+    .await;
+    for _ in 0..5 {
+        op.reconcile("news").await.unwrap().unwrap();
+    }
+    let changed = firehose.describe_delivery_stream(&name).await.unwrap();
+    assert_eq!(changed.destination.prefix.as_deref(), Some("live/news/"));
+    assert_eq!(changed.destination.buffer_interval_seconds, 60);
+    assert_eq!(changed.arn, delivery.arn, "updated, not recreated");
+
+    // Deleting the channel removes Firehose, the log configuration and the stream.
+    op.delete("news").await;
+    op.settle("news", |lc| lc.is_none()).await;
+    assert_eq!(op.sim.delivery_stream_count(), 0);
+    assert_eq!(op.sim.stream_count(), 0);
+    assert_eq!(op.inventory().await, none_of_each());
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::clients::SdkClients;
 use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
+use super::firehose::FirehoseApi;
 use super::guard::Guard;
 use super::intercept::Intercepted;
 use super::kinesis::KinesisApi;
@@ -32,6 +33,7 @@ pub struct AwsApis {
     pub sts: Arc<dyn StsApi>,
     pub s3: Arc<dyn S3Api>,
     pub kinesis: Arc<dyn KinesisApi>,
+    pub firehose: Arc<dyn FirehoseApi>,
     pub mediapackagevod: Arc<dyn MediaPackageVodApi>,
 }
 
@@ -52,6 +54,7 @@ impl AwsApis {
                 sts: Arc::new(sdk::sts::SdkSts::new(clients)),
                 s3: Arc::new(sdk::s3::SdkS3::new(clients)),
                 kinesis: Arc::new(sdk::kinesis::SdkKinesis::new(clients)),
+                firehose: Arc::new(sdk::firehose::SdkFirehose::new(clients)),
                 mediapackagevod: Arc::new(sdk::mediapackagevod::SdkMediaPackageVod::new(clients)),
             },
         )
@@ -72,6 +75,7 @@ impl AwsApis {
                 sts: sim.sts(),
                 s3: sim.s3(),
                 kinesis: sim.kinesis(),
+                firehose: sim.firehose(),
                 mediapackagevod: sim.mediapackagevod(),
             },
         )
@@ -88,6 +92,7 @@ impl AwsApis {
             sts: Arc::new(Intercepted::new(guard.clone(), raw.sts)),
             s3: Arc::new(Intercepted::new(guard.clone(), raw.s3)),
             kinesis: Arc::new(Intercepted::new(guard.clone(), raw.kinesis)),
+            firehose: Arc::new(Intercepted::new(guard.clone(), raw.firehose)),
             mediapackagevod: Arc::new(Intercepted::new(guard.clone(), raw.mediapackagevod)),
             mediatailor: Arc::new(Intercepted::new(guard, raw.mediatailor)),
         }

@@ -171,6 +171,18 @@ where
     }
 }
 
+/// For creates that answer ResourceInUseException for a taken name (Kinesis,
+/// Firehose): the name exists, which is AlreadyExists, not a state conflict.
+pub fn in_use_means_exists(e: AwsError) -> AwsError {
+    match e.kind {
+        ErrorKind::Conflict { message } => AwsError {
+            kind: ErrorKind::AlreadyExists { message },
+            ..e
+        },
+        _ => e,
+    }
+}
+
 /// [`from_sdk`] for `map_err`: `.map_err(sdk_err("MediaLive", "CreateChannel"))`.
 pub fn sdk_err<E>(
     service: &'static str,

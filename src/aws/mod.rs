@@ -21,6 +21,7 @@ pub mod clients;
 pub mod cloudfront;
 pub mod emu;
 pub mod error;
+pub mod firehose;
 pub mod guard;
 pub mod intercept;
 pub mod kinesis;

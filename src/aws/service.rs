@@ -19,10 +19,12 @@ pub enum Service {
     S3,
     Kinesis,
     MediaPackageVod,
+    /// Kinesis Data Firehose (telemetry delivery to S3).
+    Firehose,
 }
 
 impl Service {
-    pub const ALL: [Service; 11] = [
+    pub const ALL: [Service; 12] = [
         Service::MediaLive,
         Service::MediaPackage,
         Service::MediaTailor,
@@ -34,6 +36,7 @@ impl Service {
         Service::S3,
         Service::Kinesis,
         Service::MediaPackageVod,
+        Service::Firehose,
     ];
 
     /// The name AWS uses in its documentation and error messages.
@@ -50,6 +53,7 @@ impl Service {
             Service::S3 => "S3",
             Service::Kinesis => "Kinesis",
             Service::MediaPackageVod => "MediaPackageVod",
+            Service::Firehose => "Firehose",
         }
     }
 
@@ -92,6 +96,9 @@ impl Service {
             Service::Kinesis => 15,
             // No published TPS quota; an estimate in line with MediaPackage v1.
             Service::MediaPackageVod => 5,
+            // CreateDeliveryStream, DeleteDeliveryStream, UpdateDestination: 5
+            // transactions per second per account (Firehose quotas).
+            Service::Firehose => 5,
         }
     }
 }

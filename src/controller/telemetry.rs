@@ -42,12 +42,11 @@ impl External for StreamChild<'_> {
         found(self.api.describe_stream_summary(id).await)
     }
 
+    /// The name derives from the owner's uid: a stream by that name is this
+    /// owner's (owner tags are for people and cost reports; not every Kinesis
+    /// implementation keeps tags given at creation).
     async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<StreamSummary>, AwsError> {
-        let Some(stream) = found(self.api.describe_stream_summary(&self.name).await)? else {
-            return Ok(None);
-        };
-        let tags = found(self.api.list_tags_for_stream(&stream.arn).await)?.unwrap_or_default();
-        Ok(self.owner.owns(Self::CHILD, &tags).then_some(stream))
+        found(self.api.describe_stream_summary(&self.name).await)
     }
 
     async fn create(&self, _: Option<&str>) -> Result<StreamSummary, AwsError> {
@@ -207,6 +206,106 @@ impl External for RealtimeLogChild<'_> {
     /// distribution has dropped it.
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
         match self.api.delete_realtime_log_config(id).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(true),
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+pub struct DeliveryChild<'a> {
+    pub api: &'a dyn crate::aws::firehose::FirehoseApi,
+    pub owner: &'a Owner,
+    pub tags: &'a Tags,
+    pub name: String,
+    pub source_stream_arn: String,
+    pub destination: crate::aws::firehose::S3Delivery,
+}
+
+impl DeliveryChild<'_> {
+    pub const CHILD: &'static str = "telemetry-delivery";
+}
+
+#[async_trait]
+impl External for DeliveryChild<'_> {
+    type Observed = crate::aws::firehose::DeliveryStream;
+
+    fn child(&self) -> &'static str {
+        Self::CHILD
+    }
+
+    fn id_of(observed: &Self::Observed) -> String {
+        observed.name.clone()
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError> {
+        found(self.api.describe_delivery_stream(id).await)
+    }
+
+    /// By the uid-derived name, as for the stream.
+    async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<Self::Observed>, AwsError> {
+        found(self.api.describe_delivery_stream(&self.name).await)
+    }
+
+    async fn create(&self, _: Option<&str>) -> Result<Self::Observed, AwsError> {
+        self.api
+            .create_delivery_stream(
+                &self.name,
+                &self.source_stream_arn,
+                self.destination.clone(),
+                self.owner.tags(Self::CHILD, self.tags),
+            )
+            .await?;
+        self.api.describe_delivery_stream(&self.name).await
+    }
+
+    fn up_to_date(&self, observed: &Self::Observed) -> bool {
+        // Changed only once ACTIVE; until then, wait.
+        !observed.is_active()
+            || (observed.source_stream_arn == self.source_stream_arn
+                && observed.destination == self.destination)
+    }
+
+    fn changes(&self, observed: &Self::Observed) -> Vec<String> {
+        let mut lines = Vec::new();
+        if observed.source_stream_arn != self.source_stream_arn {
+            lines.push("source stream: changes (the delivery stream is recreated)".into());
+        }
+        lines.extend(crate::plan::diff::changes(
+            &format!("{:?}", observed.destination),
+            &format!("{:?}", self.destination),
+        ));
+        lines
+    }
+
+    /// The destination changes in place; a new source stream cannot, so the
+    /// delivery stream is deleted and the next reconcile creates it anew.
+    async fn update(&self, observed: Self::Observed) -> Result<Self::Observed, AwsError> {
+        if observed.source_stream_arn != self.source_stream_arn {
+            self.api.delete_delivery_stream(&observed.name).await?;
+            return Err(AwsError::new(
+                "Firehose",
+                "update_destination",
+                crate::aws::error::ErrorKind::Conflict {
+                    message: "the telemetry stream changed: the delivery stream is being recreated"
+                        .into(),
+                },
+            ));
+        }
+        self.api
+            .update_destination(
+                &observed.name,
+                &observed.version_id,
+                &observed.destination_id,
+                self.destination.clone(),
+            )
+            .await?;
+        self.api.describe_delivery_stream(&observed.name).await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        match self.api.delete_delivery_stream(id).await {
             Ok(()) => Ok(true),
             Err(e) if e.is_not_found() => Ok(true),
             Err(e) if e.is_conflict() => Ok(false),

@@ -53,6 +53,24 @@ pub fn config_name(owner: &crate::aws::ownership::Owner) -> String {
     owner.resource_id("cmcd", CONFIG_NAME_LIMIT)
 }
 
+/// The name of a channel's Firehose delivery stream (1 to 64 characters).
+pub fn delivery_name(owner: &crate::aws::ownership::Owner) -> String {
+    owner.resource_id("cmcd", 64)
+}
+
+/// Where Firehose delivers the records.
+pub fn s3_delivery(
+    firehose: &crate::api::live_channel::FirehoseDelivery,
+) -> crate::aws::firehose::S3Delivery {
+    crate::aws::firehose::S3Delivery {
+        bucket_arn: firehose.bucket_arn.clone(),
+        prefix: firehose.prefix.clone(),
+        buffer_interval_seconds: firehose.buffer_interval_seconds,
+        buffer_size_mib: firehose.buffer_size_mib,
+        role_arn: firehose.role_arn.clone(),
+    }
+}
+
 /// The fields, in order: the spec's, or [`DEFAULT_FIELDS`].
 pub fn fields(spec: &TelemetrySpec) -> Vec<String> {
     if spec.fields.is_empty() {

@@ -148,3 +148,22 @@ async fn the_provider_cache_builds_apis_once_per_credentials_and_keys_them_by_ac
     cache.forget(&settings).await;
     assert!(!Arc::ptr_eq(&a, &cache.get(&settings).await.unwrap()));
 }
+
+#[tokio::test]
+async fn sim_telemetry_stream_and_delivery() {
+    let sim = Sim::default();
+    let backend = crate::scenarios::SimBackend(sim.clone());
+    telemetry_stream_and_delivery(sim.kinesis(), sim.firehose(), &backend).await;
+}
+
+#[tokio::test]
+async fn contract_telemetry_stream_and_delivery_on_moto() {
+    let moto = Moto::start();
+    let clients = moto.clients().await;
+    telemetry_stream_and_delivery(
+        Arc::new(SdkKinesis::new(&clients)),
+        Arc::new(onair::aws::sdk::firehose::SdkFirehose::new(&clients)),
+        &crate::scenarios::Emulated,
+    )
+    .await;
+}

@@ -73,7 +73,8 @@ impl KinesisApi for SdkKinesis {
             .set_tags(Some(tags.into_iter().collect()))
             .send()
             .await
-            .map_err(sdk_err("Kinesis", "CreateStream"))?;
+            .map_err(sdk_err("Kinesis", "CreateStream"))
+            .map_err(crate::aws::error::in_use_means_exists)?;
         Ok(())
     }
 

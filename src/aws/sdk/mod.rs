@@ -13,6 +13,7 @@ use crate::aws::error::{AwsError, ErrorKind};
 use crate::aws::ownership::Tags;
 
 pub mod cloudfront;
+pub mod firehose;
 pub mod kinesis;
 pub mod medialive;
 pub mod mediapackage;

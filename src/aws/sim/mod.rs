@@ -12,6 +12,7 @@
 
 mod cloudfront;
 mod faults;
+mod firehose;
 mod kinesis;
 mod medialive;
 mod mediapackage;
@@ -30,6 +31,7 @@ use std::time::Duration;
 pub use faults::{Fault, SimFaults};
 
 use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
+use super::firehose::FirehoseApi;
 use super::intercept::Intercepted;
 use super::kinesis::KinesisApi;
 use super::medialive::MediaLiveApi;
@@ -135,6 +137,7 @@ pub(crate) struct World {
     pub(crate) s3_buckets: Mutex<std::collections::BTreeSet<String>>,
     pub(crate) secretsmanager: Mutex<secretsmanager::State>,
     pub(crate) kinesis: Mutex<kinesis::State>,
+    pub(crate) firehose: Mutex<firehose::State>,
     pub(crate) mediapackagevod: Mutex<mediapackagevod::State>,
 }
 
@@ -195,6 +198,7 @@ impl Sim {
                 s3_buckets: Mutex::default(),
                 secretsmanager: Mutex::default(),
                 kinesis: Mutex::default(),
+                firehose: Mutex::default(),
                 mediapackagevod: Mutex::default(),
             }),
         }
@@ -280,6 +284,15 @@ impl Sim {
 
     pub fn s3(&self) -> Arc<dyn S3Api> {
         Arc::new(self.wrap::<dyn S3Api>(Arc::new(s3::SimS3(self.world.clone()))))
+    }
+
+    pub fn firehose(&self) -> Arc<dyn FirehoseApi> {
+        Arc::new(self.wrap::<dyn FirehoseApi>(Arc::new(firehose::SimFirehose(self.world.clone()))))
+    }
+
+    /// How many Firehose delivery streams exist.
+    pub fn delivery_stream_count(&self) -> usize {
+        firehose::SimFirehose(self.world.clone()).count()
     }
 
     pub fn kinesis(&self) -> Arc<dyn KinesisApi> {

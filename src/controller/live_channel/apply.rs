@@ -18,7 +18,7 @@ use crate::controller::medialive::{
 use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::controller::provider::Resolved;
 use crate::controller::report::{action_on, Events};
-use crate::controller::telemetry::{RealtimeLogChild, StreamChild};
+use crate::controller::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
 use crate::plan::live_channel as plan;
 use crate::plan::medialive::{self, ChannelStep};
 use crate::plan::mediapackage::Format;
@@ -615,7 +615,32 @@ impl Apply<'_> {
             .await?;
         let arn = config.arn.clone();
         self.observed.realtime_log_config = Some(config);
+        if let Some(firehose) = &telemetry.firehose {
+            let child = self.delivery_child(&apis, &owner, &tags, &stream.arn, Some(firehose));
+            let delivery = self.ensure(&child, "Firehose delivery stream").await?;
+            self.observed.telemetry_delivery = Some(delivery);
+        }
         Ok(Some(arn))
+    }
+
+    fn delivery_child<'c>(
+        &self,
+        apis: &'c crate::aws::apis::AwsApis,
+        owner: &'c Owner,
+        tags: &'c Tags,
+        source_stream_arn: &str,
+        firehose: Option<&crate::api::live_channel::FirehoseDelivery>,
+    ) -> DeliveryChild<'c> {
+        DeliveryChild {
+            api: apis.firehose.as_ref(),
+            owner,
+            tags,
+            name: crate::plan::telemetry::delivery_name(owner),
+            source_stream_arn: source_stream_arn.to_string(),
+            destination: firehose
+                .map(crate::plan::telemetry::s3_delivery)
+                .unwrap_or_default(),
+        }
     }
 
     fn stream_child<'c>(
@@ -650,6 +675,13 @@ impl Apply<'_> {
             .filter(|t| t.enabled && spec.cdn.enabled);
         let apis = self.resolved.apis.clone();
         let (owner, tags) = (self.owner.clone(), self.tags.clone());
+        // Firehose reads the stream: it goes first.
+        if wanted.is_none_or(|t| t.firehose.is_none()) {
+            let delivery = self.delivery_child(&apis, &owner, &tags, "", None);
+            if !self.prune(&delivery, "Firehose delivery stream").await? {
+                return Ok(());
+            }
+        }
         if wanted.is_none() {
             let config = RealtimeLogChild {
                 api: apis.cloudfront.as_ref(),

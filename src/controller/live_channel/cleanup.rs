@@ -4,7 +4,7 @@
 //! endpoints, MediaPackage channel, secret) — then the finalizer goes. With
 //! `Retain`, everything stays and only the finalizer goes.
 
-use crate::controller::telemetry::{RealtimeLogChild, StreamChild};
+use crate::controller::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
 use kube::api::Api;
 use kube::runtime::controller::Action;
 
@@ -174,7 +174,27 @@ impl Chains<'_> {
         if !remove_child(ids, events, &distribution, "CloudFront distribution", WHY).await? {
             return Ok(Some("CloudFront distribution (disabled, then deleted once CloudFront has deployed that)"));
         }
-        // CMCD telemetry, once no behaviour uses it; a user's stream stays.
+        // CMCD telemetry: Firehose (it reads the stream), the log configuration
+        // once no behaviour uses it, onair's stream (a user's stays).
+        let firehose = self
+            .spec
+            .cdn
+            .telemetry
+            .as_ref()
+            .is_some_and(|t| t.firehose.is_some());
+        if firehose || ids.recorded(DeliveryChild::CHILD).is_some() {
+            let delivery = DeliveryChild {
+                api: self.apis.firehose.as_ref(),
+                owner,
+                tags,
+                name: crate::plan::telemetry::delivery_name(owner),
+                source_stream_arn: String::new(),
+                destination: Default::default(),
+            };
+            if !remove_child(ids, events, &delivery, "Firehose delivery stream", WHY).await? {
+                return Ok(Some("Firehose delivery stream"));
+            }
+        }
         if self.spec.cdn.telemetry.is_some() || ids.recorded(RealtimeLogChild::CHILD).is_some() {
             let config = RealtimeLogChild {
                 api: self.apis.cloudfront.as_ref(),

@@ -34,6 +34,8 @@ pub struct Observed {
     /// configuration once it exists.
     pub telemetry_stream: Option<crate::aws::kinesis::StreamSummary>,
     pub realtime_log_config: Option<crate::aws::cloudfront::RealtimeLogConfig>,
+    /// Firehose delivery onward to S3, when asked for.
+    pub telemetry_delivery: Option<crate::aws::firehose::DeliveryStream>,
 }
 
 /// Why a reconcile could not finish: the reason and a sentence for people.
@@ -416,14 +418,31 @@ fn telemetry_condition(
                 s.name, s.status
             ),
         ),
+        (Some(_), Some(_))
+            if telemetry.firehose.is_some()
+                && !observed
+                    .telemetry_delivery
+                    .as_ref()
+                    .is_some_and(|d| d.is_active()) =>
+        {
+            (
+                false,
+                "DeliveryNotActive",
+                "the Firehose delivery stream to S3 is being created".into(),
+            )
+        }
         (Some(s), Some(_)) if attached => (
             true,
             "Logging",
             format!(
-                "CloudFront logs {}% of requests ({} fields) to Kinesis stream {}",
+                "CloudFront logs {}% of requests ({} fields) to Kinesis stream {}{}",
                 telemetry.sampling_rate,
                 crate::plan::telemetry::fields(telemetry).len(),
-                s.name
+                s.name,
+                match &observed.telemetry_delivery {
+                    Some(d) => format!(", delivered to S3 by Firehose stream {}", d.name),
+                    None => String::new(),
+                }
             ),
         ),
         (Some(_), Some(_)) => (
