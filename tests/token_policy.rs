@@ -68,6 +68,18 @@ fn policy(spec: serde_json::Value) -> TokenPolicy {
     serde_json::from_value(value).unwrap()
 }
 
+/// Merge-patches the policy's spec.
+async fn patch_policy(op: &Operator, spec: serde_json::Value) {
+    policies(op)
+        .patch(
+            POLICY,
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": spec })),
+        )
+        .await
+        .unwrap();
+}
+
 async fn reconcile_policy(op: &Operator, name: &str) {
     if let Some(tp) = policies(op).get_opt(name).await.unwrap() {
         onair::controller::token_policy::reconcile(Arc::new(tp), op.ctx.clone())
@@ -409,14 +421,7 @@ async fn a_key_rotation_never_refuses_a_valid_token_and_does_not_republish() {
     );
 
     // 2. Switch minting to it: old tokens still pass.
-    policies(&op)
-        .patch(
-            POLICY,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"signingKeys": {"activeKeyId": "k2"}}})),
-        )
-        .await
-        .unwrap();
+    patch_policy(&op, json!({"signingKeys": {"activeKeyId": "k2"}})).await;
     let tp = settle_policy(&op, POLICY).await;
     let at_edge = edge(&op, &tp).await;
     assert_eq!(at_edge.decide(&config, &old_token), Ok(()));
@@ -440,14 +445,7 @@ async fn a_key_rotation_never_refuses_a_valid_token_and_does_not_republish() {
     assert_eq!(at_edge.live_code, code_before);
 
     // Switching to a key the Secret lacks is refused before AWS.
-    policies(&op)
-        .patch(
-            POLICY,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"signingKeys": {"activeKeyId": "k3"}}})),
-        )
-        .await
-        .unwrap();
+    patch_policy(&op, json!({"signingKeys": {"activeKeyId": "k3"}})).await;
     let writes = op.sim.faults().writes();
     reconcile_policy(&op, POLICY).await;
     let tp = get_policy(&op, POLICY).await.unwrap();
@@ -517,14 +515,7 @@ async fn sessions_are_revoked_and_restored_inline_and_from_a_config_map() {
     )
     .await
     .unwrap();
-    policies(&op)
-        .patch(
-            POLICY,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"revocation": {"sessions": null}}})),
-        )
-        .await
-        .unwrap();
+    patch_policy(&op, json!({"revocation": {"sessions": null}})).await;
     let tp = settle_policy(&op, POLICY).await;
     let at_edge = edge(&op, &tp).await;
     assert_eq!(tp.status.as_ref().unwrap().revoked_sessions, 2);
@@ -613,14 +604,7 @@ async fn waf_revocation_blocks_listed_sessions_and_detaches_cleanly() {
 
     // More sessions than WAF holds: refused whole, nothing truncated.
     let many: Vec<String> = (0..400).map(|i| format!("session-{i:04}")).collect();
-    policies(&op)
-        .patch(
-            POLICY,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"revocation": {"sessions": many}}})),
-        )
-        .await
-        .unwrap();
+    patch_policy(&op, json!({"revocation": {"sessions": many}})).await;
     reconcile_policy(&op, POLICY).await;
     let tp = get_policy(&op, POLICY).await.unwrap();
     assert_eq!(
@@ -647,14 +631,11 @@ async fn waf_revocation_blocks_listed_sessions_and_detaches_cleanly() {
     );
 
     // Back to the key value store: the channel drops the web ACL, then it goes.
-    policies(&op)
-        .patch(
-            POLICY,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"revocation": {"method": "KeyValueStore", "sessions": ["leaked-1"]}}})),
-        )
-        .await
-        .unwrap();
+    patch_policy(
+        &op,
+        json!({"revocation": {"method": "KeyValueStore", "sessions": ["leaked-1"]}}),
+    )
+    .await;
     for _ in 0..20 {
         reconcile_policy(&op, POLICY).await;
         op.reconcile("news").await.unwrap().unwrap();
@@ -837,14 +818,7 @@ async fn mediatailor_reads_a_protected_channel_with_an_origin_pass() {
     );
 
     // The pass follows the active key.
-    policies(&op)
-        .patch(
-            POLICY,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"signingKeys": {"activeKeyId": "k2"}}})),
-        )
-        .await
-        .unwrap();
+    patch_policy(&op, json!({"signingKeys": {"activeKeyId": "k2"}})).await;
     settle_policy(&op, POLICY).await;
     reconcile_ads().await;
     let rotated = source().await.video_content_source_url;

@@ -35,3 +35,66 @@ where
         None => kube::Api::all(client.clone()),
     }
 }
+
+/// The objects of `store` in `namespace` that `matches`: what a watch of a
+/// related kind (a Secret, a channel) maps to.
+pub fn related<K>(
+    store: &kube::runtime::reflector::Store<K>,
+    namespace: Option<String>,
+    matches: impl Fn(&K) -> bool,
+) -> Vec<kube::runtime::reflector::ObjectRef<K>>
+where
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Default,
+{
+    store
+        .state()
+        .into_iter()
+        .filter(|object| object.meta().namespace == namespace && matches(object))
+        .map(|object| kube::runtime::reflector::ObjectRef::from_obj(object.as_ref()))
+        .collect()
+}
+
+/// Runs a configured controller until its streams end: `concurrency`
+/// reconciles at once, each counted in the metrics under `kind`.
+pub async fn drive<K, F, Fut, E>(
+    controller: kube::runtime::Controller<K>,
+    kind: &'static str,
+    concurrency: u16,
+    reconcile: F,
+    error_policy: fn(
+        std::sync::Arc<K>,
+        &E,
+        std::sync::Arc<context::Context>,
+    ) -> kube::runtime::controller::Action,
+    ctx: std::sync::Arc<context::Context>,
+) where
+    K: kube::Resource
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Default + std::fmt::Debug + Unpin,
+    F: Fn(std::sync::Arc<K>, std::sync::Arc<context::Context>) -> Fut + Send + Sync + 'static,
+    Fut:
+        std::future::Future<Output = Result<kube::runtime::controller::Action, E>> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    use futures::StreamExt;
+    let reconcile = std::sync::Arc::new(reconcile);
+    controller
+        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
+        .run(
+            move |object, ctx| crate::metrics::reconcile(kind, reconcile(object, ctx)),
+            error_policy,
+            ctx,
+        )
+        .for_each(|result| async move {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "controller event");
+            }
+        })
+        .await;
+}

@@ -10,7 +10,6 @@ pub mod breaks;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use jiff::Timestamp;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
@@ -494,25 +493,18 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     let controller = Controller::new(api, watcher::Config::default());
     let store = controller.store();
     let by_policy = store.clone();
-    controller
+    let controller = controller
         // A TokenPolicy on the channel changes MediaTailor's origin pass.
         .watches(
             crate::controller::scoped::<crate::api::TokenPolicy>(&ctx.client, namespace),
             watcher::Config::default(),
             move |tp: crate::api::TokenPolicy| {
-                let namespace = tp.namespace();
-                by_policy
-                    .state()
-                    .into_iter()
-                    .filter(|a| a.namespace() == namespace)
-                    .filter(|a| {
-                        tp.spec
-                            .channel_refs
-                            .iter()
-                            .any(|c| c.name == a.spec.channel_ref.name)
-                    })
-                    .map(|a| kube::runtime::reflector::ObjectRef::from_obj(a.as_ref()))
-                    .collect::<Vec<_>>()
+                crate::controller::related(&by_policy, tp.namespace(), |a: &AdInsertion| {
+                    tp.spec
+                        .channel_refs
+                        .iter()
+                        .any(|c| c.name == a.spec.channel_ref.name)
+                })
             },
         )
         // A channel that becomes ready (or changes its CDN) is picked up at once.
@@ -520,22 +512,19 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             channels,
             watcher::Config::default(),
             move |lc: LiveChannel| {
-                let namespace = lc.namespace();
                 let name = lc.name_any();
-                store
-                    .state()
-                    .into_iter()
-                    .filter(|a| a.namespace() == namespace && a.spec.channel_ref.name == name)
-                    .map(|a| kube::runtime::reflector::ObjectRef::from_obj(a.as_ref()))
-                    .collect::<Vec<_>>()
+                crate::controller::related(&store, lc.namespace(), |a: &AdInsertion| {
+                    a.spec.channel_ref.name == name
+                })
             },
-        )
-        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(
-            |object, ctx| crate::metrics::reconcile("AdInsertion", reconcile(object, ctx)),
-            error_policy,
-            ctx,
-        )
-        .for_each(|_| async {})
-        .await;
+        );
+    crate::controller::drive(
+        controller,
+        "AdInsertion",
+        concurrency,
+        reconcile,
+        error_policy,
+        ctx,
+    )
+    .await;
 }

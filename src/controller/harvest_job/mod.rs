@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use futures::StreamExt;
 use jiff::Timestamp;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
@@ -110,13 +109,14 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     let namespace = namespace.as_deref();
     let api = crate::controller::scoped::<HarvestJob>(&ctx.client, namespace);
     info!("HarvestJob controller started");
-    Controller::new(api, watcher::Config::default())
-        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(
-            |object, ctx| crate::metrics::reconcile("HarvestJob", reconcile(object, ctx)),
-            error_policy,
-            ctx,
-        )
-        .for_each(|_| async {})
-        .await;
+    let controller = Controller::new(api, watcher::Config::default());
+    crate::controller::drive(
+        controller,
+        "HarvestJob",
+        concurrency,
+        reconcile,
+        error_policy,
+        ctx,
+    )
+    .await;
 }

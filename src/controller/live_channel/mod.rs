@@ -9,7 +9,6 @@ pub mod status;
 
 use std::sync::Arc;
 
-use futures::StreamExt;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::predicates;
@@ -283,22 +282,15 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     .default_backoff()
     .touched_objects();
     let channels = reader.clone();
-    Controller::for_stream(changes, reader)
+    let controller = Controller::for_stream(changes, reader)
         .watches_stream(token_policies, move |tp: crate::api::TokenPolicy| {
-            let namespace = tp.namespace();
             let name = tp.name_any();
-            channels
-                .state()
-                .into_iter()
-                .filter(|lc| lc.namespace() == namespace)
-                .filter(|lc| {
-                    let named = tp.spec.channel_refs.iter().any(|c| c.name == lc.name_any());
-                    let folded = lc.status.as_ref().and_then(|s| s.token_policy.as_deref())
-                        == Some(name.as_str());
-                    named || folded
-                })
-                .map(|lc| kube::runtime::reflector::ObjectRef::from_obj(lc.as_ref()))
-                .collect::<Vec<_>>()
+            crate::controller::related(&channels, tp.namespace(), |lc: &LiveChannel| {
+                let named = tp.spec.channel_refs.iter().any(|c| c.name == lc.name_any());
+                let folded = lc.status.as_ref().and_then(|s| s.token_policy.as_deref())
+                    == Some(name.as_str());
+                named || folded
+            })
         })
         .watches_stream(ad_insertions, |adi: crate::api::AdInsertion| {
             adi.namespace().map(|ns| {
@@ -306,27 +298,20 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             })
         })
         .watches_stream(secrets, move |secret| {
-            let namespace = secret.namespace();
             let name = secret.name_any();
-            store
-                .state()
-                .into_iter()
-                .filter(|lc| lc.namespace() == namespace && uses_secret(lc, &name))
-                .map(|lc| kube::runtime::reflector::ObjectRef::from_obj(lc.as_ref()))
-                .collect::<Vec<_>>()
-        })
-        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(
-            |object, ctx| crate::metrics::reconcile("LiveChannel", reconcile(object, ctx)),
-            error_policy,
-            ctx,
-        )
-        .for_each(|result| async move {
-            if let Err(e) = result {
-                tracing::debug!(error = %e, "controller event");
-            }
-        })
-        .await;
+            crate::controller::related(&store, secret.namespace(), |lc: &LiveChannel| {
+                uses_secret(lc, &name)
+            })
+        });
+    crate::controller::drive(
+        controller,
+        "LiveChannel",
+        concurrency,
+        reconcile,
+        error_policy,
+        ctx,
+    )
+    .await;
 }
 
 /// Whether the channel reads the Secret `name` (of its own namespace).

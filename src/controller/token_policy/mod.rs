@@ -12,12 +12,10 @@ pub mod apply;
 
 use std::sync::Arc;
 
-use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
@@ -292,20 +290,6 @@ fn error_policy(tp: Arc<TokenPolicy>, error: &Error, ctx: Arc<Context>) -> Actio
     Action::requeue(ctx.timing.retry)
 }
 
-/// The policies of `namespace` that `matches`.
-fn policies_where(
-    store: &Store<TokenPolicy>,
-    namespace: Option<String>,
-    matches: impl Fn(&TokenPolicy) -> bool,
-) -> Vec<ObjectRef<TokenPolicy>> {
-    store
-        .state()
-        .into_iter()
-        .filter(|tp| tp.namespace() == namespace && matches(tp))
-        .map(|tp| ObjectRef::from_obj(tp.as_ref()))
-        .collect()
-}
-
 /// The TokenPolicy whose check runs at `channel`'s edge: the oldest one
 /// naming it that is not being deleted (a later one is refused, see
 /// [`apply::claimed_elsewhere`]).
@@ -371,16 +355,16 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     .default_backoff()
     .touched_objects();
     info!("TokenPolicy controller started");
-    controller
+    let controller = controller
         .watches_stream(secrets, move |secret| {
             let name = secret.name_any();
-            policies_where(&s1, secret.namespace(), |tp| {
+            crate::controller::related(&s1, secret.namespace(), |tp| {
                 tp.spec.signing_keys.secret_ref.name == name
             })
         })
         .watches_stream(config_maps, move |map| {
             let name = map.name_any();
-            policies_where(&s2, map.namespace(), |tp| {
+            crate::controller::related(&s2, map.namespace(), |tp| {
                 tp.spec
                     .revocation
                     .config_map_ref
@@ -393,7 +377,7 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             watcher::Config::default(),
             move |lc: LiveChannel| {
                 let name = lc.name_any();
-                policies_where(&s3, lc.namespace(), |tp| names_channel(tp, &name))
+                crate::controller::related(&s3, lc.namespace(), |tp| names_channel(tp, &name))
             },
         )
         .watches(
@@ -401,15 +385,16 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             watcher::Config::default(),
             move |adi: AdInsertion| {
                 let channel = adi.spec.channel_ref.name.clone();
-                policies_where(&s4, adi.namespace(), |tp| names_channel(tp, &channel))
+                crate::controller::related(&s4, adi.namespace(), |tp| names_channel(tp, &channel))
             },
-        )
-        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(
-            |object, ctx| crate::metrics::reconcile("TokenPolicy", reconcile(object, ctx)),
-            error_policy,
-            ctx,
-        )
-        .for_each(|_| async {})
-        .await;
+        );
+    crate::controller::drive(
+        controller,
+        "TokenPolicy",
+        concurrency,
+        reconcile,
+        error_policy,
+        ctx,
+    )
+    .await;
 }
