@@ -232,10 +232,10 @@ async fn live_channels(cases: &mut Vec<Case>) {
     assert_eq!(ready_reason(&object["status"]), "ChannelCreateFailed");
     cases.push(case(
         "livechannel-medialive-create-failed",
-        "MediaLive reports CREATE_FAILED: onair keeps Reconciling (kstatus waits), Argo CD shows it Degraded",
+        "MediaLive reports CREATE_FAILED: Stalled, which Argo CD shows Degraded and kstatus Failed",
         "built by the LiveChannel status code (controller::live_channel::status::build) from the channel's AWS resources in the simulation, with MediaLive's state set to CREATE_FAILED",
         "Degraded",
-        "InProgress",
+        "Failed",
         &failed,
     ));
 

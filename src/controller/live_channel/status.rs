@@ -200,6 +200,17 @@ pub fn build(
             reason: f.reason.clone(),
             message: f.message.clone(),
         },
+        // MediaLive gave up on the channel: nothing onair retries will fix it.
+        None if observed
+            .channel
+            .as_ref()
+            .is_some_and(|c| matches!(c.step, ChannelStep::Failed { .. })) =>
+        {
+            Progress::Stalled {
+                reason: encoder_reason.clone(),
+                message: encoder_message.clone(),
+            }
+        }
         None if all_ready => {
             let state = match spec.state {
                 DesiredState::Running => "Running",
