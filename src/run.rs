@@ -80,6 +80,10 @@ pub struct RunArgs {
     /// (the Helm chart's RBAC follows `watchNamespaces`).
     #[arg(long, env = "ONAIR_WATCH_NAMESPACES", value_delimiter = ',')]
     pub watch_namespaces: Vec<String>,
+    /// Send every AWS call to this URL (an emulator such as moto); the
+    /// SDK's `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` work too.
+    #[arg(long, hide = true)]
+    pub aws_endpoint_url: Option<String>,
     /// Work against an in-process simulation of AWS instead of AWS (the
     /// sandbox and tests; nothing is created anywhere).
     #[arg(long, hide = true)]
@@ -258,13 +262,21 @@ async fn reconcile(
 
 /// The reconcilers, until they stop (they run until the process does).
 async fn controllers(client: kube::Client, args: RunArgs) {
-    let ctx = match context(client, &args).await {
+    let ctx = match context(client, &args, None).await {
         Ok(ctx) => std::sync::Arc::new(ctx),
         Err(e) => {
             tracing::error!(error = %e, "cannot start the reconcilers");
             return;
         }
     };
+    run_controllers(ctx, &args).await;
+}
+
+/// Every controller, for each watched namespace (or all of them).
+pub(crate) async fn run_controllers(
+    ctx: std::sync::Arc<crate::controller::context::Context>,
+    args: &RunArgs,
+) {
     let concurrency = args.max_concurrent_reconciles;
     let namespaces: Vec<Option<String>> = {
         let listed: Vec<String> = args
@@ -302,10 +314,12 @@ async fn controllers(client: kube::Client, args: RunArgs) {
     futures::future::join_all(sets).await;
 }
 
-/// The reconcilers' shared context, from the flags.
-async fn context(
+/// The reconcilers' shared context, from the flags; `sim` is the simulation
+/// to work against with `--simulate-aws` (a fresh one if None).
+pub(crate) async fn context(
     client: kube::Client,
     args: &RunArgs,
+    sim: Option<crate::aws::sim::Sim>,
 ) -> Result<crate::controller::context::Context, String> {
     use crate::aws::guard::{Budgets, Limiters};
     use crate::controller::provider::{Connector, ProviderDefaults, Providers};
@@ -336,7 +350,7 @@ async fn context(
     let connector = if args.simulate_aws {
         info!("working against the AWS simulation: nothing is created in AWS");
         Connector::Sim {
-            sim: crate::aws::sim::Sim::default(),
+            sim: sim.unwrap_or_default(),
             limiters,
         }
     } else {
@@ -349,6 +363,7 @@ async fn context(
     };
     let settings = crate::aws::clients::ClientSettings {
         region,
+        endpoint_url: args.aws_endpoint_url.clone(),
         ..Default::default()
     };
     let timing = crate::controller::context::Timing {

@@ -1,59 +1,319 @@
-//! `onair sandbox`: a local environment to try onair without a cluster.
-//! Today it serves the local Kubernetes API server (`--api-only`); the
-//! simulated AWS and the operator join it in the sandbox issue.
+//! `onair sandbox`: the whole workflow on a laptop, with no cluster and no AWS
+//! account. It starts the local Kubernetes API server with onair's CRDs, the
+//! AWS simulation (time running faster than the clock, so a channel goes on
+//! air in seconds) or an external emulator, and the operator against both;
+//! writes a kubeconfig, applies `examples/` and shows each object's progress
+//! until all are Ready, then keeps running for `kubectl`.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 
 use crate::apiserver::{LocalApiServer, Options};
-use crate::run::{init_logging, shutdown_signal, Error, LogFormat};
+use crate::run::{init_logging, shutdown_signal, Error, LogFormat, RunArgs};
 
 /// Flags of `onair sandbox`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxArgs {
-    /// Serve only the local Kubernetes API server (no simulated AWS, no operator).
+    /// Serve only the local Kubernetes API server (no AWS, no operator).
     #[arg(long)]
     pub api_only: bool,
-    /// Where to write a kubeconfig for the local API server.
+    /// Where to write the kubeconfig (default: onair-sandbox.kubeconfig in the
+    /// temporary directory).
     #[arg(long)]
-    pub kubeconfig: PathBuf,
-    /// Address to listen on; port 0 picks a free loopback port.
+    pub kubeconfig: Option<PathBuf>,
+    /// Address of the API server; port 0 picks a free loopback port.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
+    /// The objects to apply (every `*.yaml` in it but kustomization.yaml).
+    #[arg(long, default_value = "examples")]
+    pub examples: PathBuf,
+    /// Apply nothing: start empty.
+    #[arg(long)]
+    pub no_examples: bool,
+    /// How many times faster than the clock simulated AWS runs (MediaLive
+    /// takes a minute to start a channel, CloudFront minutes to deploy).
+    #[arg(long, default_value_t = 20)]
+    pub aws_speed: u32,
+    /// Work against this AWS endpoint (moto or another emulator) instead of
+    /// the simulation.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub aws_endpoint_url: Option<String>,
+}
+
+/// `onair run`'s flags for the sandbox's operator.
+#[derive(Parser)]
+struct Operator {
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 pub fn main(args: SandboxArgs) -> Result<(), Error> {
     init_logging(LogFormat::Text);
-    if !args.api_only {
-        return Err(Error::Io(
-            "only `onair sandbox --api-only` is available in this version: it serves the local \
-             Kubernetes API server; add --api-only"
-                .into(),
-        ));
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        let options = Options {
-            listen: args.listen,
-            ..Options::default()
-        };
-        let server = LocalApiServer::start_with(options)
-            .await
-            .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", args.listen)))?;
-        server
-            .write_kubeconfig(&args.kubeconfig)
-            .map_err(|e| Error::Io(format!("cannot write {}: {e}", args.kubeconfig.display())))?;
-        tracing::info!(
-            url = %server.url(),
-            kubeconfig = %args.kubeconfig.display(),
-            "local Kubernetes API server ready"
-        );
+    runtime.block_on(sandbox(args))
+}
+
+async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
+    let server = LocalApiServer::start_with(Options {
+        listen: args.listen,
+        ..Options::default()
+    })
+    .await
+    .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", args.listen)))?;
+    let kubeconfig = args
+        .kubeconfig
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("onair-sandbox.kubeconfig"));
+    server
+        .write_kubeconfig(&kubeconfig)
+        .map_err(|e| Error::Io(format!("cannot write {}: {e}", kubeconfig.display())))?;
+    let client = server.client();
+    if !args.api_only {
+        install_crds(&client).await?;
+    }
+    println!("Local Kubernetes API server at {}", server.url());
+    println!("  export KUBECONFIG={}", kubeconfig.display());
+    if args.api_only {
         shutdown_signal().await;
         server.stop().await;
-        tracing::info!("stopped");
-        Ok(())
-    })
+        return Ok(());
+    }
+
+    let operator = start_operator(&client, &args).await?;
+    if !args.no_examples {
+        apply_examples(&client, &args.examples).await?;
+    }
+    println!("Watching every onair object (Ctrl-C stops the sandbox):");
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = show_progress(&client) => {}
+    }
+    operator.abort();
+    server.stop().await;
+    println!("stopped");
+    Ok(())
+}
+
+async fn install_crds(client: &kube::Client) -> Result<(), Error> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in crate::crd::all() {
+        crds.create(&PostParams::default(), &crd)
+            .await
+            .map_err(|e| Error::Io(format!("cannot install the CRDs: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The operator in this process, against the simulation (running `speed`
+/// times faster than the clock) or an external endpoint.
+async fn start_operator(
+    client: &kube::Client,
+    args: &SandboxArgs,
+) -> Result<tokio::task::JoinHandle<()>, Error> {
+    let mut flags = vec![
+        "run",
+        "--leader-election=false",
+        "--poll-seconds",
+        "1",
+        "--retry-seconds",
+        "2",
+    ];
+    let sim = match &args.aws_endpoint_url {
+        Some(url) => {
+            println!("AWS: the emulator at {url}");
+            flags.extend(["--aws-endpoint-url", url.as_str()]);
+            None
+        }
+        None => {
+            flags.push("--simulate-aws");
+            let sim = crate::aws::sim::Sim::default();
+            let clock = sim.clone();
+            let speed = u64::from(args.aws_speed.max(1));
+            println!("AWS: the simulation, {speed}x faster than the clock");
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    clock.advance(Duration::from_millis(250 * (speed - 1)));
+                }
+            });
+            Some(sim)
+        }
+    };
+    let run = Operator::parse_from(flags).run;
+    let ctx = crate::run::context(client.clone(), &run, sim.clone())
+        .await
+        .map_err(Error::Io)?;
+    if let Some(sim) = &sim {
+        // The simulation stands in for the user's account: buckets the
+        // examples' HarvestJobs write to exist there.
+        for bucket in harvest_buckets(&args.examples) {
+            sim.create_bucket(&bucket);
+        }
+    }
+    let ctx = Arc::new(ctx);
+    Ok(tokio::spawn(async move {
+        crate::run::run_controllers(ctx, &run).await;
+    }))
+}
+
+/// The YAML documents of every `*.yaml` in `dir` (kustomization.yaml aside).
+fn documents(dir: &Path) -> Result<Vec<(PathBuf, serde_json::Value)>, Error> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", dir.display())))?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "kustomization.yaml"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| Error::Io(format!("cannot read {}: {e}", file.display())))?;
+        for document in serde_yaml::Deserializer::from_str(&text) {
+            let value = serde_json::Value::deserialize(document)
+                .map_err(|e| Error::Io(format!("{}: {e}", file.display())))?;
+            if !value.is_null() {
+                out.push((file.clone(), value));
+            }
+        }
+    }
+    Ok(out)
+}
+
+use serde::Deserialize as _;
+
+fn harvest_buckets(dir: &Path) -> Vec<String> {
+    documents(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, v)| v["kind"] == "HarvestJob")
+        .filter_map(|(_, v)| {
+            v["spec"]["destination"]["bucket"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// Applies the examples with server-side apply, providers and Secrets first.
+async fn apply_examples(client: &kube::Client, dir: &Path) -> Result<(), Error> {
+    let mut documents = documents(dir)?;
+    let order = |kind: &str| match kind {
+        "AwsProvider" => 0,
+        "Secret" | "ConfigMap" => 1,
+        "LiveChannel" => 2,
+        _ => 3,
+    };
+    documents.sort_by_key(|(_, v)| order(v["kind"].as_str().unwrap_or_default()));
+    for (file, value) in documents {
+        let object: DynamicObject = serde_json::from_value(value)
+            .map_err(|e| Error::Io(format!("{}: {e}", file.display())))?;
+        let (resource, caps) = resource_of(client, &object).await?;
+        let api: Api<DynamicObject> = match caps.scope {
+            Scope::Namespaced => Api::namespaced_with(client.clone(), "default", &resource),
+            Scope::Cluster => Api::all_with(client.clone(), &resource),
+        };
+        let name = object.metadata.name.clone().unwrap_or_default();
+        api.patch(
+            &name,
+            &PatchParams::apply("onair-sandbox").force(),
+            &Patch::Apply(&object),
+        )
+        .await
+        .map_err(|e| Error::Io(format!("cannot apply {} ({}): {e}", name, file.display())))?;
+        println!("applied {} {name} ({})", resource.kind, file.display());
+    }
+    Ok(())
+}
+
+async fn resource_of(
+    client: &kube::Client,
+    object: &DynamicObject,
+) -> Result<(ApiResource, ApiCapabilities), Error> {
+    let types = object
+        .types
+        .as_ref()
+        .ok_or_else(|| Error::Io("an example has no apiVersion/kind".into()))?;
+    let gvk = kube::core::GroupVersionKind::try_from(types)
+        .map_err(|e| Error::Io(format!("{}: {e}", types.kind)))?;
+    kube::discovery::pinned_kind(client, &gvk)
+        .await
+        .map_err(|e| Error::Io(format!("the API server does not serve {}: {e}", types.kind)))
+}
+
+/// One line per object whenever its Ready condition changes; a summary once
+/// every object is Ready (or a HarvestJob finished). Runs until stopped.
+async fn show_progress(client: &kube::Client) {
+    let kinds = ["LiveChannel", "AdInsertion", "TokenPolicy", "HarvestJob"];
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut announced = false;
+    loop {
+        let mut all = Vec::new();
+        for kind in kinds {
+            let gvk = kube::core::GroupVersionKind::gvk("onair.dev", "v1alpha1", kind);
+            let Ok((resource, _)) = kube::discovery::pinned_kind(client, &gvk).await else {
+                continue;
+            };
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+            if let Ok(list) = api.list(&Default::default()).await {
+                all.extend(list.items.into_iter().map(|o| (kind, o)));
+            }
+        }
+        let mut settled = !all.is_empty();
+        for (kind, object) in &all {
+            let (state, done) = describe(kind, object);
+            settled &= done;
+            let key = format!(
+                "{kind} {}/{}",
+                object.metadata.namespace.as_deref().unwrap_or_default(),
+                object.metadata.name.as_deref().unwrap_or_default()
+            );
+            if seen.get(&key) != Some(&state) {
+                println!("  {key}: {state}");
+                seen.insert(key, state);
+            }
+        }
+        if settled && !announced {
+            println!(
+                "All {} onair objects are Ready. Try: kubectl get onair; kubectl describe lc",
+                all.len()
+            );
+            announced = true;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// `Ready (reason): message`, and whether the object is where it is going.
+fn describe(kind: &str, object: &DynamicObject) -> (String, bool) {
+    let status = &object.data["status"];
+    let ready = status["conditions"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"));
+    let Some(ready) = ready else {
+        return ("waiting for the operator".into(), false);
+    };
+    let is_ready = ready["status"] == "True";
+    let finished_job = kind == "HarvestJob"
+        && matches!(status["phase"].as_str(), Some("Succeeded") | Some("Failed"));
+    let word = if is_ready { "Ready" } else { "not Ready" };
+    (
+        format!(
+            "{word} ({}): {}",
+            ready["reason"].as_str().unwrap_or_default(),
+            ready["message"].as_str().unwrap_or_default()
+        ),
+        is_ready || finished_job,
+    )
 }

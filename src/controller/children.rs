@@ -59,6 +59,14 @@ pub trait External: Send + Sync {
         true
     }
 
+    /// Whether what differs comes from the other objects the owner folds in
+    /// (a TokenPolicy's function on a channel's distribution, a channel's
+    /// paths in a policy's function), not from the owner's spec or from
+    /// someone changing the resource: such an update is no drift.
+    fn follows_inputs(&self, _observed: &Self::Observed) -> bool {
+        false
+    }
+
     /// The fields that differ from the desired state, as `path: old -> new`
     /// lines (`onair plan`); empty where the child cannot say.
     fn changes(&self, _observed: &Self::Observed) -> Vec<String> {
@@ -127,6 +135,9 @@ pub enum Action {
     /// Found a child this owner had created but not recorded.
     Adopted,
     Updated,
+    /// Updated because objects the owner uses changed (see
+    /// [`External::follows_inputs`]).
+    FollowedInputs,
     /// The recorded child was gone (deleted out of band) and was created again.
     Recreated,
 }
@@ -162,7 +173,14 @@ pub async fn ensure<E: External>(
             Some(observed) if external.up_to_date(&observed) => {
                 return Ok((observed, Action::Unchanged))
             }
-            Some(observed) => return Ok((external.update(observed).await?, Action::Updated)),
+            Some(observed) => {
+                let action = if external.follows_inputs(&observed) {
+                    Action::FollowedInputs
+                } else {
+                    Action::Updated
+                };
+                return Ok((external.update(observed).await?, action));
+            }
             // Deleted out of band. The old id stays recorded until the new one
             // replaces it, so a crash in between retries with the same token.
             None => replacing = Some(id),

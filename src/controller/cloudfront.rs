@@ -77,6 +77,29 @@ impl External for DistributionChild<'_> {
         observed.config == self.desired_for(&observed.config.caller_reference)
     }
 
+    /// Origins, behaviours, functions, the web ACL and real-time logs that
+    /// AdInsertions, TokenPolicies and telemetry fold in: if the rest is as
+    /// desired, the update follows them (no drift).
+    fn follows_inputs(&self, observed: &Distribution) -> bool {
+        let desired = self.desired_for(&observed.config.caller_reference);
+        let mut mine = observed.config.clone();
+        mine.origins.clone_from(&desired.origins);
+        mine.behaviors.clone_from(&desired.behaviors);
+        mine.web_acl_id.clone_from(&desired.web_acl_id);
+        let folded = |b: &mut crate::aws::cloudfront::CacheBehavior,
+                      from: &crate::aws::cloudfront::CacheBehavior| {
+            b.function_associations
+                .clone_from(&from.function_associations);
+            b.realtime_log_config_arn
+                .clone_from(&from.realtime_log_config_arn);
+        };
+        folded(&mut mine.default_behavior, &desired.default_behavior);
+        for b in std::iter::once(&mut mine.default_behavior).chain(mine.behaviors.iter_mut()) {
+            b.function_associations.sort_by_key(|f| f.event);
+        }
+        mine == desired
+    }
+
     fn changes(&self, observed: &Distribution) -> Vec<String> {
         let desired = self.desired_for(&observed.config.caller_reference);
         let mut lines = crate::plan::diff::changes(&observed.config, &desired);
@@ -198,5 +221,38 @@ mod tests {
         }
         assert!(steps >= 2, "disable and wait for the deployment first");
         assert!(api.list_distributions().await.unwrap().is_empty());
+    }
+
+    #[test]
+    fn folded_changes_are_no_drift_but_other_changes_are() {
+        let owner = Owner::new("5b0d4c8e-2f1a-4e3b-9c7d-6a5b4c3d2e1f", "media", "news");
+        let tags = Tags::new();
+        let sim = Sim::default();
+        let api = sim.cloudfront();
+        let mut desired = config("one");
+        desired.default_behavior.function_associations =
+            vec![crate::aws::cloudfront::FunctionAssociation {
+                event: crate::aws::cloudfront::FunctionEvent::ViewerRequest,
+                function_arn: "arn:aws:cloudfront::123456789012:function/tokens".into(),
+            }];
+        desired.web_acl_id = Some("arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1".into());
+        let child = DistributionChild {
+            api: api.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            config: desired,
+        };
+        let observed = |config: DistributionConfig| Distribution {
+            id: "E1".into(),
+            arn: String::new(),
+            domain_name: String::new(),
+            status: DistributionStatus::Deployed,
+            etag: String::new(),
+            config,
+        };
+        // A TokenPolicy came along: only folded parts differ.
+        assert!(child.follows_inputs(&observed(config("one"))));
+        // Someone changed the comment in the console: drift.
+        assert!(!child.follows_inputs(&observed(config("edited"))));
     }
 }

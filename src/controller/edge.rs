@@ -223,6 +223,13 @@ impl External for FunctionChild<'_> {
         observed.development == self.spec && observed.published()
     }
 
+    /// The code follows the channels' paths and AdInsertions as well as the
+    /// spec; a code change alone is not taken for drift.
+    fn follows_inputs(&self, observed: &FunctionState) -> bool {
+        observed.development.code != self.spec.code
+            && observed.development.key_value_store_arns == self.spec.key_value_store_arns
+    }
+
     fn changes(&self, observed: &FunctionState) -> Vec<String> {
         let mut lines = Vec::new();
         if observed.development.code != self.spec.code {

@@ -84,6 +84,12 @@ impl<'a> Events<'a> {
                 "Update",
                 format!("Updated {what} {id} to the new spec"),
             ),
+            Action::FollowedInputs => (
+                false,
+                "Updated",
+                "Update",
+                format!("Updated {what} {id} to follow the objects it uses"),
+            ),
             Action::Recreated => (
                 true,
                 "Recreated",
