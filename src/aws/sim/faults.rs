@@ -42,6 +42,10 @@ pub struct FaultState {
     calls: Mutex<BTreeMap<(Service, &'static str), u64>>,
     throttled: Mutex<BTreeMap<Service, u64>>,
     crash: Mutex<Option<CrashPoint>>,
+    /// Random failures: percent of calls, and the (seeded) dice.
+    random: Mutex<Option<(u32, fastrand::Rng)>>,
+    /// Calls the random failures hit.
+    random_hits: std::sync::atomic::AtomicU64,
 }
 
 /// A process crash armed to happen right after a given write.
@@ -66,6 +70,8 @@ impl FaultState {
             calls: Mutex::default(),
             throttled: Mutex::default(),
             crash: Mutex::default(),
+            random: Mutex::default(),
+            random_hits: Default::default(),
         }
     }
 
@@ -112,6 +118,39 @@ impl FaultState {
             fault,
             remaining: times,
         });
+    }
+
+    /// Fails `percent` of all calls at random, as a bad day at AWS does: a
+    /// third answer Throttled, a third a server error, a third time out after
+    /// AWS applied the change. `seed` makes a run repeatable; 0 turns it off.
+    pub fn fail_randomly(&self, percent: u32, seed: u64) {
+        *lock(&self.random) =
+            (percent > 0).then(|| (percent.min(100), fastrand::Rng::with_seed(seed)));
+    }
+
+    /// The random fault for this call, if the dice say so.
+    fn roll(&self) -> Option<Fault> {
+        let mut random = lock(&self.random);
+        let (percent, rng) = random.as_mut()?;
+        if rng.u32(0..100) >= *percent {
+            return None;
+        }
+        self.random_hits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(match rng.u32(0..3) {
+            0 => Fault::Error(ErrorKind::Throttled {
+                message: "Rate exceeded (injected)".into(),
+            }),
+            1 => Fault::Error(ErrorKind::Transient {
+                message: "HTTP 503 (injected)".into(),
+            }),
+            _ => Fault::CrashAfter,
+        })
+    }
+
+    /// How many calls [`fail_randomly`](Self::fail_randomly) failed.
+    pub fn random_failures(&self) -> u64 {
+        self.random_hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Removes every injected fault and throttle (counters stay).
@@ -209,7 +248,7 @@ impl Interceptor for SimFaults {
             crashed.notify_one();
             return std::future::pending().await;
         }
-        match faults.take(call) {
+        match faults.take(call).or_else(|| faults.roll()) {
             None => f().await,
             Some(Fault::Latency(d)) => {
                 tokio::time::sleep(d).await;
