@@ -2,10 +2,6 @@
 //! splice insert in the channel's MediaLive schedule, without touching the
 //! encoder. MediaTailor (an AdInsertion on the channel) fills it with ads.
 
-use kube::api::Api;
-
-use crate::api::live_channel::LiveChannel;
-
 #[derive(Debug, Clone, clap::Args)]
 pub struct AdBreakArgs {
     /// The LiveChannel.
@@ -42,23 +38,8 @@ pub fn main(args: AdBreakArgs) -> Result<(), String> {
 }
 
 async fn run(args: AdBreakArgs) -> Result<(), String> {
-    let client = kube::Client::try_default()
-        .await
-        .map_err(|e| format!("cannot reach the cluster: {e}"))?;
-    let namespace = args
-        .namespace
-        .clone()
-        .unwrap_or_else(|| client.default_namespace().to_string());
-    let channel = Api::<LiveChannel>::namespaced(client.clone(), &namespace)
-        .get_opt(&args.channel)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| {
-            format!(
-                "there is no LiveChannel \"{}\" in namespace {namespace}",
-                args.channel
-            )
-        })?;
+    let (client, _, channel) =
+        crate::render::cli_channel(args.namespace.as_deref(), &args.channel).await?;
     let channel_id = channel
         .status
         .as_ref()

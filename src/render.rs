@@ -171,6 +171,26 @@ pub fn render_main(args: RenderArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// The LiveChannel a command-line verb is about: the cluster client, the
+/// namespace (`namespace`, else the kubeconfig's) and the channel.
+pub async fn cli_channel(
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<(kube::Client, String, crate::api::LiveChannel), String> {
+    let client = kube::Client::try_default()
+        .await
+        .map_err(|e| format!("cannot reach the cluster: {e}"))?;
+    let namespace = namespace
+        .map(str::to_string)
+        .unwrap_or_else(|| client.default_namespace().to_string());
+    let channel = kube::Api::<crate::api::LiveChannel>::namespaced(client.clone(), &namespace)
+        .get_opt(name)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("there is no LiveChannel \"{name}\" in namespace {namespace}"))?;
+    Ok((client, namespace, channel))
+}
+
 /// The context a command-line verb works with: the cluster's AwsProviders,
 /// the real AWS SDK, the operator's defaults from the flags.
 pub async fn cli_context(

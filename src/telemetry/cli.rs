@@ -4,8 +4,6 @@
 //! AwsProvider, or the default credential chain; `AWS_ENDPOINT_URL` is
 //! honoured), and prints the summary.
 
-use kube::api::Api;
-
 use crate::api::live_channel::LiveChannel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -138,19 +136,9 @@ pub fn channel_stream(channel: &LiveChannel) -> Option<String> {
 
 async fn run(args: &TelemetryArgs) -> Result<super::Report, String> {
     let since = args.since.resolve(jiff::Timestamp::now())?;
-    let client = kube::Client::try_default()
-        .await
-        .map_err(|e| format!("cannot reach the cluster: {e}"))?;
-    let namespace = args
-        .namespace
-        .clone()
-        .unwrap_or_else(|| client.default_namespace().to_string());
     let name = &args.channel;
-    let channel = Api::<LiveChannel>::namespaced(client.clone(), &namespace)
-        .get_opt(name)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("there is no LiveChannel \"{name}\" in namespace {namespace}"))?;
+    let (client, namespace, channel) =
+        crate::render::cli_channel(args.namespace.as_deref(), name).await?;
     let telemetry = channel.spec.cdn.telemetry.as_ref().ok_or_else(|| {
         format!("the LiveChannel \"{name}\" has no CMCD telemetry: set spec.cdn.telemetry")
     })?;
