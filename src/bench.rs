@@ -35,14 +35,20 @@ pub struct BenchArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 900)]
     pub timeout_seconds: u64,
+    /// Give every channel an AdInsertion and a TokenPolicy too (the
+    /// MediaTailor, CloudFront Function and key value store work joins in).
+    #[arg(long)]
+    pub ads_and_tokens: bool,
 }
 
-/// The services a LiveChannel calls, with their simulated (and budgeted) rates.
-const SERVICES: [Service; 4] = [
+/// The services the objects call, with their simulated (and budgeted) rates.
+const SERVICES: [Service; 6] = [
     Service::MediaLive,
     Service::MediaPackage,
     Service::SecretsManager,
     Service::CloudFront,
+    Service::MediaTailor,
+    Service::CloudFrontKeyValueStore,
 ];
 
 pub fn main(args: BenchArgs) -> Result<(), String> {
@@ -60,6 +66,42 @@ fn channel(i: usize) -> LiveChannel {
     lc.metadata.name = Some(format!("channel-{i:04}"));
     lc.spec.cdn.telemetry = None;
     lc
+}
+
+fn ads(i: usize) -> crate::api::AdInsertion {
+    let mut adi: crate::api::AdInsertion =
+        serde_yaml::from_str(include_str!("../examples/ad-insertion.yaml"))
+            .expect("the example parses");
+    adi.metadata.name = Some(format!("ads-{i:04}"));
+    adi.spec.channel_ref.name = format!("channel-{i:04}");
+    adi.spec.ad_breaks = None;
+    adi
+}
+
+fn tokens(i: usize) -> crate::api::TokenPolicy {
+    let mut tp: crate::api::TokenPolicy =
+        serde_yaml::from_str(include_str!("../examples/token-policy.yaml"))
+            .expect("the example parses");
+    tp.metadata.name = Some(format!("tokens-{i:04}"));
+    tp.spec.channel_refs = vec![crate::api::common::LocalObjectRef {
+        name: format!("channel-{i:04}"),
+    }];
+    tp
+}
+
+fn ready<'a>(conditions: impl IntoIterator<Item = &'a crate::api::Condition>) -> bool {
+    conditions
+        .into_iter()
+        .any(|c| c.type_ == "Ready" && c.status == crate::api::ConditionStatus::True)
+}
+
+/// Process CPU time (user + system) from /proc (Linux), in seconds.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on every Linux architecture onair runs on.
+    Some(ticks / 100.0)
 }
 
 fn converged(lc: &LiveChannel) -> bool {
@@ -127,12 +169,44 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         ..Default::default()
     };
     let ctx = Arc::new(Context::new(client.clone(), providers, timing));
-    let controller = tokio::spawn(crate::controller::live_channel::run(ctx.clone(), 64));
+    let mut controllers = vec![tokio::spawn(crate::controller::live_channel::run(
+        ctx.clone(),
+        64,
+    ))];
+    if args.ads_and_tokens {
+        controllers.push(tokio::spawn(crate::controller::ad_insertion::run(
+            ctx.clone(),
+            64,
+        )));
+        controllers.push(tokio::spawn(crate::controller::token_policy::run(
+            ctx.clone(),
+            64,
+        )));
+        let keys: k8s_openapi::api::core::v1::Secret =
+            serde_yaml::from_str(include_str!("../examples/token-signing-keys.yaml"))
+                .map_err(|e| e.to_string())?;
+        Api::<k8s_openapi::api::core::v1::Secret>::namespaced(client.clone(), "default")
+            .create(&PostParams::default(), &keys)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let stop = |controllers: &[tokio::task::JoinHandle<()>]| {
+        for c in controllers {
+            c.abort();
+        }
+    };
+    let ads_api: Api<crate::api::AdInsertion> = Api::namespaced(client.clone(), "default");
+    let tokens_api: Api<crate::api::TokenPolicy> = Api::namespaced(client.clone(), "default");
 
     let api: Api<LiveChannel> = Api::namespaced(client.clone(), "default");
     println!(
-        "applying {} LiveChannels at once; AWS rate limits (requests/s): {}",
+        "applying {} LiveChannels{} at once; AWS rate limits (requests/s): {}",
         args.channels,
+        if args.ads_and_tokens {
+            ", each with an AdInsertion and a TokenPolicy,"
+        } else {
+            ""
+        },
         rates
             .iter()
             .map(|(s, r)| format!("{}={r}", s.name()))
@@ -144,18 +218,56 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         api.create(&PostParams::default(), &channel(i))
             .await
             .map_err(|e| e.to_string())?;
+        if args.ads_and_tokens {
+            ads_api
+                .create(&PostParams::default(), &ads(i))
+                .await
+                .map_err(|e| e.to_string())?;
+            tokens_api
+                .create(&PostParams::default(), &tokens(i))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
     loop {
         let list = api
             .list(&ListParams::default())
             .await
             .map_err(|e| e.to_string())?;
-        let done = list.items.iter().filter(|lc| converged(lc)).count();
+        let mut done = list
+            .items
+            .iter()
+            .filter(|lc| converged(lc))
+            .filter(|lc| {
+                !args.ads_and_tokens || lc.status.as_ref().is_some_and(|s| s.token_policy.is_some())
+            })
+            .count();
+        if args.ads_and_tokens {
+            let ads = ads_api
+                .list(&ListParams::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            let tokens = tokens_api
+                .list(&ListParams::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            let ready_ads = ads
+                .items
+                .iter()
+                .filter(|a| a.status.as_ref().is_some_and(|s| ready(&s.conditions)))
+                .count();
+            let ready_tokens = tokens
+                .items
+                .iter()
+                .filter(|t| t.status.as_ref().is_some_and(|s| ready(&s.conditions)))
+                .count();
+            done = done.min(ready_ads).min(ready_tokens);
+        }
         if done == args.channels {
             break;
         }
         if start.elapsed() > Duration::from_secs(args.timeout_seconds) {
-            controller.abort();
+            stop(&controllers);
             return Err(format!(
                 "only {done} of {} channels converged within {} s",
                 args.channels, args.timeout_seconds
@@ -164,7 +276,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let elapsed = start.elapsed();
-    controller.abort();
+    stop(&controllers);
 
     let calls = sim.faults().all_calls();
     let per_service = |service: Service| -> u64 {
@@ -175,8 +287,13 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
             .sum()
     };
     println!(
-        "\nconverged: {} channels Ready and RUNNING in {:.1} s",
+        "\nconverged: {} channels Ready and RUNNING{} in {:.1} s",
         args.channels,
+        if args.ads_and_tokens {
+            ", their AdInsertions and TokenPolicies Ready and folded in,"
+        } else {
+            ""
+        },
         elapsed.as_secs_f64()
     );
     let mut bound = 0.0f64;
@@ -226,29 +343,68 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         elapsed.as_secs_f64() / writes_only.max(f64::EPSILON)
     );
 
-    // One resync of every channel, by hand: what steady state costs.
+    // One resync of every object, by hand: what steady state costs.
     let before = sim.faults().all_calls();
     let writes_before = sim.faults().writes();
-    let list = api
+    let cpu_before = cpu_seconds();
+    let mut reconciles = 0usize;
+    for lc in api
         .list(&ListParams::default())
         .await
-        .map_err(|e| e.to_string())?;
-    for lc in list.items {
+        .map_err(|e| e.to_string())?
+        .items
+    {
         crate::controller::live_channel::reconcile(Arc::new(lc), ctx.clone())
             .await
             .map_err(|e| e.to_string())?;
+        reconciles += 1;
     }
+    // Resources per channel: security group, input, secret, MediaPackage
+    // channel, two endpoints, distribution, MediaLive channel.
+    let mut resources = 8.0;
+    if args.ads_and_tokens {
+        for adi in ads_api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| e.to_string())?
+            .items
+        {
+            crate::controller::ad_insertion::reconcile(Arc::new(adi), ctx.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            reconciles += 1;
+        }
+        for tp in tokens_api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| e.to_string())?
+            .items
+        {
+            crate::controller::token_policy::reconcile(Arc::new(tp), ctx.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            reconciles += 1;
+        }
+        // A playback configuration; a key value store and a function.
+        resources += 3.0;
+    }
+    let cpu = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
     let after = sim.faults().all_calls();
     let reads: u64 = after.values().sum::<u64>()
         - before.values().sum::<u64>()
         - (sim.faults().writes() - writes_before);
-    let resources = 8.0;
     println!(
         "\nsteady state, one resync: {:.2} writes and {:.2} reads per channel ({:.2} reads per resource; target 0 writes, <= 1 read per resource)",
         (sim.faults().writes() - writes_before) as f64 / args.channels as f64,
         reads as f64 / args.channels as f64,
         reads as f64 / args.channels as f64 / resources
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "CPU per no-op reconcile (operator and simulation, API calls included): {:.2} ms over {reconciles} reconciles",
+            cpu * 1000.0 / reconciles.max(1) as f64
+        );
+    }
     println!(
         "peak memory of the operator process (with the AWS simulation; the API server runs apart): {}",
         peak_memory()
