@@ -47,7 +47,6 @@ aws_api! {
     /// AlreadyExists for a taken name.
     async fn create_delivery_stream(&self, name: &str, source_stream_arn: &str, destination: S3Delivery, tags: Tags) -> Result<()>;
     async fn describe_delivery_stream(&self, name: &str) -> Result<DeliveryStream>;
-    async fn list_tags_for_delivery_stream(&self, name: &str) -> Result<Tags>;
     /// Conflict with a stale version id: re-read and retry.
     async fn update_destination(&self, name: &str, version_id: &str, destination_id: &str, destination: S3Delivery) -> Result<()>;
     async fn delete_delivery_stream(&self, name: &str) -> Result<()>;

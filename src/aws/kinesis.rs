@@ -52,7 +52,6 @@ aws_api! {
     async fn describe_stream_summary(&self, stream: &str) -> Result<StreamSummary>;
     /// Provisioned mode; CREATING, then ACTIVE. AlreadyExists for a taken name.
     async fn create_stream(&self, name: &str, shard_count: u32, tags: Tags) -> Result<()>;
-    async fn list_tags_for_stream(&self, stream: &str) -> Result<Tags>;
     async fn increase_stream_retention_period(&self, stream: &str, hours: u32) -> Result<()>;
     async fn decrease_stream_retention_period(&self, stream: &str, hours: u32) -> Result<()>;
     /// Uniform scaling to `target` open shards (the stream is UPDATING meanwhile).

@@ -126,26 +126,6 @@ impl FirehoseApi for SdkFirehose {
         })
     }
 
-    async fn list_tags_for_delivery_stream(&self, name: &str) -> Result<Tags, AwsError> {
-        let out = self
-            .client
-            .list_tags_for_delivery_stream()
-            .delivery_stream_name(name)
-            .send()
-            .await
-            .map_err(sdk_err("Firehose", "ListTagsForDeliveryStream"))?;
-        Ok(out
-            .tags()
-            .iter()
-            .map(|t| {
-                (
-                    t.key().to_string(),
-                    t.value().unwrap_or_default().to_string(),
-                )
-            })
-            .collect())
-    }
-
     async fn update_destination(
         &self,
         name: &str,

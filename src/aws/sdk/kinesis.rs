@@ -78,23 +78,6 @@ impl KinesisApi for SdkKinesis {
         Ok(())
     }
 
-    async fn list_tags_for_stream(&self, stream: &str) -> Result<Tags, AwsError> {
-        let out = stream!(self.client.list_tags_for_stream(), stream)
-            .send()
-            .await
-            .map_err(sdk_err("Kinesis", "ListTagsForStream"))?;
-        Ok(out
-            .tags()
-            .iter()
-            .map(|t| {
-                (
-                    t.key().to_string(),
-                    t.value().unwrap_or_default().to_string(),
-                )
-            })
-            .collect())
-    }
-
     async fn increase_stream_retention_period(
         &self,
         stream: &str,

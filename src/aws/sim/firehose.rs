@@ -21,7 +21,6 @@ pub(crate) struct State {
 
 struct Rec {
     stream: DeliveryStream,
-    tags: Tags,
     active_at: Duration,
 }
 
@@ -75,7 +74,7 @@ impl FirehoseApi for SimFirehose {
         name: &str,
         source_stream_arn: &str,
         destination: S3Delivery,
-        tags: Tags,
+        _tags: Tags, // nothing reads stream tags back
     ) -> Result<(), AwsError> {
         const OP: &str = "create_delivery_stream";
         check(OP, &destination)?;
@@ -102,7 +101,6 @@ impl FirehoseApi for SimFirehose {
                     version_id: "1".into(),
                     destination_id: "destinationId-000000000001".into(),
                 },
-                tags,
                 active_at: now + CREATE,
             },
         );
@@ -115,14 +113,6 @@ impl FirehoseApi for SimFirehose {
             .get(name)
             .map(|r| r.stream.clone())
             .ok_or_else(|| not_found("describe_delivery_stream", name))
-    }
-
-    async fn list_tags_for_delivery_stream(&self, name: &str) -> Result<Tags, AwsError> {
-        self.state()
-            .streams
-            .get(name)
-            .map(|r| r.tags.clone())
-            .ok_or_else(|| not_found("list_tags_for_delivery_stream", name))
     }
 
     async fn update_destination(

@@ -25,7 +25,6 @@ pub(crate) struct State {
 
 struct StreamRec {
     summary: StreamSummary,
-    tags: Tags,
     active_at: Duration,
     records: Vec<Record>,
 }
@@ -85,7 +84,6 @@ impl SimKinesis {
                     open_shard_count: shards,
                     retention_period_hours: 24,
                 },
-                tags: Tags::new(),
                 active_at: Duration::ZERO,
                 records: Vec::new(),
             },
@@ -123,7 +121,7 @@ impl KinesisApi for SimKinesis {
         &self,
         name: &str,
         shard_count: u32,
-        tags: Tags,
+        _tags: Tags, // nothing reads stream tags back
     ) -> Result<(), AwsError> {
         const OP: &str = "create_stream";
         if name.is_empty() || name.len() > 128 {
@@ -159,20 +157,11 @@ impl KinesisApi for SimKinesis {
                     open_shard_count: shard_count,
                     retention_period_hours: 24,
                 },
-                tags,
                 active_at: now + STREAM_CREATE,
                 records: Vec::new(),
             },
         );
         Ok(())
-    }
-
-    async fn list_tags_for_stream(&self, stream: &str) -> Result<Tags, AwsError> {
-        let mut s = self.state();
-        Ok(self
-            .stream("list_tags_for_stream", &mut s, stream)?
-            .tags
-            .clone())
     }
 
     async fn increase_stream_retention_period(
