@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+#[cfg(feature = "aws-sdk")]
 use super::clients::SdkClients;
 use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
 use super::firehose::FirehoseApi;
@@ -15,6 +16,7 @@ use super::mediapackage::MediaPackageApi;
 use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::MediaTailorApi;
 use super::s3::S3Api;
+#[cfg(feature = "aws-sdk")]
 use super::sdk;
 use super::secretsmanager::SecretsManagerApi;
 use super::sim::Sim;
@@ -40,6 +42,7 @@ pub struct AwsApis {
 impl AwsApis {
     /// The real services. `guard` comes from the process-wide
     /// [`Limiters`](super::guard::Limiters) for the account and region of `clients`.
+    #[cfg(feature = "aws-sdk")]
     pub fn sdk(clients: &SdkClients, guard: Guard) -> Self {
         Self::guarded(
             guard,

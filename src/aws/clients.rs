@@ -12,14 +12,26 @@
 //! and hide throttling from the limiter.
 
 use std::collections::BTreeMap;
+
+#[cfg(feature = "aws-sdk")]
 use std::time::Duration;
 
+#[cfg(feature = "aws-sdk")]
 use aws_config::retry::RetryConfig;
+#[cfg(feature = "aws-sdk")]
 use aws_config::timeout::TimeoutConfig;
+#[cfg(feature = "aws-sdk")]
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+#[cfg(feature = "aws-sdk")]
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use super::service::Service;
+
+/// Without the SDK there is no default chain to ask.
+#[cfg(not(feature = "aws-sdk"))]
+pub async fn default_region() -> Option<String> {
+    None
+}
 
 /// Region for global services (CloudFront, WAF for CloudFront): their control plane
 /// lives in us-east-1 whatever region onair works in.
@@ -59,6 +71,7 @@ pub struct ClientSettings {
 /// The region of the SDK's default chain (AWS_REGION, AWS_DEFAULT_REGION, the
 /// profile, instance metadata), with onair's ring-only HTTPS client (the
 /// chain's metadata lookup needs one).
+#[cfg(feature = "aws-sdk")]
 pub async fn default_region() -> Option<String> {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
@@ -71,12 +84,14 @@ pub async fn default_region() -> Option<String> {
 }
 
 /// Loaded configuration, from which each service's client is made.
+#[cfg(feature = "aws-sdk")]
 #[derive(Clone, Debug)]
 pub struct SdkClients {
     config: SdkConfig,
     settings: ClientSettings,
 }
 
+#[cfg(feature = "aws-sdk")]
 impl SdkClients {
     /// Resolves credentials and region. Does not call AWS: a wrong role shows at the
     /// first call (STS GetCallerIdentity when the provider is checked).
@@ -158,6 +173,7 @@ impl SdkClients {
 
 /// Builds one aws-sdk client for `$service` from [`SdkClients`]: the same few lines for
 /// every crate, whose `Config` types share no trait.
+#[cfg(feature = "aws-sdk")]
 macro_rules! sdk_client {
     ($krate:ident, $clients:expr, $service:expr) => {{
         let (config, endpoint) = $clients.for_service($service);
@@ -168,4 +184,5 @@ macro_rules! sdk_client {
         $krate::Client::from_conf(builder.build())
     }};
 }
+#[cfg(feature = "aws-sdk")]
 pub(crate) use sdk_client;

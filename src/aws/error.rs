@@ -6,8 +6,11 @@
 
 use std::fmt;
 
+#[cfg(feature = "aws-sdk")]
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+#[cfg(feature = "aws-sdk")]
 use aws_smithy_runtime_api::client::result::SdkError;
+#[cfg(feature = "aws-sdk")]
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// A failed AWS call: which service and operation, and what kind of failure.
@@ -121,6 +124,7 @@ impl AwsError {
 }
 
 /// Folds any aws-sdk error into an [`AwsError`]: one function for every service.
+#[cfg(feature = "aws-sdk")]
 pub fn from_sdk<E>(
     service: &'static str,
     operation: &'static str,
@@ -184,6 +188,7 @@ pub fn in_use_means_exists(e: AwsError) -> AwsError {
 }
 
 /// [`from_sdk`] for `map_err`: `.map_err(sdk_err("MediaLive", "CreateChannel"))`.
+#[cfg(feature = "aws-sdk")]
 pub fn sdk_err<E>(
     service: &'static str,
     operation: &'static str,
@@ -302,6 +307,7 @@ fn is_throttling_code(c: &str) -> bool {
 
 /// The error and its sources on one line: the SDK's top-level messages ("dispatch
 /// failure") say little without their causes.
+#[cfg(feature = "aws-sdk")]
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut source = err.source();

@@ -32,6 +32,7 @@ pub mod mediatailor;
 pub mod ownership;
 pub mod provider;
 pub mod s3;
+#[cfg(feature = "aws-sdk")]
 pub mod sdk;
 pub mod secret;
 pub mod secretsmanager;

@@ -7,12 +7,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::apis::AwsApis;
-use super::clients::{ClientSettings, SdkClients};
+use super::clients::ClientSettings;
+#[cfg(feature = "aws-sdk")]
+use super::clients::SdkClients;
 use super::error::AwsError;
 use super::guard::Limiters;
+#[cfg(feature = "aws-sdk")]
 use super::intercept::Intercepted;
+#[cfg(feature = "aws-sdk")]
 use super::sdk::sts::SdkSts;
-use super::sts::{CallerIdentity, StsApi};
+use super::sts::CallerIdentity;
+#[cfg(feature = "aws-sdk")]
+use super::sts::StsApi;
 
 /// Limiter key of the STS calls made before the account is known.
 pub const UNKNOWN_ACCOUNT: &str = "unknown";
@@ -78,6 +84,14 @@ impl ApisCache {
         if let Some(c) = entries.get(&key) {
             return Ok(c.clone());
         }
+        let connected = Arc::new(self.connect(settings).await?);
+        entries.insert(key, connected.clone());
+        Ok(connected)
+    }
+
+    /// The SDK's clients for `settings`, keyed by the account STS names.
+    #[cfg(feature = "aws-sdk")]
+    async fn connect(&self, settings: &ClientSettings) -> Result<Connected, AwsError> {
         let clients = SdkClients::load(settings.clone()).await;
         let sts = Intercepted::new(
             self.limiters.guard(UNKNOWN_ACCOUNT, &settings.region),
@@ -85,13 +99,26 @@ impl ApisCache {
         );
         let identity = sts.get_caller_identity().await?;
         let guard = self.limiters.guard(&identity.account, &settings.region);
-        let connected = Arc::new(Connected {
+        Ok(Connected {
             apis: AwsApis::sdk(&clients, guard),
             region: settings.region.clone(),
             identity,
-        });
-        entries.insert(key, connected.clone());
-        Ok(connected)
+        })
+    }
+
+    /// A build without the SDK (fuzz/) reaches only the simulation.
+    #[cfg(not(feature = "aws-sdk"))]
+    async fn connect(&self, _settings: &ClientSettings) -> Result<Connected, AwsError> {
+        let _ = &self.limiters;
+        Err(AwsError::new(
+            "STS",
+            "GetCallerIdentity",
+            super::error::ErrorKind::InvalidRequest {
+                message:
+                    "this onair was built without the aws-sdk feature and can only simulate AWS"
+                        .into(),
+            },
+        ))
     }
 
     /// Drops the APIs for `settings` (the provider changed, or its credentials were
