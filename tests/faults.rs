@@ -3,8 +3,9 @@
 //! calls at random (throttling, server errors, and time-outs after the change
 //! was applied). Everything converges, and AWS then holds exactly one of each
 //! resource; after deletion it holds none. Seeds make each run repeatable.
-//! (Operator kills at every mutation point are in tests/live_channel.rs and
-//! tests/token_policy.rs.)
+//! And the same workflow with the operator killed right after each of its
+//! AWS writes in turn (the finer-grained kill suites of one kind are in
+//! tests/live_channel.rs and tests/token_policy.rs).
 
 mod support;
 
@@ -36,23 +37,20 @@ async fn round(op: &Operator) {
     if let Some(lc) = op.get("sports-1").await {
         let _ = onair::controller::live_channel::reconcile(Arc::new(lc), ctx.clone()).await;
     }
-    let ads: Api<AdInsertion> = Api::namespaced(op.client.clone(), NS);
-    if let Some(adi) = ads.get_opt("sports-1-ads").await.unwrap() {
+    if let Some(adi) = ads(op).get_opt("sports-1-ads").await.unwrap() {
         let _ = onair::controller::ad_insertion::reconcile(Arc::new(adi), ctx.clone()).await;
     }
-    let tokens: Api<TokenPolicy> = Api::namespaced(op.client.clone(), NS);
-    if let Some(tp) = tokens.get_opt("sports-1-tokens").await.unwrap() {
+    if let Some(tp) = tokens(op).get_opt("sports-1-tokens").await.unwrap() {
         let _ = onair::controller::token_policy::reconcile(Arc::new(tp), ctx.clone()).await;
     }
-    let jobs: Api<HarvestJob> = Api::namespaced(op.client.clone(), NS);
-    if let Some(hj) = jobs.get_opt("sports-1-first-half").await.unwrap() {
+    if let Some(hj) = jobs(op).get_opt("sports-1-first-half").await.unwrap() {
         let _ = onair::controller::harvest_job::reconcile(Arc::new(hj), ctx).await;
     }
     op.sim.advance(Duration::from_secs(30));
 }
 
-async fn workflow_under_failures(seed: u64) {
-    let op = Operator::start().await;
+/// The examples' four objects (and the Secret with their signing keys).
+async fn create_workflow(op: &Operator) {
     op.sim.create_bucket("example-media-vod");
     let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(op.client.clone(), NS);
     secrets
@@ -66,39 +64,120 @@ async fn workflow_under_failures(seed: u64) {
         )
         .await
         .unwrap();
-    let ads: Api<AdInsertion> = Api::namespaced(op.client.clone(), NS);
-    ads.create(&PostParams::default(), &example("ad-insertion.yaml"))
+    ads(op)
+        .create(&PostParams::default(), &example("ad-insertion.yaml"))
         .await
         .unwrap();
-    let tokens: Api<TokenPolicy> = Api::namespaced(op.client.clone(), NS);
-    tokens
+    tokens(op)
         .create(&PostParams::default(), &example("token-policy.yaml"))
         .await
         .unwrap();
-    let jobs: Api<HarvestJob> = Api::namespaced(op.client.clone(), NS);
-    jobs.create(&PostParams::default(), &example("harvest-job.yaml"))
+    jobs(op)
+        .create(&PostParams::default(), &example("harvest-job.yaml"))
         .await
         .unwrap();
+}
 
+fn ads(op: &Operator) -> Api<AdInsertion> {
+    Api::namespaced(op.client.clone(), NS)
+}
+
+fn tokens(op: &Operator) -> Api<TokenPolicy> {
+    Api::namespaced(op.client.clone(), NS)
+}
+
+fn jobs(op: &Operator) -> Api<HarvestJob> {
+    Api::namespaced(op.client.clone(), NS)
+}
+
+/// The channel on air with the policy's check folded in, the ads and the
+/// policy Ready, the clip harvested.
+async fn converged(op: &Operator) -> bool {
+    let lc = op.get("sports-1").await;
+    let adi = ads(op).get("sports-1-ads").await.unwrap();
+    let tp = tokens(op).get("sports-1-tokens").await.unwrap();
+    let hj = jobs(op).get("sports-1-first-half").await.unwrap();
+    let folded = lc
+        .as_ref()
+        .and_then(|l| l.status.as_ref()?.token_policy.clone())
+        .is_some();
+    on_air(lc.as_ref())
+        && folded
+        && ready(adi.status.as_ref().map(|s| &s.conditions))
+        && ready(tp.status.as_ref().map(|s| &s.conditions))
+        && hj.status.as_ref().and_then(|s| s.phase) == Some(HarvestPhase::Succeeded)
+}
+
+async fn delete_workflow(op: &Operator) {
+    jobs(op)
+        .delete("sports-1-first-half", &DeleteParams::default())
+        .await
+        .unwrap();
+    tokens(op)
+        .delete("sports-1-tokens", &DeleteParams::default())
+        .await
+        .unwrap();
+    ads(op)
+        .delete("sports-1-ads", &DeleteParams::default())
+        .await
+        .unwrap();
+    op.delete("sports-1").await;
+}
+
+/// Every object of the workflow is gone (their finalizers ran).
+async fn gone(op: &Operator) -> bool {
+    op.get("sports-1").await.is_none()
+        && ads(op).get_opt("sports-1-ads").await.unwrap().is_none()
+        && tokens(op)
+            .get_opt("sports-1-tokens")
+            .await
+            .unwrap()
+            .is_none()
+        && jobs(op)
+            .get_opt("sports-1-first-half")
+            .await
+            .unwrap()
+            .is_none()
+}
+
+/// What AWS holds for the converged workflow: one of each (two origin
+/// endpoints: HLS and DASH).
+fn one_of_everything() -> BTreeMap<&'static str, usize> {
+    let mut counts = support::operator::one_of_each();
+    counts.extend([
+        ("functions", 1),
+        ("key value stores", 1),
+        ("web ACLs", 0),
+        ("regex pattern sets", 0),
+        ("playback configurations", 1),
+        ("harvest jobs", 1),
+        ("VOD packaging groups", 1),
+        ("VOD packaging configurations", 1),
+        ("VOD assets", 1),
+        ("Kinesis streams", 1),
+        ("Firehose delivery streams", 0),
+        ("real-time log configs", 1),
+    ]);
+    counts
+}
+
+/// What AWS holds after deletion: nothing but the finished harvest job,
+/// which AWS keeps as a record (MediaPackage has no delete for jobs).
+fn nothing_left() -> BTreeMap<&'static str, usize> {
+    let mut counts: BTreeMap<_, _> = one_of_everything().into_keys().map(|k| (k, 0)).collect();
+    counts.insert("harvest jobs", 1);
+    counts
+}
+
+async fn workflow_under_failures(seed: u64) {
+    let op = Operator::start().await;
+    create_workflow(&op).await;
     op.sim.faults().fail_randomly(20, seed);
-    let mut converged = false;
+    let mut is_converged = false;
     for _ in 0..150 {
         round(&op).await;
-        let lc = op.get("sports-1").await;
-        let adi = ads.get("sports-1-ads").await.unwrap();
-        let tp = tokens.get("sports-1-tokens").await.unwrap();
-        let hj = jobs.get("sports-1-first-half").await.unwrap();
-        let folded = lc
-            .as_ref()
-            .and_then(|l| l.status.as_ref()?.token_policy.clone())
-            .is_some();
-        if on_air(lc.as_ref())
-            && folded
-            && ready(adi.status.as_ref().map(|s| &s.conditions))
-            && ready(tp.status.as_ref().map(|s| &s.conditions))
-            && hj.status.as_ref().and_then(|s| s.phase) == Some(HarvestPhase::Succeeded)
-        {
-            converged = true;
+        if converged(&op).await {
+            is_converged = true;
             break;
         }
     }
@@ -109,99 +188,100 @@ async fn workflow_under_failures(seed: u64) {
         "seed {seed}: only {failed} of {calls} calls failed"
     );
     assert!(
-        converged,
+        is_converged,
         "seed {seed}: the workflow never converged under 20 % failures"
     );
-    // Exactly one of everything.
     assert_eq!(
-        op.inventory().await,
-        support::operator::one_of_each(),
+        op.sim.full_inventory().await,
+        one_of_everything(),
         "seed {seed}"
     );
-    let edge = op.sim.edge_inventory().await;
-    assert_eq!(
-        (edge["functions"], edge["key value stores"]),
-        (1, 1),
-        "seed {seed}"
-    );
-    assert_eq!(op.sim.stream_count(), 1, "seed {seed}");
-    let config = ads
-        .get("sports-1-ads")
-        .await
-        .unwrap()
-        .status
-        .unwrap()
-        .media_tailor
-        .unwrap();
-    let config = config.playback_configuration_name.unwrap();
-    let asset = jobs
-        .get("sports-1-first-half")
-        .await
-        .unwrap()
-        .status
-        .unwrap()
-        .vod_asset_id
-        .unwrap();
 
     // Delete everything, still under failures.
-    for name in ["sports-1-first-half"] {
-        jobs.delete(name, &DeleteParams::default()).await.unwrap();
-    }
-    tokens
-        .delete("sports-1-tokens", &DeleteParams::default())
-        .await
-        .unwrap();
-    ads.delete("sports-1-ads", &DeleteParams::default())
-        .await
-        .unwrap();
-    op.delete("sports-1").await;
-    let mut gone = false;
+    delete_workflow(&op).await;
+    let mut is_gone = false;
     for _ in 0..150 {
         round(&op).await;
-        let left: BTreeMap<&str, bool> = BTreeMap::from([
-            ("channel", op.get("sports-1").await.is_some()),
-            ("ads", ads.get_opt("sports-1-ads").await.unwrap().is_some()),
-            (
-                "tokens",
-                tokens.get_opt("sports-1-tokens").await.unwrap().is_some(),
-            ),
-            (
-                "job",
-                jobs.get_opt("sports-1-first-half").await.unwrap().is_some(),
-            ),
-        ]);
-        if left.values().all(|present| !present) {
-            gone = true;
+        if gone(&op).await {
+            is_gone = true;
             break;
         }
     }
-    assert!(gone, "seed {seed}: the objects were never deleted");
+    assert!(is_gone, "seed {seed}: the objects were never deleted");
     op.sim.faults().fail_randomly(0, 0);
-    assert_eq!(
-        op.inventory().await,
-        support::operator::none_of_each(),
-        "seed {seed}"
-    );
-    let edge = op.sim.edge_inventory().await;
-    assert!(edge.values().all(|n| *n == 0), "seed {seed}: {edge:?}");
-    assert_eq!(op.sim.stream_count(), 0, "seed {seed}");
-    assert!(op
-        .sim
-        .mediatailor()
-        .get_playback_configuration(&config)
-        .await
-        .unwrap_err()
-        .is_not_found());
-    assert!(op
-        .sim
-        .mediapackagevod()
-        .describe_asset(&asset)
-        .await
-        .unwrap_err()
-        .is_not_found());
+    assert_eq!(op.sim.full_inventory().await, nothing_left(), "seed {seed}");
     eprintln!(
         "seed {seed}: converged over {calls} AWS calls, {failed} of them failed, then cleaned up"
     );
+}
+
+/// The whole workflow, created then deleted; at the `crash_at`-th AWS write
+/// (if any) the operator "dies" right after AWS applied it, mid-round, and a
+/// fresh process takes over. Returns the number of writes the run made.
+async fn workflow_with_crash(crash_at: Option<u64>) -> u64 {
+    let mut op = Operator::start().await;
+    create_workflow(&op).await;
+    let crashed = crash_at.map(|n| op.sim.faults().crash_after_writes(n));
+    let mut crashes = 0;
+    let mut deleting = false;
+    for _ in 0..300 {
+        if !deleting && converged(&op).await {
+            assert_eq!(
+                op.sim.full_inventory().await,
+                one_of_everything(),
+                "crash at write {crash_at:?}"
+            );
+            delete_workflow(&op).await;
+            deleting = true;
+            continue;
+        }
+        if deleting && gone(&op).await {
+            break;
+        }
+        match &crashed {
+            Some(crashed) => tokio::select! {
+                _ = round(&op) => {}
+                _ = crashed.notified() => {
+                    // The process died mid-round: its memory is gone.
+                    crashes += 1;
+                    op.restart();
+                    op.sim.advance(Duration::from_secs(30));
+                }
+            },
+            None => round(&op).await,
+        }
+    }
+    assert!(deleting, "crash at write {crash_at:?}: never converged");
+    assert!(
+        gone(&op).await,
+        "crash at write {crash_at:?}: never deleted"
+    );
+    assert_eq!(
+        op.sim.full_inventory().await,
+        nothing_left(),
+        "crash at write {crash_at:?}"
+    );
+    let writes = op.sim.faults().writes();
+    if let Some(n) = crash_at {
+        // A crashed run can make a retried write or two more or fewer than
+        // the clean one: a crash point past this run's last write cannot
+        // happen.
+        assert!(
+            crashes == 1 || writes < n,
+            "crash at write {n} never happened in {writes} writes"
+        );
+    }
+    writes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_after_any_aws_write_of_the_workflow_neither_leaks_nor_duplicates() {
+    let writes = workflow_with_crash(None).await;
+    assert!(writes >= 40, "the workflow makes {writes} writes");
+    for n in 1..=writes + 2 {
+        workflow_with_crash(Some(n)).await;
+    }
+    eprintln!("survived a crash after each of the {writes} AWS writes of the whole workflow (all four kinds)");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -201,6 +201,10 @@ impl SimCloudFront {
         (s.functions.len(), s.stores.len())
     }
 
+    pub(crate) fn realtime_log_config_count(&self) -> usize {
+        self.state().realtime.len()
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         let now = self.0.clock.now();
         let mut s = lock(&self.0.cloudfront);

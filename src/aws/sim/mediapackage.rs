@@ -34,6 +34,13 @@ struct JobRec {
 
 pub(crate) struct SimMediaPackage(pub(crate) Arc<World>);
 
+impl State {
+    /// Harvest jobs ever created: AWS keeps them, finished, with no delete.
+    pub(crate) fn harvest_job_count(&self) -> usize {
+        self.jobs.len()
+    }
+}
+
 fn err(op: &'static str, kind: ErrorKind) -> AwsError {
     AwsError::new("MediaPackage", op, kind)
 }

@@ -22,6 +22,13 @@ pub(crate) struct State {
 
 pub(crate) struct SimMediaPackageVod(pub(crate) Arc<World>);
 
+impl State {
+    /// (packaging groups, packaging configurations, assets).
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+        (self.groups.len(), self.configs.len(), self.assets.len())
+    }
+}
+
 fn err(op: &'static str, kind: ErrorKind) -> AwsError {
     AwsError::new("MediaPackageVod", op, kind)
 }

@@ -380,6 +380,34 @@ impl Sim {
         ])
     }
 
+    /// Every resource of every kind onair creates, counted: the channel's
+    /// ([`inventory`](Self::inventory)), the edge's
+    /// ([`edge_inventory`](Self::edge_inventory)), MediaTailor's, harvest
+    /// jobs, VOD packaging and telemetry. Fault suites compare it whole.
+    pub async fn full_inventory(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = self.inventory().await;
+        counts.extend(self.edge_inventory().await);
+        counts.insert(
+            "playback configurations",
+            lock(&self.world.mediatailor).len(),
+        );
+        counts.insert(
+            "harvest jobs",
+            lock(&self.world.mediapackage).harvest_job_count(),
+        );
+        let (groups, configs, assets) = lock(&self.world.mediapackagevod).counts();
+        counts.insert("VOD packaging groups", groups);
+        counts.insert("VOD packaging configurations", configs);
+        counts.insert("VOD assets", assets);
+        counts.insert("Kinesis streams", self.stream_count());
+        counts.insert("Firehose delivery streams", self.delivery_stream_count());
+        counts.insert(
+            "real-time log configs",
+            cloudfront::SimCloudFront(self.world.clone()).realtime_log_config_count(),
+        );
+        counts
+    }
+
     /// Makes an ACTIVE Kinesis stream (as a user would, for `stream.arn`); its ARN.
     pub fn create_stream(&self, name: &str, shards: u32) -> String {
         kinesis::SimKinesis(self.world.clone()).insert_active(name, shards)
