@@ -194,6 +194,16 @@ impl Metrics {
             states.insert(key, state.to_string());
         }
     }
+
+    /// How many objects of `kind` were last written in `state` (what the
+    /// `objects` gauge shows): progress without listing the objects.
+    pub fn objects_in_state(&self, kind: &str, state: &str) -> usize {
+        let states = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        states
+            .iter()
+            .filter(|((k, _), s)| k == kind && s.as_str() == state)
+            .count()
+    }
 }
 
 /// The process's metrics.
@@ -258,6 +268,9 @@ mod tests {
         m.object_state("LiveChannel", "media/news", Some("Reconciling"));
         m.object_state("LiveChannel", "media/news", Some("Ready"));
         m.object_state("LiveChannel", "media/sport", Some("Stalled"));
+        assert_eq!(m.objects_in_state("LiveChannel", "Ready"), 1);
+        assert_eq!(m.objects_in_state("LiveChannel", "Stalled"), 1);
+        assert_eq!(m.objects_in_state("AdInsertion", "Ready"), 0);
         let text = m.encode();
         assert!(
             text.contains(r#"onair_objects{kind="LiveChannel",state="Ready"} 1"#),
