@@ -30,6 +30,8 @@ pub enum MintError {
     HeaderRequired(String),
     #[error("session ids may use letters, digits, '-' and '_' (1 to 64 characters)")]
     BadSession,
+    #[error("the {0} header is given twice: a token binds one value per header")]
+    DuplicateHeader(String),
     #[error("key id {0:?} is not among the signing keys")]
     UnknownKey(String),
     #[error("cannot sign the token: {0}")]
@@ -59,6 +61,12 @@ pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<St
         }
     }
     headers.sort_by(|a, b| a.0.cmp(&b.0));
+    // A request carries one value per header name, so a token bound to two
+    // values of one name (`--user-agent` and `--header user-agent=...`, or a
+    // name repeated in another case) could never be accepted.
+    if let Some(pair) = headers.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        return Err(MintError::DuplicateHeader(pair[0].0.clone()));
+    }
     if let Some(session) = &request.session {
         if !valid_session_id(session) {
             return Err(MintError::BadSession);
@@ -119,6 +127,36 @@ pub const MEDIATAILOR_PREFIX: &str = "/v1/";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_bound_twice_is_refused() {
+        let config = EdgeConfig {
+            location: "path".into(),
+            query_parameter: "token".into(),
+            protect: "all".into(),
+            failure_status: 401,
+            require_ip: false,
+            require_headers: vec!["user-agent".into()],
+            path_scopes: Vec::new(),
+            revocation_in_store: false,
+            max_ttl_seconds: 60,
+            not_before_leeway_seconds: 60,
+        };
+        let request = MintRequest {
+            key_id: "k1".into(),
+            lifetime_seconds: 60,
+            now: 1_800_000_000,
+            headers: vec![
+                ("user-agent".into(), "Player/1.0".into()),
+                ("User-Agent".into(), "Player/2.0".into()),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            mint(&config, &[1; 32], &request),
+            Err(MintError::DuplicateHeader("user-agent".into()))
+        );
+    }
 
     #[test]
     fn urls_carry_the_token_where_it_survives() {

@@ -54,6 +54,18 @@ pub fn validate(spec: &LiveChannelSpec, resolved_roles: &Roles) -> Result<(), Fa
             )));
         }
     }
+    // The schema's pattern admits any five digits, but SRT listeners listen
+    // on ports 1 to 65535 (the plan reads the port as a u16): refuse the rest
+    // here rather than hand MediaLive port 0.
+    for source in spec.input.srt_caller.iter().flat_map(|s| &s.sources) {
+        let port = source.url.rsplit_once(':').map_or("", |(_, port)| port);
+        if !port.parse::<u16>().is_ok_and(|port| port != 0) {
+            return Err(invalid(format!(
+                "input.srtCaller.sources: {} names no valid port: SRT listeners listen on ports 1 to 65535",
+                source.url
+            )));
+        }
+    }
     if resolved_roles.media_live.is_none() {
         return Err(invalid("no role for MediaLive: set encoding.roleArn, or mediaLiveRoleArn on the AwsProvider (or the operator's --media-live-role-arn)".into()));
     }
@@ -962,5 +974,35 @@ impl Apply<'_> {
             .describe_secret(&secret.arn)
             .await
             .map_err(aws_at("CDN-authorization secret"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn srt_channel(url: &str) -> LiveChannelSpec {
+        serde_json::from_value(serde_json::json!({
+            "state": "Idle",
+            "input": {"type": "SrtCaller", "srtCaller": {"sources": [{"url": url}]}}
+        }))
+        .expect("a LiveChannel spec")
+    }
+
+    #[test]
+    fn srt_ports_outside_1_to_65535_are_refused() {
+        let roles = Roles {
+            media_live: Some("arn:aws:iam::123456789012:role/ml".into()),
+            media_package_secrets: Some("arn:aws:iam::123456789012:role/mp".into()),
+        };
+        for url in ["srt://encoder.example:9000", "srt://encoder.example:65535"] {
+            assert_eq!(validate(&srt_channel(url), &roles), Ok(()), "{url}");
+        }
+        // Found by the spec_to_aws fuzz target: both became port 0.
+        for url in ["srt://encoder.example:000", "srt://encoder.example:65536"] {
+            let failure = validate(&srt_channel(url), &roles).expect_err(url);
+            assert_eq!(failure.reason, "InvalidSpec");
+            assert!(failure.stalled);
+        }
     }
 }
