@@ -36,6 +36,38 @@ where
     }
 }
 
+/// The watch of the kind a controller reconciles, and the store it fills
+/// (what `Controller::new` builds, plus one thing): the store keeps every
+/// object for the process's life, so it drops what no reconciler reads,
+/// managedFields, which hold a field tree per writer and, once the status
+/// is server-side applied, about half of an object's bytes.
+pub fn primary<K>(
+    api: kube::Api<K>,
+) -> (
+    kube::runtime::reflector::Store<K>,
+    impl futures::Stream<Item = Result<K, kube::runtime::watcher::Error>> + Send + 'static,
+)
+where
+    K: kube::Resource
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Default,
+{
+    use kube::runtime::WatchStreamExt;
+    use kube::ResourceExt;
+    let (reader, writer) = kube::runtime::reflector::store();
+    let stream = kube::runtime::watcher(api, kube::runtime::watcher::Config::default())
+        .default_backoff()
+        .modify(|object: &mut K| object.managed_fields_mut().clear())
+        .reflect(writer)
+        .applied_objects();
+    (reader, stream)
+}
+
 /// The objects of `store` in `namespace` that `matches`: what a watch of a
 /// related kind (a Secret, a channel) maps to.
 pub fn related<K>(

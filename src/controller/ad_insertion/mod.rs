@@ -490,8 +490,8 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     let api = crate::controller::scoped::<AdInsertion>(&ctx.client, namespace);
     let channels = crate::controller::scoped::<LiveChannel>(&ctx.client, namespace);
     info!("AdInsertion controller started");
-    let controller = Controller::new(api, watcher::Config::default());
-    let store = controller.store();
+    let (store, changes) = crate::controller::primary(api);
+    let controller = Controller::for_stream(changes, store.clone());
     let by_policy = store.clone();
     let controller = controller
         // A TokenPolicy on the channel changes MediaTailor's origin pass.

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
 
@@ -109,7 +108,8 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     let namespace = namespace.as_deref();
     let api = crate::controller::scoped::<HarvestJob>(&ctx.client, namespace);
     info!("HarvestJob controller started");
-    let controller = Controller::new(api, watcher::Config::default());
+    let (store, changes) = crate::controller::primary(api);
+    let controller = Controller::for_stream(changes, store);
     crate::controller::drive(
         controller,
         "HarvestJob",

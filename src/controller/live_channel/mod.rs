@@ -12,7 +12,6 @@ use std::sync::Arc;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::predicates;
-use kube::runtime::reflector;
 use kube::runtime::utils::Predicate;
 use kube::runtime::watcher;
 use kube::runtime::WatchStreamExt;
@@ -242,19 +241,15 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     let api = crate::controller::scoped::<LiveChannel>(&ctx.client, namespace);
-    let (reader, writer) = reflector::store();
+    let (reader, changes) = crate::controller::primary(api);
     // Our own status writes change neither generation, annotations nor
     // finalizers: they do not trigger another reconcile.
-    let changes = watcher(api, watcher::Config::default())
-        .default_backoff()
-        .reflect(writer)
-        .applied_objects()
-        .predicate_filter(
-            predicates::generation
-                .combine(predicates::annotations)
-                .combine(predicates::finalizers),
-            Default::default(),
-        );
+    let changes = changes.predicate_filter(
+        predicates::generation
+            .combine(predicates::annotations)
+            .combine(predicates::finalizers),
+        Default::default(),
+    );
     // A changed Secret (an SRT passphrase) reaches AWS at once, not at the
     // next resync. Metadata only: Secret values never pass through the watch.
     let store = reader.clone();

@@ -336,11 +336,9 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     let client = ctx.client.clone();
-    let controller = Controller::new(
-        crate::controller::scoped::<TokenPolicy>(&client, namespace),
-        watcher::Config::default(),
-    );
-    let store = controller.store();
+    let (store, changes) =
+        crate::controller::primary(crate::controller::scoped::<TokenPolicy>(&client, namespace));
+    let controller = Controller::for_stream(changes, store.clone());
     let (s1, s2, s3, s4) = (store.clone(), store.clone(), store.clone(), store);
     let secrets = watcher(
         crate::controller::scoped::<PartialObjectMeta<Secret>>(&client, namespace),
