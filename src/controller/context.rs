@@ -51,6 +51,21 @@ pub struct Context {
     pub timing: Timing,
     policies: Mutex<HashMap<String, Policies>>,
     identifiers: Mutex<HashMap<(String, String), SecretString>>,
+    /// Since when each object (kind/namespace/name) has been waiting on AWS.
+    waiting_since: Mutex<HashMap<String, tokio::time::Instant>>,
+}
+
+/// The longest pause between two polls of an object that waits on AWS.
+pub const MAX_POLL: Duration = Duration::from_secs(60);
+
+/// `kind/namespace/name`: one entry per object across every kind.
+fn waiting_key<K: kube::Resource<DynamicType = ()>>(object: &K) -> String {
+    format!("{}/{}", K::kind(&()), super::report::object_key(object))
+}
+
+/// The pause before the next poll of an object that has waited `waited`.
+fn poll_delay(waited: Duration, poll: Duration) -> Duration {
+    (waited / 8).clamp(poll, poll.max(MAX_POLL))
 }
 
 impl Context {
@@ -66,7 +81,32 @@ impl Context {
             timing,
             policies: Mutex::default(),
             identifiers: Mutex::default(),
+            waiting_since: Mutex::default(),
         }
+    }
+
+    /// When to look again at `object`, which waits
+    /// on AWS (a channel starting, a distribution deploying): `poll` at
+    /// first, then an eighth of the time waited so far, up to [`MAX_POLL`].
+    /// A thousand objects waiting behind the rate limits then spend the
+    /// budget on writes rather than on re-reading what has not moved, and a
+    /// short wait is still seen within `poll`. Forgotten on a restart, which
+    /// only polls sooner.
+    pub fn poll_after<K: kube::Resource<DynamicType = ()>>(&self, object: &K) -> Duration {
+        let mut waiting = self.waiting_since.lock().unwrap_or_else(|e| e.into_inner());
+        let since = *waiting
+            .entry(waiting_key(object))
+            .or_insert_with(tokio::time::Instant::now);
+        poll_delay(since.elapsed(), self.timing.poll)
+    }
+
+    /// `object` no longer waits on AWS (or is being deleted): its next wait
+    /// polls at `poll` again.
+    pub fn settled<K: kube::Resource<DynamicType = ()>>(&self, object: &K) {
+        self.waiting_since
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&waiting_key(object));
     }
 
     /// The managed CloudFront policies onair uses, looked up once per account
@@ -141,4 +181,24 @@ impl Context {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polls_back_off_with_the_wait_up_to_a_minute() {
+        let poll = Duration::from_secs(15);
+        assert_eq!(poll_delay(Duration::ZERO, poll), poll);
+        assert_eq!(poll_delay(Duration::from_secs(60), poll), poll);
+        assert_eq!(
+            poll_delay(Duration::from_secs(240), poll),
+            Duration::from_secs(30)
+        );
+        assert_eq!(poll_delay(Duration::from_secs(3600), poll), MAX_POLL);
+        // A poll configured above the cap is kept.
+        let slow = Duration::from_secs(120);
+        assert_eq!(poll_delay(Duration::from_secs(3600), slow), slow);
+    }
 }

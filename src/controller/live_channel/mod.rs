@@ -63,6 +63,7 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
     let namespace = lc.namespace().unwrap_or_default();
     let api: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
     if lc.meta().deletion_timestamp.is_some() {
+        ctx.settled(lc.as_ref());
         if !finalizer::has_finalizer(lc.as_ref()) {
             return Ok(Action::await_change());
         }
@@ -134,9 +135,10 @@ async fn run_apply(
         }
         None => {
             let next = if settled {
+                ctx.settled(lc);
                 ctx.timing.resync
             } else {
-                ctx.timing.poll
+                ctx.poll_after(lc)
             };
             Ok(Action::requeue(apply.wake_in.map_or(next, |w| w.min(next))))
         }

@@ -54,6 +54,7 @@ pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action
     let namespace = tp.namespace().unwrap_or_default();
     let api: Api<TokenPolicy> = Api::namespaced(ctx.client.clone(), &namespace);
     if tp.meta().deletion_timestamp.is_some() {
+        ctx.settled(tp.as_ref());
         return cleanup(&tp, &ctx, &api).await;
     }
     if tp.status.is_none() {
@@ -67,11 +68,14 @@ pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action
     let mut step = Apply::new(&ctx, &tp, &api);
     let (outcome, revocation_ends_in) = step.run(&api).await;
     write(&api, &tp, &outcome, &step.observed).await?;
+    if !matches!(outcome, Outcome::Waiting { .. }) {
+        ctx.settled(tp.as_ref());
+    }
     let next = match &outcome {
         Outcome::Ready => {
             revocation_ends_in.map_or(ctx.timing.resync, |d| d.min(ctx.timing.resync))
         }
-        Outcome::Waiting { .. } => ctx.timing.poll,
+        Outcome::Waiting { .. } => ctx.poll_after(tp.as_ref()),
         Outcome::Failed(f) if f.stalled => ctx.timing.resync,
         Outcome::Failed(_) => ctx.timing.retry,
     };
