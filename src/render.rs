@@ -154,8 +154,11 @@ pub fn render_main(args: RenderArgs) -> Result<(), Error> {
                 failure.message
             )));
         }
-        let mut tags = provider.map(|p| p.spec.tags.clone()).unwrap_or_default();
-        tags.extend(lc.spec.tags.clone());
+        let tags = crate::aws::ownership::merge_tags(
+            &provider.map(|p| p.spec.tags.clone()).unwrap_or_default(),
+            &lc.spec.tags,
+        )
+        .map_err(|message| Error::Invalid(format!("LiveChannel {}: {message}", lc.name_any())))?;
         let rendered = crate::plan::live_channel::render(
             &lc.spec,
             &owner_of(lc),

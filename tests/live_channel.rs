@@ -285,6 +285,35 @@ async fn invalid_input_is_reported_without_touching_aws() {
     assert_eq!(ready.reason, "ProviderNotFound");
     assert!(ready.message.contains("\"missing\""));
     assert_eq!(op.sim.faults().writes(), 0);
+
+    // Each side within the schema's 40 tags, together over AWS's 50.
+    let mut tagged: onair::api::AwsProvider = serde_yaml::from_str(
+        &std::fs::read_to_string(support::repo().join("examples/aws-provider.yaml")).unwrap(),
+    )
+    .unwrap();
+    tagged.metadata.name = Some("tagged".into());
+    tagged.spec.tags = (0..30).map(|i| (format!("p{i}"), "v".into())).collect();
+    kube::Api::<onair::api::AwsProvider>::all(op.client.clone())
+        .create(&Default::default(), &tagged)
+        .await
+        .unwrap();
+    let mut crowded = support::example_channel("crowded");
+    crowded.spec.provider_ref = Some(onair::api::common::ProviderRef {
+        name: "tagged".into(),
+    });
+    crowded.spec.tags = (0..20).map(|i| (format!("c{i}"), "v".into())).collect();
+    op.apply(&crowded).await;
+    op.reconcile("crowded").await.unwrap().unwrap();
+    let lc = op.get("crowded").await;
+    let ready = condition(lc.as_ref(), "Ready").cloned().unwrap();
+    assert_eq!(ready.reason, "TooManyTags");
+    assert!(
+        ready.message.contains("54 is over AWS's 50"),
+        "{}",
+        ready.message
+    );
+    assert!(condition(lc.as_ref(), "Stalled").is_some());
+    assert_eq!(op.sim.faults().writes(), 0);
 }
 
 #[tokio::test]

@@ -224,11 +224,15 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let owner = Owner::new(UID, namespace, lc.metadata.name.clone().unwrap_or_default());
-    let mut tags = provider
+    // The reconciler's own merge: a provider's and an object's tags that
+    // together leave no room for onair's owner tags are refused (TooManyTags).
+    let provider_tags = provider
         .as_ref()
         .map(|p| p.tags.clone())
         .unwrap_or_default();
-    tags.extend(spec.tags.clone());
+    let Ok(tags) = onair::aws::ownership::merge_tags(&provider_tags, &spec.tags) else {
+        return;
+    };
     let policies = Policies::managed();
     let draw = || {
         render(

@@ -27,6 +27,34 @@ pub struct Owner {
     pub name: String,
 }
 
+/// Tags AWS takes on one resource.
+pub const AWS_TAG_LIMIT: usize = 50;
+/// The owner tags [`Owner::tags`] adds to every resource.
+pub const OWNER_TAG_COUNT: usize = 4;
+
+/// The tags of an object's resources before the owner tags: its AwsProvider's,
+/// then the object's own (which win on the same key). Each side fits the
+/// schema's 40, together they may not fit AWS's 50: the error is the sentence
+/// for the object's Ready=False condition, given before any AWS call.
+pub fn merge_tags(
+    provider: &crate::api::common::Tags,
+    own: &crate::api::common::Tags,
+) -> Result<crate::api::common::Tags, String> {
+    let mut tags = provider.clone();
+    tags.extend(own.clone());
+    let total = tags.len() + OWNER_TAG_COUNT;
+    if total > AWS_TAG_LIMIT {
+        return Err(format!(
+            "the AwsProvider's tags ({}) and this object's spec.tags ({}) make {} distinct tags, and onair adds {OWNER_TAG_COUNT}: {total} is over AWS's {AWS_TAG_LIMIT} per resource; remove at least {} of them",
+            provider.len(),
+            own.len(),
+            tags.len(),
+            total - AWS_TAG_LIMIT
+        ));
+    }
+    Ok(tags)
+}
+
 impl Owner {
     pub fn new(
         uid: impl Into<String>,
@@ -108,6 +136,36 @@ fn sanitize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tags(prefix: &str, n: usize) -> crate::api::common::Tags {
+        (0..n)
+            .map(|i| (format!("{prefix}{i}"), "v".into()))
+            .collect()
+    }
+
+    #[test]
+    fn merged_tags_must_leave_room_for_the_owner_tags() {
+        // The object's value wins on a shared key; shared keys count once.
+        let mut own = tags("own-", 1);
+        own.insert("team".into(), "object".into());
+        let mut provider = tags("provider-", 1);
+        provider.insert("team".into(), "provider".into());
+        let merged = merge_tags(&provider, &own).unwrap();
+        assert_eq!(merged.len(), 3);
+        assert_eq!(merged["team"], "object");
+        assert_eq!(merge_tags(&tags("p", 40), &tags("o", 6)).unwrap().len(), 46);
+        assert_eq!(
+            merge_tags(&tags("x", 40), &tags("x", 40)).unwrap().len(),
+            40
+        );
+        let refused = merge_tags(&tags("p", 30), &tags("o", 20)).unwrap_err();
+        assert!(
+            refused.contains("(30)") && refused.contains("(20)"),
+            "{refused}"
+        );
+        assert!(refused.contains("54 is over AWS's 50"), "{refused}");
+        assert!(refused.contains("remove at least 4"), "{refused}");
+    }
 
     fn owner() -> Owner {
         Owner::new(

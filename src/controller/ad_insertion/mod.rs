@@ -146,8 +146,17 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         Err(e) => return (Outcome::waiting("ProviderNotReady", e.to_string()), retry),
     };
     let owner = owner_of(adi);
-    let mut tags = resolved.defaults.tags.clone();
-    tags.extend(adi.spec.tags.clone());
+    let tags = match crate::aws::ownership::merge_tags(&resolved.defaults.tags, &adi.spec.tags) {
+        Ok(tags) => tags,
+        Err(message) => {
+            let failure = crate::controller::live_channel::status::Failure {
+                reason: "TooManyTags".into(),
+                message,
+                stalled: true,
+            };
+            return (Outcome::failed(failure), Action::requeue(ctx.timing.resync));
+        }
+    };
     let name = owner.resource_id("ads", plan::NAME_LIMIT);
     let config = plan::playback_configuration(
         &adi.spec,

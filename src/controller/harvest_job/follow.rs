@@ -101,6 +101,15 @@ pub(super) async fn step(
             );
         }
     };
+    let tags = match crate::aws::ownership::merge_tags(&resolved.defaults.tags, &hj.spec.tags) {
+        Ok(tags) => tags,
+        Err(message) => {
+            return (
+                Ok(Outcome::failed("TooManyTags", message)),
+                Action::await_change(),
+            )
+        }
+    };
     // Before the job exists: a bucket that is not there fails now, with a
     // sentence, rather than as a FAILED job later. (onair's own credentials
     // may not be allowed to look: then MediaPackage will tell.)
@@ -123,7 +132,7 @@ pub(super) async fn step(
             _ => {}
         }
     }
-    match harvest_and_publish(hj, ctx, api, &resolved, window, endpoint_id).await {
+    match harvest_and_publish(hj, ctx, api, &resolved, &tags, window, endpoint_id).await {
         Ok(outcome) => {
             let next = match outcome.phase {
                 HarvestPhase::Running | HarvestPhase::Pending => Action::requeue(backoff(hj, ctx)),
@@ -171,6 +180,7 @@ async fn harvest_and_publish(
     ctx: &Context,
     api: &Api<HarvestJob>,
     resolved: &Resolved,
+    tags: &crate::api::common::Tags,
     window: Window,
     endpoint_id: String,
 ) -> Result<Outcome, Failure> {
@@ -230,15 +240,13 @@ async fn harvest_and_publish(
     };
     // Publish: packaging group, a configuration per format, the asset.
     let vod_api = resolved.apis.mediapackagevod.as_ref();
-    let mut tags = resolved.defaults.tags.clone();
-    tags.extend(hj.spec.tags.clone());
     let group = GroupChild {
         api: vod_api,
         owner: &owner,
         spec: PackagingGroupSpec {
             id: vod_id(&owner, "vod-group"),
             authorization: None,
-            tags: owner.tags("vod-group", &tags),
+            tags: owner.tags("vod-group", tags),
         },
     };
     let (group, action) = ensure(&group, &mut ids)
@@ -279,7 +287,7 @@ async fn harvest_and_publish(
                 id: vod_id(&owner, child),
                 packaging_group_id: group.spec.id.clone(),
                 package,
-                tags: owner.tags(child, &tags),
+                tags: owner.tags(child, tags),
             },
         };
         let (c, action) = ensure(&configuration, &mut ids)
@@ -302,7 +310,7 @@ async fn harvest_and_publish(
             source_arn: format!("arn:aws:s3:::{}/{manifest_key}", destination.bucket),
             source_role_arn: vod.role_arn.clone(),
             resource_id: None,
-            tags: owner.tags("vod-asset", &tags),
+            tags: owner.tags("vod-asset", tags),
         },
     };
     let (asset, action) = ensure(&asset, &mut ids)

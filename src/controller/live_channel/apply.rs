@@ -28,6 +28,17 @@ use super::status::{Failure, Observed};
 /// The annotation whose new value rotates the CDN identifier.
 pub const ROTATE_ANNOTATION: &str = "onair.dev/rotate-cdn-secret";
 
+/// Checks the object's and its provider's tags fit AWS's limit together.
+pub fn check_tags(lc: &LiveChannel, resolved: &Resolved) -> Result<(), Failure> {
+    crate::aws::ownership::merge_tags(&resolved.defaults.tags, &lc.spec.tags)
+        .map(drop)
+        .map_err(|message| Failure {
+            reason: "TooManyTags".into(),
+            message,
+            stalled: true,
+        })
+}
+
 /// Checks the spec can be built at all, before any AWS call.
 pub fn validate(spec: &LiveChannelSpec, resolved_roles: &Roles) -> Result<(), Failure> {
     let invalid = |message: String| Failure {
@@ -129,8 +140,9 @@ impl<'a> Apply<'a> {
     ) -> Self {
         let spec_unchanged =
             lc.status.as_ref().and_then(|s| s.observed_generation) == lc.metadata.generation;
-        let mut tags = resolved.defaults.tags.clone();
-        tags.extend(lc.spec.tags.clone());
+        // check_tags ran before any Apply is made: the merge fits.
+        let tags = crate::aws::ownership::merge_tags(&resolved.defaults.tags, &lc.spec.tags)
+            .unwrap_or_default();
         Self {
             ctx,
             lc,

@@ -93,7 +93,9 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
         }
     };
     let roles = Roles::of(&lc.spec, &resolved);
-    if let Err(failure) = apply::validate(&lc.spec, &roles) {
+    if let Err(failure) =
+        apply::validate(&lc.spec, &roles).and_then(|()| apply::check_tags(&lc, &resolved))
+    {
         report_failure(&api, &lc, &ctx, &failure).await?;
         // Nothing will change until the spec (or the provider) does.
         return Ok(Action::requeue(ctx.timing.resync));
@@ -163,7 +165,9 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
         .await
         .map_err(|e| e.to_string())?;
     let roles = Roles::of(&lc.spec, &resolved);
-    apply::validate(&lc.spec, &roles).map_err(|f| f.message)?;
+    apply::validate(&lc.spec, &roles)
+        .and_then(|()| apply::check_tags(lc, &resolved))
+        .map_err(|f| f.message)?;
     let mut dry = Apply::new(ctx, lc, api, &resolved, &roles, true);
     let result = dry.run().await;
     let mut lines = dry.plan.take().unwrap_or_default();
