@@ -36,6 +36,23 @@ where
     }
 }
 
+/// What a kind must be for a controller to watch and store it.
+pub trait Watched:
+    kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static
+{
+}
+
+impl<K> Watched for K where
+    K: kube::Resource
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static
+{
+}
+
 /// The watch of the kind a controller reconciles, and the store it fills
 /// (what `Controller::new` builds, plus one thing): the store keeps every
 /// object for the process's life, so it drops what no reconciler reads,
@@ -48,13 +65,7 @@ pub fn primary<K>(
     impl futures::Stream<Item = Result<K, kube::runtime::watcher::Error>> + Send + 'static,
 )
 where
-    K: kube::Resource
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
+    K: Watched,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
     use kube::runtime::WatchStreamExt;
@@ -101,13 +112,7 @@ pub async fn drive<K, F, Fut, E>(
     ) -> kube::runtime::controller::Action,
     ctx: std::sync::Arc<context::Context>,
 ) where
-    K: kube::Resource
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
+    K: Watched,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default + std::fmt::Debug + Unpin,
     F: Fn(std::sync::Arc<K>, std::sync::Arc<context::Context>) -> Fut + Send + Sync + 'static,
     Fut:

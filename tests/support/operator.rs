@@ -240,3 +240,57 @@ pub fn one_of_each() -> BTreeMap<&'static str, usize> {
 pub fn none_of_each() -> BTreeMap<&'static str, usize> {
     one_of_each().into_keys().map(|k| (k, 0)).collect()
 }
+
+/// An operator kill right after the n-th AWS write (or none): AWS applied
+/// the write, the process's memory is gone, a fresh process takes over.
+pub struct Crash {
+    at: Option<u64>,
+    fired: Option<Arc<tokio::sync::Notify>>,
+    crashes: u32,
+}
+
+impl Crash {
+    /// Arms the simulation to kill the operator after its `at`-th write.
+    pub fn arm(op: &Operator, at: Option<u64>) -> Self {
+        Self {
+            at,
+            fired: at.map(|n| op.sim.faults().crash_after_writes(n)),
+            crashes: 0,
+        }
+    }
+
+    /// Runs one step of the operator (`step` borrows it); if the kill
+    /// comes mid-step, the step is dropped where it stands and the operator
+    /// restarts.
+    pub async fn step<F>(&mut self, op: &mut Operator, step: F)
+    where
+        F: for<'a> FnOnce(&'a Operator) -> futures::future::BoxFuture<'a, ()>,
+    {
+        match &self.fired {
+            Some(fired) => {
+                let fired = fired.clone();
+                let killed = tokio::select! {
+                    _ = step(op) => false,
+                    _ = fired.notified() => true,
+                };
+                if killed {
+                    self.crashes += 1;
+                    op.restart();
+                }
+            }
+            None => step(op).await,
+        }
+    }
+
+    /// The kill happened, unless the run made fewer writes than its point
+    /// (a crashed run can make a retried write or two more or fewer than a
+    /// clean one, so points past the clean run's last write are tried too).
+    pub fn check(&self, writes: u64) {
+        if let Some(n) = self.at {
+            assert!(
+                self.crashes == 1 || writes < n,
+                "crash at write {n} never happened in {writes} writes"
+            );
+        }
+    }
+}
