@@ -79,6 +79,48 @@ where
     (reader, stream)
 }
 
+/// The changes of a related kind (a channel for its policies and ads, a
+/// policy for its channels...) that can change what the watcher does: a new
+/// spec, a deletion starting, a status that says something new. Conditions
+/// count by type and status only: their wording and times move at every
+/// poll of a waiting object, and passing those on made the three kinds
+/// reconcile each other in a loop while they waited behind the rate limits.
+pub fn related_changes<K>(
+    api: kube::Api<K>,
+) -> impl futures::Stream<Item = Result<K, kube::runtime::watcher::Error>> + Send + 'static
+where
+    K: Watched + serde::Serialize,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Default,
+{
+    use kube::runtime::WatchStreamExt;
+    kube::runtime::watcher(api, kube::runtime::watcher::Config::default())
+        .default_backoff()
+        .touched_objects()
+        .predicate_filter(meaningful_state, Default::default())
+}
+
+/// A hash of what [`related_changes`] passes on.
+fn meaningful_state<K: kube::Resource + serde::Serialize>(object: &K) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut status = serde_json::to_value(object).ok()?.get("status").cloned();
+    if let Some(conditions) = status
+        .as_mut()
+        .and_then(|s| s.get_mut("conditions"))
+        .and_then(|c| c.as_array_mut())
+    {
+        for condition in conditions {
+            if let Some(c) = condition.as_object_mut() {
+                c.retain(|key, _| key == "type" || key == "status");
+            }
+        }
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    object.meta().generation.hash(&mut hasher);
+    object.meta().deletion_timestamp.is_some().hash(&mut hasher);
+    status.map(|s| s.to_string()).hash(&mut hasher);
+    Some(hasher.finish())
+}
+
 /// The objects of `store` in `namespace` that `matches`: what a watch of a
 /// related kind (a Secret, a channel) maps to.
 pub fn related<K>(

@@ -13,7 +13,6 @@ use std::time::Duration;
 use jiff::Timestamp;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
 
@@ -504,9 +503,10 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     let by_policy = store.clone();
     let controller = controller
         // A TokenPolicy on the channel changes MediaTailor's origin pass.
-        .watches(
-            crate::controller::scoped::<crate::api::TokenPolicy>(&ctx.client, namespace),
-            watcher::Config::default(),
+        .watches_stream(
+            crate::controller::related_changes(
+                crate::controller::scoped::<crate::api::TokenPolicy>(&ctx.client, namespace),
+            ),
             move |tp: crate::api::TokenPolicy| {
                 crate::controller::related(&by_policy, tp.namespace(), |a: &AdInsertion| {
                     tp.spec
@@ -517,9 +517,8 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             },
         )
         // A channel that becomes ready (or changes its CDN) is picked up at once.
-        .watches(
-            channels,
-            watcher::Config::default(),
+        .watches_stream(
+            crate::controller::related_changes(channels),
             move |lc: LiveChannel| {
                 let name = lc.name_any();
                 crate::controller::related(&store, lc.namespace(), |a: &AdInsertion| {

@@ -269,19 +269,13 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     .touched_objects();
     info!("LiveChannel controller started");
     // AdInsertions fold behaviours into the channel's distribution.
-    let ad_insertions = watcher(
-        crate::controller::scoped::<crate::api::AdInsertion>(&ctx.client, namespace),
-        watcher::Config::default(),
-    )
-    .default_backoff()
-    .touched_objects();
+    let ad_insertions = crate::controller::related_changes(crate::controller::scoped::<
+        crate::api::AdInsertion,
+    >(&ctx.client, namespace));
     // A TokenPolicy's function and web ACL, and channels it stopped naming.
-    let token_policies = watcher(
-        crate::controller::scoped::<crate::api::TokenPolicy>(&ctx.client, namespace),
-        watcher::Config::default(),
-    )
-    .default_backoff()
-    .touched_objects();
+    let token_policies = crate::controller::related_changes(crate::controller::scoped::<
+        crate::api::TokenPolicy,
+    >(&ctx.client, namespace));
     let channels = reader.clone();
     let controller = Controller::for_stream(changes, reader)
         .watches_stream(token_policies, move |tp: crate::api::TokenPolicy| {

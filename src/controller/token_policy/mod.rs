@@ -374,17 +374,19 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
                     .is_some_and(|r| r.name == name)
             })
         })
-        .watches(
-            crate::controller::scoped::<LiveChannel>(&client, namespace),
-            watcher::Config::default(),
+        .watches_stream(
+            crate::controller::related_changes(crate::controller::scoped::<LiveChannel>(
+                &client, namespace,
+            )),
             move |lc: LiveChannel| {
                 let name = lc.name_any();
                 crate::controller::related(&s3, lc.namespace(), |tp| names_channel(tp, &name))
             },
         )
-        .watches(
-            crate::controller::scoped::<AdInsertion>(&client, namespace),
-            watcher::Config::default(),
+        .watches_stream(
+            crate::controller::related_changes(crate::controller::scoped::<AdInsertion>(
+                &client, namespace,
+            )),
             move |adi: AdInsertion| {
                 let channel = adi.spec.channel_ref.name.clone();
                 crate::controller::related(&s4, adi.namespace(), |tp| names_channel(tp, &channel))
