@@ -329,44 +329,19 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let before = sim.faults().all_calls();
     let writes_before = sim.faults().writes();
     let cpu_before = cpu_seconds();
-    let mut reconciles = 0usize;
-    for lc in api
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| e.to_string())?
-        .items
-    {
-        crate::controller::live_channel::reconcile(Arc::new(lc), ctx.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        reconciles += 1;
-    }
+    let mut reconciles = resync_all(&api, crate::controller::live_channel::reconcile, &ctx).await?;
     // Resources per channel: security group, input, secret, MediaPackage
     // channel, two endpoints, distribution, MediaLive channel.
     let mut resources = 8.0;
     if args.ads_and_tokens {
-        for adi in ads_api
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| e.to_string())?
-            .items
-        {
-            crate::controller::ad_insertion::reconcile(Arc::new(adi), ctx.clone())
-                .await
-                .map_err(|e| e.to_string())?;
-            reconciles += 1;
-        }
-        for tp in tokens_api
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| e.to_string())?
-            .items
-        {
-            crate::controller::token_policy::reconcile(Arc::new(tp), ctx.clone())
-                .await
-                .map_err(|e| e.to_string())?;
-            reconciles += 1;
-        }
+        reconciles +=
+            resync_all(&ads_api, crate::controller::ad_insertion::reconcile, &ctx).await?;
+        reconciles += resync_all(
+            &tokens_api,
+            crate::controller::token_policy::reconcile,
+            &ctx,
+        )
+        .await?;
         // A playback configuration; a key value store and a function.
         resources += 3.0;
     }
@@ -392,6 +367,30 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         peak_memory()
     );
     Ok(())
+}
+
+/// Reconciles every object of `api` once, by hand: one resync.
+async fn resync_all<K, Fut, E>(
+    api: &Api<K>,
+    reconcile: impl Fn(Arc<K>, Arc<Context>) -> Fut,
+    ctx: &Arc<Context>,
+) -> Result<usize, String>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    Fut: std::future::Future<Output = Result<kube::runtime::controller::Action, E>>,
+    E: std::fmt::Display,
+{
+    let objects = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| e.to_string())?
+        .items;
+    for object in &objects {
+        reconcile(Arc::new(object.clone()), ctx.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(objects.len())
 }
 
 /// Every channel Ready and RUNNING (and, with ads and tokens, its policy's

@@ -72,6 +72,11 @@ async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
         );
     }
     assert_eq!(op.inventory().await, one_of_each());
+    // The round that added the finalizer created everything without listing
+    // what MediaLive holds: nothing of this channel could exist before it.
+    for list in ["list_input_security_groups", "list_inputs", "list_channels"] {
+        assert_eq!(op.sim.faults().calls(Service::MediaLive, list), 0, "{list}");
+    }
     let reasons = op.event_reasons("news").await;
     assert!(
         reasons.iter().filter(|r| *r == "Created").count() >= 8,

@@ -15,8 +15,6 @@
 
 #![no_main]
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use jiff::{SignedDuration, Timestamp};
 use libfuzzer_sys::fuzz_target;
@@ -27,48 +25,9 @@ use onair::aws::ownership::Owner;
 use onair::aws::sim::Sim;
 use onair::plan::harvest::{self, Verdict, Window, MAX_CLIP};
 use onair::plan::mediatailor::{self as plan, Content, NAME_LIMIT};
-use onair::schema::ObjectSchema;
 use onair::token::origin;
+use onair_fuzz::{admit, runtime};
 use serde_json::Value;
-
-const UID: &str = "0d9c8b7a-6f5e-4d3c-8b2a-1f0e9d8c7b6a";
-/// What the LiveChannel's status would say about its distribution.
-const DISTRIBUTION: &str = "d111111abcdef8.cloudfront.net";
-/// When the API server created the HarvestJob.
-const CREATED: &str = "2026-11-26T12:00:00Z";
-
-fn schemas() -> &'static BTreeMap<String, ObjectSchema> {
-    static SCHEMAS: OnceLock<BTreeMap<String, ObjectSchema>> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        onair::crd::all()
-            .iter()
-            .map(|crd| {
-                let schema = ObjectSchema::for_crd(crd, "v1alpha1").expect("the CRD compiles");
-                (crd.spec.names.kind.clone(), schema)
-            })
-            .collect()
-    })
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a runtime")
-    })
-}
-
-/// Admits `object`; the admitted object must read as `T`.
-fn admit<T: serde::de::DeserializeOwned>(object: &Value) -> Option<T> {
-    let kind = object.get("kind").and_then(Value::as_str)?;
-    let admitted = schemas().get(kind)?.admit(object, None).ok()?;
-    Some(
-        serde_json::from_value(admitted.clone())
-            .unwrap_or_else(|e| panic!("admitted but unreadable: {e}\n{admitted}")),
-    )
-}
 
 fn plain_name(s: &str, max: usize) -> bool {
     (1..=max).contains(&s.len())

@@ -16,7 +16,6 @@
 #![no_main]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
@@ -29,7 +28,7 @@ use onair::aws::sim::{Sim, SimTimings};
 use onair::controller::live_channel::apply::{validate, Roles};
 use onair::plan::cloudfront::{Policies, CDN_IDENTIFIER_HEADER};
 use onair::plan::live_channel::{render, Rendered};
-use onair::schema::ObjectSchema;
+use onair_fuzz::{admit, runtime, valid_name};
 use serde_json::Value;
 
 /// The operator's own defaults (`--media-live-role-arn` and
@@ -44,69 +43,6 @@ const IDENTIFIER_PLACEHOLDER: &str = "<generated>";
 /// AWS tag limits (MediaLive, MediaPackage, CloudFront, Secrets Manager):
 /// 50 tags a resource, keys 1 to 128 characters, values up to 256, no `aws:`.
 const MAX_TAGS: usize = 50;
-
-struct Schemas {
-    live_channel: ObjectSchema,
-    provider: ObjectSchema,
-}
-
-/// Compiling the CRD schemas and CEL rules takes far longer than one input.
-fn schemas() -> &'static Schemas {
-    static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        let crds = onair::crd::all();
-        let compile = |kind: &str| {
-            let crd = crds
-                .iter()
-                .find(|c| c.spec.names.kind == kind)
-                .expect("the CRD exists");
-            ObjectSchema::for_crd(crd, "v1alpha1").expect("the CRD compiles")
-        };
-        Schemas {
-            live_channel: compile("LiveChannel"),
-            provider: compile("AwsProvider"),
-        }
-    })
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a runtime")
-    })
-}
-
-/// Names the API server accepts (RFC 1123 subdomain); it refuses the rest
-/// before any schema is looked at.
-fn valid_name(name: &str, max: usize) -> bool {
-    !name.is_empty()
-        && name.len() <= max
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-}
-
-/// Admits `object` against `schema`; the admitted object must read as `T`,
-/// and admitting it again changes nothing.
-fn admit<T: serde::de::DeserializeOwned>(schema: &ObjectSchema, object: &Value) -> Option<T> {
-    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
-    if !valid_name(name, 253) {
-        return None;
-    }
-    let admitted = schema.admit(object, None).ok()?;
-    let typed = serde_json::from_value(admitted.clone())
-        .unwrap_or_else(|e| panic!("admitted but unreadable by the operator: {e}\n{admitted}"));
-    let again = schema
-        .admit(&admitted, None)
-        .unwrap_or_else(|e| panic!("admitted once, refused the second time: {e}"));
-    assert_eq!(again, admitted, "defaults are applied once");
-    Some(typed)
-}
 
 fn is_aws_id(id: &str) -> bool {
     (1..=256).contains(&id.len())
@@ -147,19 +83,18 @@ fuzz_target!(|data: &[u8]| {
         Value::Array(items) => items,
         single => vec![single],
     };
-    let schemas = schemas();
     let mut channel: Option<LiveChannel> = None;
     let mut providers: BTreeMap<String, AwsProvider> = BTreeMap::new();
     for document in documents.iter().take(4) {
         match document.get("kind").and_then(Value::as_str) {
             Some("LiveChannel") => {
-                let Some(lc) = admit::<LiveChannel>(&schemas.live_channel, document) else {
+                let Some(lc) = admit::<LiveChannel>(document) else {
                     return;
                 };
                 channel.get_or_insert(lc);
             }
             Some("AwsProvider") => {
-                let Some(p) = admit::<AwsProvider>(&schemas.provider, document) else {
+                let Some(p) = admit::<AwsProvider>(document) else {
                     return;
                 };
                 let name = p.metadata.name.clone().unwrap_or_default();

@@ -125,6 +125,15 @@ pub trait IdStore: Send {
     fn recorded(&self, child: &str) -> Option<String>;
     async fn record(&mut self, child: &str, id: &str) -> Result<(), kube::Error>;
     async fn forget(&mut self, child: &str) -> Result<(), kube::Error>;
+    /// True when no child of the owner can exist unrecorded: the owner's
+    /// first round, whose finalizer was just added by a compare-and-swap
+    /// against the server's object (the finalizer comes before any AWS
+    /// write, so no earlier round, in this process or a crashed one, wrote
+    /// anything). The search for unrecorded children, a list of every
+    /// resource of the kind for some services, is then skipped.
+    fn none_unrecorded(&self) -> bool {
+        false
+    }
 }
 
 /// What [`ensure`] did.
@@ -148,6 +157,9 @@ pub enum DriverError {
     Aws(#[from] AwsError),
     #[error("cannot record the id of an AWS resource on the object: {0}")]
     Kube(#[from] kube::Error),
+    /// The operator's watch of a related kind has not listed it yet.
+    #[error(transparent)]
+    NotListed(#[from] super::catalog::NotListed),
     /// A dry run reached a child that does not exist yet: what depends on it
     /// cannot be compared before it is created.
     #[error("not created yet")]
@@ -186,7 +198,12 @@ pub async fn ensure<E: External>(
             None => replacing = Some(id),
         }
     }
-    if let Some(found) = external.find_unrecorded(replacing.as_deref()).await? {
+    let unrecorded = if replacing.is_none() && ids.none_unrecorded() {
+        None
+    } else {
+        external.find_unrecorded(replacing.as_deref()).await?
+    };
+    if let Some(found) = unrecorded {
         ids.record(child, &E::id_of(&found)).await?;
         let found = if external.up_to_date(&found) {
             found
@@ -280,6 +297,8 @@ pub struct AnnotationIds<K: kube::Resource> {
     api: kube::Api<K>,
     name: String,
     ids: BTreeMap<String, String>,
+    /// See [`IdStore::none_unrecorded`].
+    first_round: bool,
 }
 
 impl<K> AnnotationIds<K>
@@ -302,7 +321,14 @@ where
             api,
             name: object.meta().name.clone().unwrap_or_default(),
             ids,
+            first_round: false,
         }
+    }
+
+    /// This round added the owner's finalizer (see [`IdStore::none_unrecorded`]).
+    pub fn first_round(mut self, first: bool) -> Self {
+        self.first_round = first;
+        self
     }
 
     pub fn all(&self) -> &BTreeMap<String, String> {
@@ -341,5 +367,9 @@ where
         self.write(child, None).await?;
         self.ids.remove(child);
         Ok(())
+    }
+
+    fn none_unrecorded(&self) -> bool {
+        self.first_round
     }
 }

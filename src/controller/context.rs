@@ -49,6 +49,8 @@ pub struct Context {
     pub providers: Providers,
     pub recorder: Recorder,
     pub timing: Timing,
+    /// The process's one watch and store per kind, shared by the controllers.
+    pub catalog: super::catalog::Catalog,
     policies: Mutex<HashMap<String, Policies>>,
     identifiers: Mutex<HashMap<(String, String), SecretString>>,
     /// Since when each object (kind/namespace/name) has been waiting on AWS.
@@ -63,9 +65,11 @@ fn waiting_key<K: kube::Resource<DynamicType = ()>>(object: &K) -> String {
     format!("{}/{}", K::kind(&()), super::report::object_key(object))
 }
 
-/// The pause before the next poll of an object that has waited `waited`.
-fn poll_delay(waited: Duration, poll: Duration) -> Duration {
-    (waited / 8).clamp(poll, poll.max(MAX_POLL))
+/// The pause before the next poll of something that has waited `waited`:
+/// `poll` at first, then an eighth of the wait, up to `longest`. Every kind
+/// that polls AWS backs off by this one rule.
+pub fn poll_backoff(waited: Duration, poll: Duration, longest: Duration) -> Duration {
+    (waited / 8).clamp(poll, poll.max(longest))
 }
 
 impl Context {
@@ -76,6 +80,7 @@ impl Context {
         };
         Self {
             recorder: Recorder::new(client.clone(), reporter),
+            catalog: super::catalog::Catalog::new(client.clone()),
             client,
             providers,
             timing,
@@ -97,7 +102,7 @@ impl Context {
         let since = *waiting
             .entry(waiting_key(object))
             .or_insert_with(tokio::time::Instant::now);
-        poll_delay(since.elapsed(), self.timing.poll)
+        poll_backoff(since.elapsed(), self.timing.poll, MAX_POLL)
     }
 
     /// `object` no longer waits on AWS (or is being deleted): its next wait
@@ -190,15 +195,21 @@ mod tests {
     #[test]
     fn polls_back_off_with_the_wait_up_to_a_minute() {
         let poll = Duration::from_secs(15);
-        assert_eq!(poll_delay(Duration::ZERO, poll), poll);
-        assert_eq!(poll_delay(Duration::from_secs(60), poll), poll);
+        assert_eq!(poll_backoff(Duration::ZERO, poll, MAX_POLL), poll);
+        assert_eq!(poll_backoff(Duration::from_secs(60), poll, MAX_POLL), poll);
         assert_eq!(
-            poll_delay(Duration::from_secs(240), poll),
+            poll_backoff(Duration::from_secs(240), poll, MAX_POLL),
             Duration::from_secs(30)
         );
-        assert_eq!(poll_delay(Duration::from_secs(3600), poll), MAX_POLL);
+        assert_eq!(
+            poll_backoff(Duration::from_secs(3600), poll, MAX_POLL),
+            MAX_POLL
+        );
         // A poll configured above the cap is kept.
         let slow = Duration::from_secs(120);
-        assert_eq!(poll_delay(Duration::from_secs(3600), slow), slow);
+        assert_eq!(
+            poll_backoff(Duration::from_secs(3600), slow, MAX_POLL),
+            slow
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! the LiveChannel reconciler.
 
 pub mod ad_insertion;
+pub mod catalog;
 pub mod children;
 pub mod cloudfront;
 pub mod conditions;
@@ -53,30 +54,23 @@ impl<K> Watched for K where
 {
 }
 
-/// The watch of the kind a controller reconciles, and the store it fills
-/// (what `Controller::new` builds, plus one thing): the store keeps every
-/// object for the process's life, so it drops what no reconciler reads,
-/// managedFields, which hold a field tree per writer and, once the status
-/// is server-side applied, about half of an object's bytes.
+/// The changes of the kind a controller reconciles and the store they fill,
+/// for `Controller::for_shared_stream`: the process's one watch of the kind
+/// ([`catalog`]), whose store keeps objects without managedFields (a field
+/// tree per writer, about half of an object's bytes once the status is
+/// server-side applied).
 pub fn primary<K>(
-    api: kube::Api<K>,
+    ctx: &context::Context,
+    namespace: Option<&str>,
 ) -> (
     kube::runtime::reflector::Store<K>,
-    impl futures::Stream<Item = Result<K, kube::runtime::watcher::Error>> + Send + 'static,
+    impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static,
 )
 where
-    K: Watched,
+    K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
-    use kube::runtime::WatchStreamExt;
-    use kube::ResourceExt;
-    let (reader, writer) = kube::runtime::reflector::store();
-    let stream = kube::runtime::watcher(api, kube::runtime::watcher::Config::default())
-        .default_backoff()
-        .modify(|object: &mut K| object.managed_fields_mut().clear())
-        .reflect(writer)
-        .applied_objects();
-    (reader, stream)
+    (ctx.catalog.store(namespace), ctx.catalog.changes(namespace))
 }
 
 /// The changes of a related kind (a channel for its policies and ads, a
@@ -86,20 +80,51 @@ where
 /// poll of a waiting object, and passing those on made the three kinds
 /// reconcile each other in a loop while they waited behind the rate limits.
 pub fn related_changes<K>(
-    api: kube::Api<K>,
-) -> impl futures::Stream<Item = Result<K, kube::runtime::watcher::Error>> + Send + 'static
+    ctx: &context::Context,
+    namespace: Option<&str>,
+) -> impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static
 where
-    K: Watched + serde::Serialize,
+    K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope> + serde::Serialize,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
-    use kube::runtime::WatchStreamExt;
-    kube::runtime::watcher(api, kube::runtime::watcher::Config::default())
-        .default_backoff()
-        .touched_objects()
-        .predicate_filter(meaningful_state, Default::default())
+    only_when_changed(ctx.catalog.changes(namespace), meaningful_state::<K>)
 }
 
-/// A hash of what [`related_changes`] passes on.
+/// The objects of `changes` whose `predicate` hash moved since the last one
+/// passed on (or that are gone for good: deleting, no finalizer left).
+pub fn only_when_changed<K, P>(
+    changes: impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static,
+    predicate: P,
+) -> impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static
+where
+    K: kube::Resource + Send + Sync + 'static,
+    P: kube::runtime::utils::Predicate<K> + Send + 'static,
+{
+    use futures::StreamExt;
+    let mut seen: std::collections::HashMap<(Option<String>, String, Option<String>), u64> =
+        Default::default();
+    changes.filter(move |object| {
+        let meta = object.meta();
+        let key = (
+            meta.namespace.clone(),
+            meta.name.clone().unwrap_or_default(),
+            meta.uid.clone(),
+        );
+        let pass = if meta.deletion_timestamp.is_some()
+            && meta.finalizers.as_ref().is_none_or(Vec::is_empty)
+        {
+            seen.remove(&key);
+            true
+        } else {
+            match predicate.hash_property(object) {
+                Some(hash) => seen.insert(key, hash) != Some(hash),
+                None => true,
+            }
+        };
+        std::future::ready(pass)
+    })
+}
+
 fn meaningful_state<K: kube::Resource + serde::Serialize>(object: &K) -> Option<u64> {
     use std::hash::{Hash, Hasher};
     let mut status = serde_json::to_value(object).ok()?.get("status").cloned();

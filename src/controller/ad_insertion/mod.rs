@@ -300,10 +300,9 @@ async fn origin_pass(
     if content.cdn_host.is_none() {
         return Ok(content);
     }
-    let policy =
-        crate::controller::token_policy::protecting_channel(&ctx.client, namespace, channel)
-            .await
-            .map_err(|e| format!("cannot read the TokenPolicies of the channel: {e}"))?;
+    let policy = crate::controller::token_policy::protecting_channel(ctx, namespace, channel)
+        .await
+        .map_err(|e| format!("cannot read the TokenPolicies of the channel: {e}"))?;
     let Some(policy) = policy else {
         return Ok(content);
     };
@@ -495,19 +494,15 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
 /// [`run`] for one namespace (None: all of them).
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
-    let api = crate::controller::scoped::<AdInsertion>(&ctx.client, namespace);
-    let channels = crate::controller::scoped::<LiveChannel>(&ctx.client, namespace);
     info!("AdInsertion controller started");
-    let (store, changes) = crate::controller::primary(api);
-    let controller = Controller::for_stream(changes, store.clone());
+    let (store, changes) = crate::controller::primary::<AdInsertion>(&ctx, namespace);
+    let controller = Controller::for_shared_stream(changes, store.clone());
     let by_policy = store.clone();
     let controller = controller
         // A TokenPolicy on the channel changes MediaTailor's origin pass.
-        .watches_stream(
-            crate::controller::related_changes(
-                crate::controller::scoped::<crate::api::TokenPolicy>(&ctx.client, namespace),
-            ),
-            move |tp: crate::api::TokenPolicy| {
+        .watches_shared_stream(
+            crate::controller::related_changes::<crate::api::TokenPolicy>(&ctx, namespace),
+            move |tp: Arc<crate::api::TokenPolicy>| {
                 crate::controller::related(&by_policy, tp.namespace(), |a: &AdInsertion| {
                     tp.spec
                         .channel_refs
@@ -517,9 +512,9 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             },
         )
         // A channel that becomes ready (or changes its CDN) is picked up at once.
-        .watches_stream(
-            crate::controller::related_changes(channels),
-            move |lc: LiveChannel| {
+        .watches_shared_stream(
+            crate::controller::related_changes::<LiveChannel>(&ctx, namespace),
+            move |lc: Arc<LiveChannel>| {
                 let name = lc.name_any();
                 crate::controller::related(&store, lc.namespace(), |a: &AdInsertion| {
                     a.spec.channel_ref.name == name

@@ -144,8 +144,9 @@ pub(super) async fn step(
     }
 }
 
-/// Polls less often the longer a job runs: `poll` at first, growing with
-/// its age up to five minutes.
+/// Polls less often the longer a job runs, by the rule every kind follows,
+/// from the job's recorded start (so a restart does not reset it), up to
+/// five minutes: a harvest runs for as long as the window it copies.
 fn backoff(hj: &HarvestJob, ctx: &Context) -> Duration {
     let started = hj
         .status
@@ -155,7 +156,7 @@ fn backoff(hj: &HarvestJob, ctx: &Context) -> Duration {
     let age = started
         .map(|t| Duration::try_from(t.duration_until(Timestamp::now())).unwrap_or_default())
         .unwrap_or_default();
-    (age / 10).clamp(ctx.timing.poll, Duration::from_secs(300))
+    crate::controller::context::poll_backoff(age, ctx.timing.poll, Duration::from_secs(300))
 }
 
 fn aws_failure(what: &str, e: &DriverError) -> Failure {

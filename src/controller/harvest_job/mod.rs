@@ -106,10 +106,9 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
 /// [`run`] for one namespace (None: all of them).
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
-    let api = crate::controller::scoped::<HarvestJob>(&ctx.client, namespace);
     info!("HarvestJob controller started");
-    let (store, changes) = crate::controller::primary(api);
-    let controller = Controller::for_stream(changes, store);
+    let (store, changes) = crate::controller::primary::<HarvestJob>(&ctx, namespace);
+    let controller = Controller::for_shared_stream(changes, store);
     crate::controller::drive(
         controller,
         "HarvestJob",

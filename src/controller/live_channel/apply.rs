@@ -181,6 +181,11 @@ impl StepError {
                 message: message.clone(),
                 stalled: true,
             },
+            DriverError::NotListed(e) => Failure {
+                reason: "KubernetesError".into(),
+                message: format!("cannot read the {}: {e}", self.what),
+                stalled: false,
+            },
             DriverError::NotCreated => Failure {
                 reason: "NotCreated".into(),
                 message: format!("the {} does not exist yet", self.what),
@@ -835,21 +840,20 @@ impl Apply<'_> {
     /// and web ACL once the oldest TokenPolicy naming the channel has them.
     /// Objects being deleted are left out, so their AWS resources come free.
     async fn folded(&mut self) -> Step<crate::plan::cloudfront::Folded> {
-        let kube_at = |what: &'static str| {
+        let not_listed = |what: &'static str| {
             move |e| StepError {
                 what,
-                error: DriverError::Kube(e),
+                error: DriverError::NotListed(e),
             }
         };
-        let client = self.ctx.client.clone();
         let namespace = &self.owner.namespace;
-        let ad_insertions =
-            kube::Api::<crate::api::AdInsertion>::namespaced(client.clone(), namespace)
-                .list(&Default::default())
-                .await
-                .map_err(kube_at("AdInsertions of the channel"))?;
+        let ad_insertions = self
+            .ctx
+            .catalog
+            .objects_in::<crate::api::AdInsertion>(namespace)
+            .await
+            .map_err(not_listed("AdInsertions of the channel"))?;
         let ad_origins = ad_insertions
-            .items
             .iter()
             .filter(|a| a.spec.channel_ref.name == self.owner.name)
             .filter(|a| a.metadata.deletion_timestamp.is_none())
@@ -863,12 +867,12 @@ impl Apply<'_> {
                 })
             });
         let policy = crate::controller::token_policy::protecting_channel(
-            &client,
+            self.ctx,
             namespace,
             &self.owner.name,
         )
         .await
-        .map_err(kube_at("TokenPolicies of the channel"))?;
+        .map_err(not_listed("TokenPolicies of the channel"))?;
         let policy = policy.as_ref();
         let status = policy.and_then(|p| p.status.as_ref());
         self.observed.token_policy = policy.and_then(|p| p.metadata.name.clone());

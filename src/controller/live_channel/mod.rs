@@ -82,6 +82,9 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
         );
         write_status(&api, lc.as_ref(), &status).await?;
     }
+    // Added by a compare-and-swap: if this round adds it, no earlier round
+    // created anything in AWS (see IdStore::none_unrecorded).
+    let first_round = !finalizer::has_finalizer(lc.as_ref());
     finalizer::add(&api, lc.as_ref()).await?;
 
     let resolved = match ctx.providers.resolve(lc.spec.provider_ref.as_ref()).await {
@@ -100,7 +103,7 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
         // Nothing will change until the spec (or the provider) does.
         return Ok(Action::requeue(ctx.timing.resync));
     }
-    run_apply(&lc, &ctx, &api, &resolved, &roles).await
+    run_apply(&lc, &ctx, &api, &resolved, &roles, first_round).await
 }
 
 async fn run_apply(
@@ -109,8 +112,10 @@ async fn run_apply(
     api: &Api<LiveChannel>,
     resolved: &Resolved,
     roles: &Roles,
+    first_round: bool,
 ) -> Result<Action, Error> {
     let mut apply = Apply::new(ctx, lc, api, resolved, roles, false);
+    apply.ids = apply.ids.first_round(first_round);
     let result = apply.run().await;
     let failure = result.as_ref().err().map(|e| e.failure());
     let (mut status, settled) = status::build(
@@ -246,15 +251,14 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
 /// [`run`] for one namespace (None: all of them).
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
-    let api = crate::controller::scoped::<LiveChannel>(&ctx.client, namespace);
-    let (reader, changes) = crate::controller::primary(api);
+    let (reader, changes) = crate::controller::primary::<LiveChannel>(&ctx, namespace);
     // Our own status writes change neither generation, annotations nor
     // finalizers: they do not trigger another reconcile.
-    let changes = changes.predicate_filter(
+    let changes = crate::controller::only_when_changed(
+        changes,
         predicates::generation
             .combine(predicates::annotations)
             .combine(predicates::finalizers),
-        Default::default(),
     );
     // A changed Secret (an SRT passphrase) reaches AWS at once, not at the
     // next resync. Metadata only: Secret values never pass through the watch.
@@ -269,16 +273,14 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     .touched_objects();
     info!("LiveChannel controller started");
     // AdInsertions fold behaviours into the channel's distribution.
-    let ad_insertions = crate::controller::related_changes(crate::controller::scoped::<
-        crate::api::AdInsertion,
-    >(&ctx.client, namespace));
+    let ad_insertions =
+        crate::controller::related_changes::<crate::api::AdInsertion>(&ctx, namespace);
     // A TokenPolicy's function and web ACL, and channels it stopped naming.
-    let token_policies = crate::controller::related_changes(crate::controller::scoped::<
-        crate::api::TokenPolicy,
-    >(&ctx.client, namespace));
+    let token_policies =
+        crate::controller::related_changes::<crate::api::TokenPolicy>(&ctx, namespace);
     let channels = reader.clone();
-    let controller = Controller::for_stream(changes, reader)
-        .watches_stream(token_policies, move |tp: crate::api::TokenPolicy| {
+    let controller = Controller::for_shared_stream(changes, reader)
+        .watches_shared_stream(token_policies, move |tp: Arc<crate::api::TokenPolicy>| {
             let name = tp.name_any();
             crate::controller::related(&channels, tp.namespace(), |lc: &LiveChannel| {
                 let named = tp.spec.channel_refs.iter().any(|c| c.name == lc.name_any());
@@ -287,7 +289,7 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
                 named || folded
             })
         })
-        .watches_stream(ad_insertions, |adi: crate::api::AdInsertion| {
+        .watches_shared_stream(ad_insertions, |adi: Arc<crate::api::AdInsertion>| {
             adi.namespace().map(|ns| {
                 kube::runtime::reflector::ObjectRef::new(&adi.spec.channel_ref.name).within(&ns)
             })

@@ -98,7 +98,10 @@ pub fn common_provider(inputs: &PolicyInputs) -> Result<Option<ProviderRef>, Fai
 
 /// A channel can run one viewer-request function: the oldest policy naming
 /// it wins, a later one is refused with the other's name.
-pub fn claimed_elsewhere(tp: &TokenPolicy, all: &[TokenPolicy]) -> Option<(String, String)> {
+pub fn claimed_elsewhere(
+    tp: &TokenPolicy,
+    all: &[std::sync::Arc<TokenPolicy>],
+) -> Option<(String, String)> {
     tp.spec.channel_refs.iter().find_map(|c| {
         super::protecting(all, &c.name)
             .filter(|winner| winner.name_any() != tp.name_any())
@@ -164,12 +167,18 @@ impl<'a> Apply<'a> {
                 )
             }
         };
-        let others = match Api::<TokenPolicy>::namespaced(self.ctx.client.clone(), &namespace)
-            .list(&Default::default())
-            .await
-        {
-            Ok(list) => list.items,
-            Err(e) => return (kube_failure(e), None),
+        let others = match self.ctx.catalog.objects_in::<TokenPolicy>(&namespace).await {
+            Ok(others) => others,
+            Err(e) => {
+                return (
+                    Outcome::Failed(Failure {
+                        reason: "KubernetesError".into(),
+                        message: e.to_string(),
+                        stalled: false,
+                    }),
+                    None,
+                )
+            }
         };
         if let Some((channel, other)) = claimed_elsewhere(self.tp, &others) {
             let message = format!("the LiveChannel \"{channel}\" is already protected by TokenPolicy \"{other}\"; a channel runs one token check, so name it in one policy only");

@@ -297,7 +297,10 @@ fn error_policy(tp: Arc<TokenPolicy>, error: &Error, ctx: Arc<Context>) -> Actio
 /// The TokenPolicy whose check runs at `channel`'s edge: the oldest one
 /// naming it that is not being deleted (a later one is refused, see
 /// [`apply::claimed_elsewhere`]).
-pub fn protecting<'a>(policies: &'a [TokenPolicy], channel: &str) -> Option<&'a TokenPolicy> {
+pub fn protecting<'a>(
+    policies: &'a [Arc<TokenPolicy>],
+    channel: &str,
+) -> Option<&'a Arc<TokenPolicy>> {
     policies
         .iter()
         .filter(|p| p.metadata.deletion_timestamp.is_none())
@@ -313,16 +316,14 @@ pub fn age_key(tp: &TokenPolicy) -> (Option<jiff::Timestamp>, String) {
     )
 }
 
-/// The policy protecting `channel` in `namespace`, read from the API.
+/// The policy protecting `channel` in `namespace`, from the operator's watch.
 pub async fn protecting_channel(
-    client: &kube::Client,
+    ctx: &Context,
     namespace: &str,
     channel: &str,
-) -> Result<Option<TokenPolicy>, kube::Error> {
-    let policies = Api::<TokenPolicy>::namespaced(client.clone(), namespace)
-        .list(&Default::default())
-        .await?;
-    Ok(protecting(&policies.items, channel).cloned())
+) -> Result<Option<Arc<TokenPolicy>>, crate::controller::catalog::NotListed> {
+    let policies = ctx.catalog.objects_in::<TokenPolicy>(namespace).await?;
+    Ok(protecting(&policies, channel).cloned())
 }
 
 fn names_channel(tp: &TokenPolicy, channel: &str) -> bool {
@@ -340,9 +341,8 @@ pub async fn run(ctx: Arc<Context>, concurrency: u16) {
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     let client = ctx.client.clone();
-    let (store, changes) =
-        crate::controller::primary(crate::controller::scoped::<TokenPolicy>(&client, namespace));
-    let controller = Controller::for_stream(changes, store.clone());
+    let (store, changes) = crate::controller::primary::<TokenPolicy>(&ctx, namespace);
+    let controller = Controller::for_shared_stream(changes, store.clone());
     let (s1, s2, s3, s4) = (store.clone(), store.clone(), store.clone(), store);
     let secrets = watcher(
         crate::controller::scoped::<PartialObjectMeta<Secret>>(&client, namespace),
@@ -374,20 +374,16 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
                     .is_some_and(|r| r.name == name)
             })
         })
-        .watches_stream(
-            crate::controller::related_changes(crate::controller::scoped::<LiveChannel>(
-                &client, namespace,
-            )),
-            move |lc: LiveChannel| {
+        .watches_shared_stream(
+            crate::controller::related_changes::<LiveChannel>(&ctx, namespace),
+            move |lc: Arc<LiveChannel>| {
                 let name = lc.name_any();
                 crate::controller::related(&s3, lc.namespace(), |tp| names_channel(tp, &name))
             },
         )
-        .watches_stream(
-            crate::controller::related_changes(crate::controller::scoped::<AdInsertion>(
-                &client, namespace,
-            )),
-            move |adi: AdInsertion| {
+        .watches_shared_stream(
+            crate::controller::related_changes::<AdInsertion>(&ctx, namespace),
+            move |adi: Arc<AdInsertion>| {
                 let channel = adi.spec.channel_ref.name.clone();
                 crate::controller::related(&s4, adi.namespace(), |tp| names_channel(tp, &channel))
             },

@@ -1,0 +1,212 @@
+//! One watch per kind (and namespace scope) for the whole process, shared by
+//! every controller that reads or watches the kind.
+//!
+//! A LiveChannel reconcile needs its channel's AdInsertions and TokenPolicy,
+//! a TokenPolicy reconcile the other policies of its namespace. Listing them
+//! from the API server in every reconcile costs O(objects) per reconcile: at
+//! a thousand channels that is a million objects decoded per round, which
+//! held the API server's core and made most of the operator's peak memory.
+//! Instead, each kind has one watch here that fills one store (objects without
+//! managedFields), and hands every change to its subscribers: a controller's
+//! own trigger stream or a related-kind watch.
+//!
+//! Freshness: an object reaches a subscriber only after the store holds it,
+//! so a reconcile triggered by a change reads a store at least that new. A
+//! subscriber that joins late first receives every object the store holds,
+//! as a fresh watch's initial list would give it.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::ResourceExt;
+use tokio::sync::mpsc;
+
+use super::Watched;
+
+/// How long a reconcile waits for a kind's first list before it gives up
+/// (and is retried): the API server is unreachable or refuses the watch.
+const FIRST_LIST: Duration = Duration::from_secs(30);
+
+/// A kind and the namespace its watch covers (None: every namespace).
+type Scope = (TypeId, Option<String>);
+
+/// The shared watches of one operator process.
+pub struct Catalog {
+    client: kube::Client,
+    /// Each is a `Shared<K>` for the kind of its key.
+    kinds: Mutex<HashMap<Scope, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// The store of one kind in one scope, and who hears of its changes.
+struct Shared<K: Watched>
+where
+    K::DynamicType: Eq + Hash + Clone,
+{
+    store: Store<K>,
+    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Arc<K>>>>>,
+    watch: tokio::task::JoinHandle<()>,
+}
+
+impl<K: Watched> Drop for Shared<K>
+where
+    K::DynamicType: Eq + Hash + Clone,
+{
+    fn drop(&mut self) {
+        self.watch.abort();
+    }
+}
+
+/// Why a reconcile could not read a kind.
+#[derive(Debug, thiserror::Error)]
+#[error("the operator's watch of {kind} has not listed them yet (is the API server reachable, and may the operator list {kind}?)")]
+pub struct NotListed {
+    pub kind: String,
+}
+
+impl Catalog {
+    pub fn new(client: kube::Client) -> Self {
+        Self {
+            client,
+            kinds: Mutex::default(),
+        }
+    }
+
+    /// The store of `K` in `namespace` (None: every namespace), its watch
+    /// started on first use.
+    pub fn store<K>(&self, namespace: Option<&str>) -> Store<K>
+    where
+        K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Eq + Hash + Clone + Default,
+    {
+        self.shared::<K>(namespace).store.clone()
+    }
+
+    /// Every change of `K` in `namespace`: first the objects the store holds,
+    /// then each object the watch applies or deletes, once the store has it.
+    pub fn changes<K>(&self, namespace: Option<&str>) -> impl Stream<Item = Arc<K>> + Send + 'static
+    where
+        K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Eq + Hash + Clone + Default,
+    {
+        let shared = self.shared::<K>(namespace);
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let mut subscribers = lock(&shared.subscribers);
+        for object in shared.store.state() {
+            let _ = sender.send(object);
+        }
+        subscribers.push(sender);
+        tokio_stream_of(receiver)
+    }
+
+    /// The objects of `K` in `namespace`, from the watch that covers it (the
+    /// operator's cluster-wide one, else one of that namespace), once it
+    /// has listed.
+    pub async fn objects_in<K>(&self, namespace: &str) -> Result<Vec<Arc<K>>, NotListed>
+    where
+        K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Eq + Hash + Clone + Default,
+    {
+        let cluster_wide = lock(&self.kinds).contains_key(&(TypeId::of::<K>(), None));
+        let store = self.store::<K>((!cluster_wide).then_some(namespace));
+        tokio::time::timeout(FIRST_LIST, store.wait_until_ready())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| NotListed {
+                kind: K::plural(&Default::default()).into_owned(),
+            })?;
+        Ok(store
+            .state()
+            .into_iter()
+            .filter(|o| o.namespace().as_deref() == Some(namespace))
+            .collect())
+    }
+
+    fn shared<K>(&self, namespace: Option<&str>) -> Arc<Shared<K>>
+    where
+        K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Eq + Hash + Clone + Default,
+    {
+        let key = (TypeId::of::<K>(), namespace.map(str::to_owned));
+        let mut kinds = lock(&self.kinds);
+        let entry = kinds
+            .entry(key)
+            .or_insert_with(|| Arc::new(start::<K>(super::scoped(&self.client, namespace))));
+        entry
+            .clone()
+            .downcast::<Shared<K>>()
+            .expect("the catalog keys entries by their type")
+    }
+}
+
+/// Starts the watch of `api`: it applies each event to the store, then passes
+/// the objects on to the subscribers, under one lock so that a subscriber
+/// joining sees each object either in its first copy of the store or after.
+fn start<K>(api: kube::Api<K>) -> Shared<K>
+where
+    K: Watched,
+    K::DynamicType: Eq + Hash + Clone + Default,
+{
+    let (store, mut writer) = kube::runtime::reflector::store::<K>();
+    let subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Arc<K>>>>> = Arc::default();
+    let hearers = subscribers.clone();
+    let reader = store.clone();
+    let watch = tokio::spawn(async move {
+        let mut events = watcher(api, watcher::Config::default())
+            .default_backoff()
+            .boxed();
+        // The objects of a (re)list, passed on when the new list replaces
+        // the store, not before: until then the store holds the old list.
+        let mut listing: Vec<ObjectRef<K>> = Vec::new();
+        while let Some(event) = events.next().await {
+            let event = match event {
+                Ok(event) => event.modify(|o| o.managed_fields_mut().clear()),
+                Err(e) => {
+                    tracing::debug!(error = %e, "shared watch");
+                    continue;
+                }
+            };
+            let mut subscribers = lock(&hearers);
+            writer.apply_watcher_event(&event);
+            let changed: Vec<Arc<K>> = match event {
+                watcher::Event::Init => {
+                    listing.clear();
+                    Vec::new()
+                }
+                watcher::Event::InitApply(o) => {
+                    listing.push(ObjectRef::from_obj(&o));
+                    Vec::new()
+                }
+                watcher::Event::InitDone => {
+                    listing.drain(..).filter_map(|r| reader.get(&r)).collect()
+                }
+                watcher::Event::Apply(o) => vec![reader
+                    .get(&ObjectRef::from_obj(&o))
+                    .unwrap_or_else(|| Arc::new(o))],
+                watcher::Event::Delete(o) => vec![Arc::new(o)],
+            };
+            subscribers.retain(|s| changed.iter().all(|o| s.send(o.clone()).is_ok()));
+        }
+    });
+    Shared {
+        store,
+        subscribers,
+        watch,
+    }
+}
+
+fn tokio_stream_of<T: Send + 'static>(
+    mut receiver: mpsc::UnboundedReceiver<T>,
+) -> impl Stream<Item = T> + Send + 'static {
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
