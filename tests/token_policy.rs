@@ -365,9 +365,27 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
         Err("bad-signature".into())
     );
 
-    // Steady state: reads only.
+    // Steady state: reads only. The policy reads its store's metadata and
+    // keys, and its function's LIVE stage (configuration and code): the
+    // DEVELOPMENT stage matters only to a change.
     let writes = op.sim.faults().writes();
+    let cloudfront_reads = |op: &Operator| {
+        op.sim
+            .faults()
+            .all_calls()
+            .iter()
+            .filter(|((service, _), _)| {
+                matches!(
+                    service,
+                    Service::CloudFront | Service::CloudFrontKeyValueStore
+                )
+            })
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    let reads = cloudfront_reads(&op);
     reconcile_policy(&op, POLICY).await;
+    assert_eq!(cloudfront_reads(&op) - reads, 4, "a settled policy's reads");
     op.reconcile("news").await.unwrap().unwrap();
     assert_eq!(
         op.sim.faults().writes(),

@@ -29,6 +29,12 @@ use onair::token::origin;
 use onair_fuzz::{admit, runtime};
 use serde_json::Value;
 
+const UID: &str = "0d9c8b7a-6f5e-4d3c-8b2a-1f0e9d8c7b6a";
+/// What the LiveChannel's status would say about its distribution.
+const DISTRIBUTION: &str = "d111111abcdef8.cloudfront.net";
+/// When the API server created the HarvestJob.
+const CREATED: &str = "2026-11-26T12:00:00Z";
+
 fn plain_name(s: &str, max: usize) -> bool {
     (1..=max).contains(&s.len())
         && s.bytes()

@@ -135,7 +135,33 @@ impl FunctionState {
 impl FunctionChild<'_> {
     pub const CHILD: &'static str = "function";
 
+    /// Both stages, LIVE first: when LIVE already runs the desired code
+    /// and configuration (every resync of a settled policy), DEVELOPMENT is
+    /// not read. It only matters to a change (its ETag is what update and
+    /// publish take), and the next change reads it.
     async fn read(&self, name: &str) -> Result<Option<FunctionState>, AwsError> {
+        let live = found(self.api.describe_function(name, FunctionStage::Live).await)?;
+        let live_code = match &live {
+            Some(_) => found(self.api.get_function_code(name, FunctionStage::Live).await)?,
+            None => None,
+        };
+        if let (Some(live), Some(code)) = (&live, &live_code) {
+            let running = FunctionSpec {
+                comment: live.comment.clone(),
+                code: code.code.clone(),
+                key_value_store_arns: live.key_value_store_arns.clone(),
+            };
+            if running == self.spec {
+                return Ok(Some(FunctionState {
+                    name: live.name.clone(),
+                    arn: live.arn.clone(),
+                    development: running,
+                    // Never used: nothing is updated or published.
+                    development_etag: String::new(),
+                    live_code: Some(code.code.clone()),
+                }));
+            }
+        }
         let Some(dev) = found(
             self.api
                 .describe_function(name, FunctionStage::Development)
@@ -148,7 +174,6 @@ impl FunctionChild<'_> {
             .api
             .get_function_code(name, FunctionStage::Development)
             .await?;
-        let live = found(self.api.get_function_code(name, FunctionStage::Live).await)?;
         Ok(Some(FunctionState {
             name: dev.name,
             arn: dev.arn,
@@ -158,7 +183,7 @@ impl FunctionChild<'_> {
                 key_value_store_arns: dev.key_value_store_arns,
             },
             development_etag: code.etag,
-            live_code: live.map(|l| l.code),
+            live_code: live_code.map(|l| l.code),
         }))
     }
 

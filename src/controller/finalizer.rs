@@ -34,17 +34,22 @@ where
         .map(|_| ())
 }
 
-/// Adds onair's finalizer (no-op when present).
-pub async fn add<K>(api: &Api<K>, object: &K) -> Result<(), kube::Error>
+/// Adds onair's finalizer (no-op when present). True when this call added
+/// it: the object's first round. The patch tests the server's current list,
+/// so no earlier round (of this process, a crashed one or another replica)
+/// added it, and as it comes before any AWS write, nothing of the object
+/// exists in AWS yet (see `IdStore::none_unrecorded`).
+pub async fn add<K>(api: &Api<K>, object: &K) -> Result<bool, kube::Error>
 where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
 {
     if has_finalizer(object) {
-        return Ok(());
+        return Ok(false);
     }
     let mut next = finalizers(object);
     next.push(FINALIZER.to_string());
-    replace(api, object, next).await
+    replace(api, object, next).await?;
+    Ok(true)
 }
 
 /// Removes onair's finalizer: Kubernetes then deletes the object.

@@ -82,10 +82,7 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
         );
         write_status(&api, lc.as_ref(), &status).await?;
     }
-    // Added by a compare-and-swap: if this round adds it, no earlier round
-    // created anything in AWS (see IdStore::none_unrecorded).
-    let first_round = !finalizer::has_finalizer(lc.as_ref());
-    finalizer::add(&api, lc.as_ref()).await?;
+    let first_round = finalizer::add(&api, lc.as_ref()).await?;
 
     let resolved = match ctx.providers.resolve(lc.spec.provider_ref.as_ref()).await {
         Ok(resolved) => resolved,

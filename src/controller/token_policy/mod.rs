@@ -64,8 +64,9 @@ pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action
         };
         write(&api, &tp, &first, &Observed::default()).await?;
     }
-    finalizer::add(&api, tp.as_ref()).await?;
+    let first_round = finalizer::add(&api, tp.as_ref()).await?;
     let mut step = Apply::new(&ctx, &tp, &api);
+    step.ids = step.ids.first_round(first_round);
     let (outcome, revocation_ends_in) = step.run(&api).await;
     write(&api, &tp, &outcome, &step.observed).await?;
     if !matches!(outcome, Outcome::Waiting { .. }) {
