@@ -445,6 +445,55 @@ async fn watches_resume_from_a_resource_version_and_expire_when_compacted() {
     server.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_that_falls_behind_catches_up_from_the_history() {
+    // One change of buffer: a burst of concurrent writes leaves the watch
+    // behind. It must catch up from the history, not end with 410 (which
+    // makes every client list everything again, and under load again).
+    let options = Options {
+        watch_buffer: 1,
+        ..Options::default()
+    };
+    let server = server_with_crds_and(options).await;
+    let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
+    let from = server.resource_version().to_string();
+    let mut stream = maps
+        .watch(&WatchParams::default().timeout(20), &from)
+        .await
+        .unwrap()
+        .boxed();
+    let burst = 300;
+    futures::future::join_all((0..burst).map(|i| {
+        let maps = maps.clone();
+        async move {
+            maps.create(&PostParams::default(), &config_map(&format!("m{i}"), &[]))
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    let mut versions = Vec::new();
+    while versions.len() < burst {
+        match stream
+            .try_next()
+            .await
+            .unwrap()
+            .expect("the watch stays open")
+        {
+            WatchEvent::Added(m) => {
+                versions.push(m.resource_version().unwrap().parse::<u64>().unwrap())
+            }
+            other => panic!("expected every creation in order, got {other:?}"),
+        }
+    }
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(
+        server.watch_catch_ups() > 0,
+        "the burst never left the watch behind: the test proves nothing"
+    );
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn watches_send_bookmarks_when_asked() {
     let options = Options {

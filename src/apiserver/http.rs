@@ -28,6 +28,8 @@ pub struct Shared {
     pub state: Mutex<State>,
     pub bookmark_interval: Duration,
     pub shutdown: watch::Receiver<bool>,
+    /// Watches that fell behind and caught up from the history.
+    pub catch_ups: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -482,6 +484,8 @@ fn watch_stream(
         tokio::pin!(deadline);
         let mut ticker = tokio::time::interval(shared.bookmark_interval);
         ticker.tick().await;
+        // The last change this watch has passed (or filtered out).
+        let mut delivered = start_rv;
         loop {
             tokio::select! {
                 _ = &mut deadline => return,
@@ -489,14 +493,31 @@ fn watch_stream(
                 _ = tx.closed() => return,
                 received = changes.recv() => match received {
                     Ok(change) => {
+                        delivered = change.resource_version;
                         if let Some(e) = filter.event(&change) {
                             if !send(e).await { return; }
                         }
                     }
+                    // A slow watcher catches up from the change history, as
+                    // the kube-apiserver's watch cache serves it; only one
+                    // that fell out of the history must list again.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let gone = ApiError::gone("the watch fell behind; list and watch again");
-                        send(json!({"type": "ERROR", "object": gone.to_status()})).await;
-                        return;
+                        shared.catch_ups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let resumed = shared.state().changes_since(delivered);
+                        let subscription = match resumed {
+                            Ok(subscription) => subscription,
+                            Err(gone) => {
+                                send(json!({"type": "ERROR", "object": gone.to_status()})).await;
+                                return;
+                            }
+                        };
+                        changes = subscription.receiver;
+                        for change in subscription.backlog {
+                            delivered = change.resource_version;
+                            if let Some(e) = filter.event(&change) {
+                                if !send(e).await { return; }
+                            }
+                        }
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 },

@@ -43,6 +43,8 @@ pub struct Options {
     pub history: usize,
     /// How often a watch that asked for bookmarks gets one.
     pub bookmark_interval: Duration,
+    /// Changes a watch may fall behind before it catches up from the history.
+    pub watch_buffer: usize,
 }
 
 impl Default for Options {
@@ -51,6 +53,7 @@ impl Default for Options {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             history: 10_000,
             bookmark_interval: Duration::from_secs(5),
+            watch_buffer: 4096,
         }
     }
 }
@@ -75,8 +78,9 @@ impl LocalApiServer {
         let address = listener.local_addr()?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let shared = Arc::new(http::Shared {
-            state: Mutex::new(state::State::new(options.history)),
+            state: Mutex::new(state::State::new(options.history, options.watch_buffer)),
             bookmark_interval: options.bookmark_interval,
+            catch_ups: Default::default(),
             shutdown: shutdown_rx.clone(),
         });
         let router = axum::Router::new()
@@ -139,6 +143,13 @@ impl LocalApiServer {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .resource_version()
+    }
+
+    /// How many times a watch fell behind and caught up from the history.
+    pub fn watch_catch_ups(&self) -> u64 {
+        self.shared
+            .catch_ups
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets the change history (as etcd compaction does): watches from an

@@ -140,8 +140,8 @@ pub fn now() -> String {
 }
 
 impl State {
-    pub fn new(history_limit: usize) -> Self {
-        let (changes, _) = broadcast::channel(4096);
+    pub fn new(history_limit: usize, watch_buffer: usize) -> Self {
+        let (changes, _) = broadcast::channel(watch_buffer.max(1));
         let mut state = Self {
             registry: Registry::default(),
             objects: BTreeMap::new(),

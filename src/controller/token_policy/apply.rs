@@ -146,6 +146,35 @@ impl<'a> Apply<'a> {
         Ok(observed)
     }
 
+    /// The store a previous round recorded (its name, and its ARN in the
+    /// status), read through its keys alone: the data plane answers only
+    /// for a store that exists and is READY, so a settled policy's resync
+    /// spends one read on it, not two. Anything else (never recorded, gone,
+    /// still provisioning, an error) is left to the control plane.
+    async fn settled_store(
+        &self,
+        kvs: &dyn crate::aws::cloudfront::CloudFrontKvsApi,
+    ) -> Option<(KeyValueStore, Vec<crate::aws::cloudfront::KvsItem>)> {
+        let recorded =
+            crate::controller::children::IdStore::recorded(&self.ids, StoreChild::CHILD)?;
+        let arn = self.tp.status.as_ref()?.key_value_store_arn.clone()?;
+        if recorded != self.names.store {
+            return None;
+        }
+        let keys = kvs.list_keys(&arn).await.ok()?;
+        let store = KeyValueStore {
+            name: recorded,
+            // The ARN ends in the store's id: arn:aws:cloudfront::<account>:key-value-store/<id>.
+            id: arn.rsplit('/').next()?.to_string(),
+            arn,
+            comment: String::new(),
+            status: "READY".into(),
+            // The control-plane ETag only serves deletion, which reads it.
+            etag: String::new(),
+        };
+        Some((store, keys))
+    }
+
     /// The whole reconcile; `Ok(None)` when everything is as desired, else
     /// what the policy waits for.
     pub async fn run(&mut self, api: &Api<TokenPolicy>) -> (Outcome, Option<Duration>) {
@@ -235,25 +264,31 @@ impl<'a> Apply<'a> {
             tags: &tags,
             name: self.names.store.clone(),
         };
-        let store = self
-            .ensure(&store_child, "CloudFront key value store")
-            .await?;
-        self.observed.store = Some(store.clone());
-        if !store_ready(&store) {
-            return Ok(Outcome::Waiting {
-                reason: "KeyValueStoreProvisioning",
-                message: format!("CloudFront is provisioning key value store {}", store.name),
-            });
-        }
         let kvs = apis.cloudfront_kvs.as_ref();
         let what = "CloudFront key value store keys";
-        let current: BTreeMap<String, String> = kvs
-            .list_keys(&store.arn)
-            .await
-            .map_err(aws_at(what))?
-            .into_iter()
-            .map(|i| (i.key, i.value))
-            .collect();
+        let (store, current) = match self.settled_store(kvs).await {
+            Some(settled) => settled,
+            None => {
+                let store = self
+                    .ensure(&store_child, "CloudFront key value store")
+                    .await?;
+                self.observed.store = Some(store.clone());
+                if !store_ready(&store) {
+                    return Ok(Outcome::Waiting {
+                        reason: "KeyValueStoreProvisioning",
+                        message: format!(
+                            "CloudFront is provisioning key value store {}",
+                            store.name
+                        ),
+                    });
+                }
+                let current = kvs.list_keys(&store.arn).await.map_err(aws_at(what))?;
+                (store, current)
+            }
+        };
+        self.observed.store = Some(store.clone());
+        let current: BTreeMap<String, String> =
+            current.into_iter().map(|i| (i.key, i.value)).collect();
         let now = unix_now();
         let desired = store_entries(
             &inputs.keys,
