@@ -387,6 +387,11 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
     let reads = cloudfront_reads(&op);
     reconcile_policy(&op, POLICY).await;
     assert_eq!(cloudfront_reads(&op) - reads, 3, "a settled policy's reads");
+    assert_eq!(
+        op.sim.faults().writes(),
+        writes,
+        "a settled policy writes nothing"
+    );
     // A key removed out of band is seen by that one read and put back.
     let tp = get_policy(&op, POLICY).await.unwrap();
     let before = edge(&op, &tp).await.entries;
