@@ -247,7 +247,8 @@ fn mint(config: &EdgeConfig, key_id: &str, byte: u8, session: Option<&str>) -> S
 
 /// The policy's edge rules as the reconciler computes them.
 async fn edge_config(op: &Operator, tp: &TokenPolicy) -> EdgeConfig {
-    onair::token::policy::PolicyInputs::load(&op.client, NS, &tp.spec)
+    let ad_insertions = op.ctx.catalog.objects_in::<AdInsertion>(NS).await.unwrap();
+    onair::token::policy::PolicyInputs::load(&op.client, NS, &tp.spec, &ad_insertions)
         .await
         .unwrap()
         .edge_config(&tp.spec)

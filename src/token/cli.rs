@@ -226,7 +226,18 @@ impl PolicyView {
             .get(name)
             .await
             .map_err(|e| CliError::Kube(format!("reading TokenPolicy {reference}: {e}")))?;
-        let inputs = PolicyInputs::load(client, namespace, &policy.spec)
+        let ad_insertions: Vec<_> =
+            Api::<crate::api::AdInsertion>::namespaced(client.clone(), namespace)
+                .list(&Default::default())
+                .await
+                .map_err(|e| {
+                    CliError::Kube(format!("listing the AdInsertions of {namespace}: {e}"))
+                })?
+                .items
+                .into_iter()
+                .map(std::sync::Arc::new)
+                .collect();
+        let inputs = PolicyInputs::load(client, namespace, &policy.spec, &ad_insertions)
             .await
             .map_err(|e| match e {
                 InputError::Invalid { message, .. } => CliError::Config(message),

@@ -52,10 +52,13 @@ pub struct PolicyInputs {
 }
 
 impl PolicyInputs {
+    /// `ad_insertions`: the namespace's AdInsertions (the operator's watch
+    /// holds them; the CLI lists them).
     pub async fn load(
         client: &Client,
         namespace: &str,
         spec: &TokenPolicySpec,
+        ad_insertions: &[std::sync::Arc<AdInsertion>],
     ) -> Result<Self, InputError> {
         let keys = signing_keys(client, namespace, spec).await?;
         let revoked = revoked_sessions(client, namespace, spec).await?;
@@ -80,13 +83,6 @@ impl PolicyInputs {
                 })?;
             channels.push(channel);
         }
-        let ad_insertions = Api::<AdInsertion>::namespaced(client.clone(), namespace)
-            .list(&Default::default())
-            .await
-            .map_err(|source| InputError::Kube {
-                what: format!("AdInsertions in {namespace}"),
-                source,
-            })?;
         let mut paths = BTreeSet::new();
         let mut host = None;
         for channel in &channels {
@@ -106,7 +102,6 @@ impl PolicyInputs {
             }
             let channel_name = channel.metadata.name.as_deref().unwrap_or_default();
             if ad_insertions
-                .items
                 .iter()
                 .any(|a| a.spec.channel_ref.name == channel_name)
             {

@@ -180,35 +180,40 @@ impl<'a> Apply<'a> {
     pub async fn run(&mut self, api: &Api<TokenPolicy>) -> (Outcome, Option<Duration>) {
         let namespace = self.owner.namespace.clone();
         let spec = &self.tp.spec;
-        let inputs = match PolicyInputs::load(&self.ctx.client, &namespace, spec).await {
-            Ok(inputs) => inputs,
-            Err(InputError::Invalid { reason, message }) => {
-                return (Outcome::Failed(invalid(reason, message)), None)
-            }
-            Err(e @ InputError::Kube { .. }) => {
-                return (
-                    Outcome::Failed(Failure {
-                        reason: "KubernetesError".into(),
-                        message: e.to_string(),
-                        stalled: false,
-                    }),
-                    None,
-                )
-            }
-        };
-        let others = match self.ctx.catalog.objects_in::<TokenPolicy>(&namespace).await {
-            Ok(others) => others,
-            Err(e) => {
-                return (
-                    Outcome::Failed(Failure {
-                        reason: "KubernetesError".into(),
-                        message: e.to_string(),
-                        stalled: false,
-                    }),
-                    None,
-                )
+        let catalog = &self.ctx.catalog;
+        let (ad_insertions, others) = match (
+            catalog
+                .objects_in::<crate::api::AdInsertion>(&namespace)
+                .await,
+            catalog.objects_in::<TokenPolicy>(&namespace).await,
+        ) {
+            (Ok(ads), Ok(policies)) => (ads, policies),
+            (Err(e), _) | (_, Err(e)) => {
+                let failure = Failure {
+                    reason: "KubernetesError".into(),
+                    message: e.to_string(),
+                    stalled: false,
+                };
+                return (Outcome::Failed(failure), None);
             }
         };
+        let inputs =
+            match PolicyInputs::load(&self.ctx.client, &namespace, spec, &ad_insertions).await {
+                Ok(inputs) => inputs,
+                Err(InputError::Invalid { reason, message }) => {
+                    return (Outcome::Failed(invalid(reason, message)), None)
+                }
+                Err(e @ InputError::Kube { .. }) => {
+                    return (
+                        Outcome::Failed(Failure {
+                            reason: "KubernetesError".into(),
+                            message: e.to_string(),
+                            stalled: false,
+                        }),
+                        None,
+                    )
+                }
+            };
         if let Some((channel, other)) = claimed_elsewhere(self.tp, &others) {
             let message = format!("the LiveChannel \"{channel}\" is already protected by TokenPolicy \"{other}\"; a channel runs one token check, so name it in one policy only");
             return (
