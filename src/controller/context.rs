@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use kube::runtime::events::{Recorder, Reporter};
+use super::recorder::{Recorder, Reporter};
 
 use crate::aws::error::{AwsError, ErrorKind};
 use crate::aws::secret::SecretString;

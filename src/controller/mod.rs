@@ -17,6 +17,7 @@ pub mod medialive;
 pub mod mediapackage;
 pub mod mediatailor;
 pub mod provider;
+pub mod recorder;
 pub mod report;
 pub mod secrets;
 pub mod telemetry;

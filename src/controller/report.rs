@@ -2,9 +2,9 @@
 //! failure) and the status subresource, written by server-side apply so that
 //! only onair's fields are touched and an unchanged status is no write at all.
 
+use crate::controller::recorder::{Event, EventType, Recorder};
 use k8s_openapi::api::core::v1::ObjectReference;
 use kube::api::{Api, Patch, PatchParams};
-use kube::runtime::events::{Event, EventType, Recorder};
 use kube::{Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
