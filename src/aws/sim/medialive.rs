@@ -99,16 +99,19 @@ impl State {
                 InputState::Attached
             };
         }
-        let inputs = &self.inputs;
+        // Each group's inputs, from one pass over the inputs (a pass per
+        // group made every call quadratic in the number of channels).
+        let mut by_group: std::collections::HashMap<&str, Vec<String>> = Default::default();
+        for r in self.inputs.values().filter(|r| r.deleted_at.is_none()) {
+            for group in &r.input.settings.security_group_ids {
+                by_group
+                    .entry(group.as_str())
+                    .or_default()
+                    .push(r.input.id.clone());
+            }
+        }
         for group in self.groups.values_mut() {
-            group.inputs = inputs
-                .values()
-                .filter(|r| {
-                    r.deleted_at.is_none()
-                        && r.input.settings.security_group_ids.contains(&group.id)
-                })
-                .map(|r| r.input.id.clone())
-                .collect();
+            group.inputs = by_group.remove(group.id.as_str()).unwrap_or_default();
         }
     }
 
