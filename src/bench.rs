@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, PostParams};
 
 use crate::api::live_channel::LiveChannel;
 use crate::api::AwsProvider;
@@ -241,7 +241,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
             .min()
             .unwrap_or(0);
         let done = if ready == args.channels {
-            all_converged(&api, args.ads_and_tokens).await?
+            all_converged(&ctx, args.channels, args.ads_and_tokens)
         } else {
             false
         };
@@ -329,15 +329,18 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let before = sim.faults().all_calls();
     let writes_before = sim.faults().writes();
     let cpu_before = cpu_seconds();
-    let mut reconciles = resync_all(&api, crate::controller::live_channel::reconcile, &ctx).await?;
+    let mut reconciles =
+        resync_all::<LiveChannel, _, _>(crate::controller::live_channel::reconcile, &ctx).await?;
     // Resources per channel: security group, input, secret, MediaPackage
     // channel, two endpoints, distribution, MediaLive channel.
     let mut resources = 8.0;
     if args.ads_and_tokens {
-        reconciles +=
-            resync_all(&ads_api, crate::controller::ad_insertion::reconcile, &ctx).await?;
-        reconciles += resync_all(
-            &tokens_api,
+        reconciles += resync_all::<crate::api::AdInsertion, _, _>(
+            crate::controller::ad_insertion::reconcile,
+            &ctx,
+        )
+        .await?;
+        reconciles += resync_all::<crate::api::TokenPolicy, _, _>(
             crate::controller::token_policy::reconcile,
             &ctx,
         )
@@ -369,24 +372,22 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Reconciles every object of `api` once, by hand: one resync.
+/// Reconciles every object of `K` once, by hand: one resync. The objects
+/// come from the operator's own store, as the controllers see them: a list
+/// of thousands of objects here would weigh in the memory figure.
 async fn resync_all<K, Fut, E>(
-    api: &Api<K>,
     reconcile: impl Fn(Arc<K>, Arc<Context>) -> Fut,
     ctx: &Arc<Context>,
 ) -> Result<usize, String>
 where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    K: crate::controller::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Default,
     Fut: std::future::Future<Output = Result<kube::runtime::controller::Action, E>>,
     E: std::fmt::Display,
 {
-    let objects = api
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| e.to_string())?
-        .items;
+    let objects = ctx.catalog.store::<K>(None).state();
     for object in &objects {
-        reconcile(Arc::new(object.clone()), ctx.clone())
+        reconcile(object.clone(), ctx.clone())
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -394,16 +395,14 @@ where
 }
 
 /// Every channel Ready and RUNNING (and, with ads and tokens, its policy's
-/// check folded in).
-async fn all_converged(api: &Api<LiveChannel>, ads_and_tokens: bool) -> Result<bool, String> {
-    let list = api
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(list.items.iter().all(|lc| {
-        converged(lc)
-            && (!ads_and_tokens || lc.status.as_ref().is_some_and(|s| s.token_policy.is_some()))
-    }))
+/// check folded in), as the operator's store has them.
+fn all_converged(ctx: &Context, channels: usize, ads_and_tokens: bool) -> bool {
+    let seen = ctx.catalog.store::<LiveChannel>(None).state();
+    seen.len() == channels
+        && seen.iter().all(|lc| {
+            converged(lc)
+                && (!ads_and_tokens || lc.status.as_ref().is_some_and(|s| s.token_policy.is_some()))
+        })
 }
 
 /// `onair sandbox --api-only` as a child process, stopped when dropped.

@@ -1,0 +1,39 @@
+//! `onair bench` end to end, small: the command that prints the scale figures
+//! runs, converges and reports a steady state without writes. (The figures
+//! themselves are measured with a release build; see docs/figures.md.)
+
+use std::process::Command;
+
+#[test]
+fn a_small_bench_converges_and_reports_its_figures() {
+    let output = Command::new(env!("CARGO_BIN_EXE_onair"))
+        .args([
+            "bench",
+            "--channels",
+            "3",
+            "--ads-and-tokens",
+            "--timeout-seconds",
+            "180",
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("onair runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for figure in [
+        "converged: 3 channels Ready and RUNNING",
+        "ratio to the lower bound: ",
+        "steady state, one resync: 0.00 writes and 12.00 reads per channel",
+        "CPU per no-op reconcile",
+        "peak memory of the operator process",
+    ] {
+        assert!(
+            stdout.contains(figure),
+            "{figure:?} missing from:\n{stdout}"
+        );
+    }
+}
