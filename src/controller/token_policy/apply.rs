@@ -188,14 +188,7 @@ impl<'a> Apply<'a> {
             catalog.objects_in::<TokenPolicy>(&namespace).await,
         ) {
             (Ok(ads), Ok(policies)) => (ads, policies),
-            (Err(e), _) | (_, Err(e)) => {
-                let failure = Failure {
-                    reason: "KubernetesError".into(),
-                    message: e.to_string(),
-                    stalled: false,
-                };
-                return (Outcome::Failed(failure), None);
-            }
+            (Err(e), _) | (_, Err(e)) => return (kube_failure(e), None),
         };
         let inputs =
             match PolicyInputs::load(&self.ctx.client, &namespace, spec, &ad_insertions).await {
@@ -203,16 +196,7 @@ impl<'a> Apply<'a> {
                 Err(InputError::Invalid { reason, message }) => {
                     return (Outcome::Failed(invalid(reason, message)), None)
                 }
-                Err(e @ InputError::Kube { .. }) => {
-                    return (
-                        Outcome::Failed(Failure {
-                            reason: "KubernetesError".into(),
-                            message: e.to_string(),
-                            stalled: false,
-                        }),
-                        None,
-                    )
-                }
+                Err(e @ InputError::Kube { .. }) => return (kube_failure(e), None),
             };
         if let Some((channel, other)) = claimed_elsewhere(self.tp, &others) {
             let message = format!("the LiveChannel \"{channel}\" is already protected by TokenPolicy \"{other}\"; a channel runs one token check, so name it in one policy only");
@@ -447,7 +431,8 @@ impl<'a> Apply<'a> {
     }
 }
 
-fn kube_failure(e: kube::Error) -> Outcome {
+/// Kubernetes could not be read (or written): retried, not the user's to fix.
+fn kube_failure(e: impl std::fmt::Display) -> Outcome {
     Outcome::Failed(Failure {
         reason: "KubernetesError".into(),
         message: e.to_string(),
