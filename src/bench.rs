@@ -6,8 +6,10 @@
 //! - scale: N channels applied at once converge (Ready and RUNNING) under
 //!   simulated AWS rate limits; the time as a ratio to the lower bound those
 //!   limits set (target <= 1.3);
-//! - peak memory of the operator process (with the simulation; the API
-//!   server runs in a process of its own).
+//! - peak memory of the operator process. The local API server and the AWS
+//!   simulation run in a process of their own (`--serve-world`), and the
+//!   operator reaches the simulation over loopback (`aws::remote`), so the
+//!   figure holds the operator's memory only.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use kube::api::{Api, PostParams};
 use crate::api::live_channel::LiveChannel;
 use crate::api::AwsProvider;
 use crate::aws::guard::{Budget, Budgets, Limiters};
+use crate::aws::remote::RemoteSim;
 use crate::aws::sim::{Sim, SimTimings};
 use crate::aws::Service;
 use crate::controller::context::{Context, Timing};
@@ -39,6 +42,11 @@ pub struct BenchArgs {
     /// MediaTailor, CloudFront Function and key value store work joins in).
     #[arg(long)]
     pub ads_and_tokens: bool,
+    /// Internal: serve the local API server and the AWS simulation, writing
+    /// `kubeconfig` and `simulation-url` into this directory (the process the
+    /// benchmark starts beside itself).
+    #[arg(long, hide = true)]
+    pub serve_world: Option<std::path::PathBuf>,
 }
 
 /// The services the objects call, with their simulated (and budgeted) rates.
@@ -57,7 +65,10 @@ pub fn main(args: BenchArgs) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(bench(args))
+    match args.serve_world.clone() {
+        Some(dir) => runtime.block_on(serve_world(&dir)),
+        None => runtime.block_on(bench(args)),
+    }
 }
 
 fn channel(i: usize) -> LiveChannel {
@@ -111,10 +122,11 @@ fn converged(lc: &LiveChannel) -> bool {
 }
 
 async fn bench(args: BenchArgs) -> Result<(), String> {
-    // The API server runs in a process of its own, so the memory figure is
-    // the operator's (with the in-process AWS simulation).
-    let api_server = ApiServerProcess::start().await?;
-    let client = api_server.client().await?;
+    // The API server and the simulation run in a process of their own, so
+    // the memory and CPU figures are the operator's.
+    let world = WorldProcess::start().await?;
+    let client = world.client().await?;
+    let sim = RemoteSim::connect(&world.simulation_url()?).await?;
     let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
         Api::all(client.clone());
     for crd in crate::crd::all() {
@@ -129,28 +141,17 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
 
-    // AWS transitions short next to the rate-limited work, so the limits
-    // are what the run measures.
-    let sim = Sim::new(SimTimings {
-        channel_create: Duration::from_secs(2),
-        channel_start: Duration::from_secs(5),
-        channel_stop: Duration::from_secs(2),
-        channel_delete: Duration::from_secs(2),
-        input_create: Duration::from_secs(1),
-        distribution_deploy: Duration::from_secs(10),
-        ..SimTimings::default()
-    });
     let mut budgets = Budgets::default();
     let mut rates = BTreeMap::new();
     for service in SERVICES {
         let rate = service.default_rate() * args.rate_scale.max(1);
-        sim.faults().throttle(service, rate);
+        sim.throttle(service, rate).await?;
         budgets.overrides.insert(service, Budget::per_second(rate));
         rates.insert(service, rate);
     }
     let providers = Providers::new(
         client.clone(),
-        Connector::Sim {
+        Connector::Remote {
             sim: sim.clone(),
             limiters: Limiters::new(budgets),
         },
@@ -260,14 +261,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let elapsed = start.elapsed();
     stop(&controllers);
 
-    let calls = sim.faults().all_calls();
-    let per_service = |service: Service| -> u64 {
-        calls
-            .iter()
-            .filter(|((s, _), _)| *s == service)
-            .map(|(_, n)| n)
-            .sum()
-    };
+    let stats = sim.stats().await?;
     println!(
         "\nconverged: {} channels Ready and RUNNING{} in {:.1} s",
         args.channels,
@@ -282,7 +276,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let mut bottleneck = Service::MediaLive;
     println!("calls per channel to converge, and the time each service needs at its limit:");
     for service in SERVICES {
-        let n = per_service(service);
+        let n = stats.calls_to(service, |_| true);
         let seconds = n as f64 / f64::from(rates[&service]);
         if seconds > bound {
             bound = seconds;
@@ -294,7 +288,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
             n as f64 / args.channels as f64,
             seconds,
             rates[&service],
-            sim.faults().throttled(service)
+            stats.throttled.get(&service).copied().unwrap_or(0)
         );
     }
     println!(
@@ -310,13 +304,9 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     // is what polling costs while AWS creates, starts and deploys.
     let writes_only = SERVICES
         .iter()
-        .map(|service| {
-            let writes: u64 = calls
-                .iter()
-                .filter(|((s, op), _)| s == service && !is_read(op))
-                .map(|(_, n)| n)
-                .sum();
-            writes as f64 / f64::from(rates[service])
+        .map(|&service| {
+            let writes = stats.calls_to(service, |operation| !is_read(operation));
+            writes as f64 / f64::from(rates[&service])
         })
         .fold(0.0, f64::max);
     println!(
@@ -326,8 +316,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     );
 
     // One resync of every object, by hand: what steady state costs.
-    let before = sim.faults().all_calls();
-    let writes_before = sim.faults().writes();
+    let before = sim.stats().await?;
     let cpu_before = cpu_seconds();
     let mut reconciles =
         resync_all::<LiveChannel, _, _>(crate::controller::live_channel::reconcile, &ctx).await?;
@@ -349,24 +338,23 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         resources += 3.0;
     }
     let cpu = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
-    let after = sim.faults().all_calls();
-    let reads: u64 = after.values().sum::<u64>()
-        - before.values().sum::<u64>()
-        - (sim.faults().writes() - writes_before);
+    let after = sim.stats().await?;
+    let writes = after.writes - before.writes;
+    let reads = after.total() - before.total() - writes;
     println!(
         "\nsteady state, one resync: {:.2} writes and {:.2} reads per channel ({:.2} reads per resource; target 0 writes, <= 1 read per resource)",
-        (sim.faults().writes() - writes_before) as f64 / args.channels as f64,
+        writes as f64 / args.channels as f64,
         reads as f64 / args.channels as f64,
         reads as f64 / args.channels as f64 / resources
     );
     if let Some(cpu) = cpu {
         println!(
-            "CPU per no-op reconcile (operator and simulation, API calls included): {:.2} ms over {reconciles} reconciles",
+            "CPU per no-op reconcile (the operator's side of its API and AWS calls included): {:.2} ms over {reconciles} reconciles",
             cpu * 1000.0 / reconciles.max(1) as f64
         );
     }
     println!(
-        "peak memory of the operator process (with the AWS simulation; the API server runs apart): {}",
+        "peak memory of the operator process (the API server and the AWS simulation run apart): {}",
         peak_memory()
     );
     Ok(())
@@ -405,38 +393,85 @@ fn all_converged(ctx: &Context, channels: usize, ads_and_tokens: bool) -> bool {
         })
 }
 
-/// `onair sandbox --api-only` as a child process, stopped when dropped.
-struct ApiServerProcess {
-    child: tokio::process::Child,
-    kubeconfig: std::path::PathBuf,
+/// What the operator works against, in a process of its own: the local API
+/// server and the AWS simulation, with AWS's transitions short next to the
+/// rate-limited work, so the limits are what the run measures. Serves until
+/// the benchmark stops it.
+async fn serve_world(dir: &std::path::Path) -> Result<(), String> {
+    let server = crate::apiserver::LocalApiServer::start()
+        .await
+        .map_err(|e| format!("cannot start the local API server: {e}"))?;
+    let sim = Sim::new(SimTimings {
+        channel_create: Duration::from_secs(2),
+        channel_start: Duration::from_secs(5),
+        channel_stop: Duration::from_secs(2),
+        channel_delete: Duration::from_secs(2),
+        input_create: Duration::from_secs(1),
+        distribution_deploy: Duration::from_secs(10),
+        ..SimTimings::default()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot listen for the simulation: {e}"))?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    // The benchmark waits for both files; each appears whole (written, then renamed).
+    let publish = |name: &str, write: &dyn Fn(&std::path::Path) -> std::io::Result<()>| {
+        let partial = dir.join(format!(".{name}"));
+        write(&partial)
+            .and_then(|()| std::fs::rename(&partial, dir.join(name)))
+            .map_err(|e| format!("cannot write {name} in {}: {e}", dir.display()))
+    };
+    publish("simulation-url", &|path| std::fs::write(path, &url))?;
+    publish("kubeconfig", &|path| server.write_kubeconfig(path))?;
+    tokio::select! {
+        served = crate::aws::remote::serve(sim, listener) => served.map_err(|e| e.to_string()),
+        () = crate::run::shutdown_signal() => Ok(()),
+    }
 }
 
-impl ApiServerProcess {
+/// `onair bench --serve-world` as a child process, stopped when dropped.
+struct WorldProcess {
+    child: tokio::process::Child,
+    dir: std::path::PathBuf,
+}
+
+impl WorldProcess {
     async fn start() -> Result<Self, String> {
-        let kubeconfig =
-            std::env::temp_dir().join(format!("onair-bench-{}.kubeconfig", std::process::id()));
-        let _ = std::fs::remove_file(&kubeconfig);
+        let dir = std::env::temp_dir().join(format!("onair-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let child = tokio::process::Command::new(exe)
-            .args(["sandbox", "--api-only", "--kubeconfig"])
-            .arg(&kubeconfig)
+            .arg("bench")
+            .arg("--serve-world")
+            .arg(&dir)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("cannot start the local API server: {e}"))?;
+            .map_err(|e| format!("cannot start the API server and simulation process: {e}"))?;
+        let world = Self { child, dir };
         for _ in 0..200 {
-            if kubeconfig.exists() {
-                return Ok(Self { child, kubeconfig });
+            if world.dir.join("kubeconfig").exists() {
+                return Ok(world);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Err("the local API server did not start within 10 s".into())
+        Err("the API server and simulation process did not start within 10 s".into())
+    }
+
+    fn simulation_url(&self) -> Result<String, String> {
+        std::fs::read_to_string(self.dir.join("simulation-url")).map_err(|e| e.to_string())
     }
 
     async fn client(&self) -> Result<kube::Client, String> {
+        let kubeconfig = self.dir.join("kubeconfig");
         let config = kube::Config::from_custom_kubeconfig(
-            kube::config::Kubeconfig::read_from(&self.kubeconfig).map_err(|e| e.to_string())?,
+            kube::config::Kubeconfig::read_from(&kubeconfig).map_err(|e| e.to_string())?,
             &Default::default(),
         )
         .await
@@ -445,10 +480,10 @@ impl ApiServerProcess {
     }
 }
 
-impl Drop for ApiServerProcess {
+impl Drop for WorldProcess {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
-        let _ = std::fs::remove_file(&self.kubeconfig);
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

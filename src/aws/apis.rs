@@ -15,6 +15,7 @@ use super::medialive::MediaLiveApi;
 use super::mediapackage::MediaPackageApi;
 use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::MediaTailorApi;
+use super::remote::RemoteSim;
 use super::s3::S3Api;
 #[cfg(feature = "aws-sdk")]
 use super::sdk;
@@ -80,6 +81,27 @@ impl AwsApis {
                 kinesis: sim.kinesis(),
                 firehose: sim.firehose(),
                 mediapackagevod: sim.mediapackagevod(),
+            },
+        )
+    }
+
+    /// The simulation in another process ([`super::remote`]), behind the same guard.
+    pub fn remote(remote: &Arc<RemoteSim>, guard: Guard) -> Self {
+        Self::guarded(
+            guard,
+            AwsApis {
+                medialive: remote.clone(),
+                mediatailor: remote.clone(),
+                cloudfront: remote.clone(),
+                cloudfront_kvs: remote.clone(),
+                wafv2: remote.clone(),
+                mediapackage: remote.clone(),
+                secretsmanager: remote.clone(),
+                sts: remote.clone(),
+                s3: remote.clone(),
+                kinesis: remote.clone(),
+                firehose: remote.clone(),
+                mediapackagevod: remote.clone(),
             },
         )
     }

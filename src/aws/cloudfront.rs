@@ -38,13 +38,14 @@ pub const FUNCTION_RUNTIME: &str = "cloudfront-js-2.0";
 /// A header CloudFront adds to every request to an origin. Values are usually
 /// secrets (MediaPackage CDN authorization's `X-MediaPackage-CDNIdentifier`), so
 /// `Debug` never prints them.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, serde::Deserialize)]
 pub struct OriginHeader {
     pub name: String,
     pub value: String,
 }
 
-/// Rendered (`onair render`) with the value hidden, as `Debug` prints it.
+/// Rendered (`onair render`) with the value hidden, as `Debug` prints it; only
+/// the simulation's wire ([`super::secret::exposed_on_wire`]) carries it.
 impl serde::Serialize for OriginHeader {
     fn serialize<S: serde::Serializer>(
         &self,
@@ -53,7 +54,7 @@ impl serde::Serialize for OriginHeader {
         use serde::ser::SerializeStruct;
         let mut header = serializer.serialize_struct("OriginHeader", 2)?;
         header.serialize_field("name", &self.name)?;
-        header.serialize_field("value", "<redacted>")?;
+        header.serialize_field("value", super::secret::shown(&self.value))?;
         header.end()
     }
 }
@@ -68,7 +69,7 @@ impl fmt::Debug for OriginHeader {
 }
 
 /// How CloudFront connects to a custom origin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OriginProtocol {
     HttpOnly,
@@ -97,7 +98,7 @@ impl OriginProtocol {
 /// A custom origin (MediaPackage endpoint host, MediaTailor hosts). The adapter sends
 /// fixed, sensible transport settings: ports 80/443, TLSv1.2, 30 s read timeout,
 /// 5 s keep-alive.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Origin {
     /// Unique within the distribution; behaviours name it as their target.
@@ -110,7 +111,7 @@ pub struct Origin {
     pub custom_headers: Vec<OriginHeader>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ViewerProtocol {
     AllowAll,
@@ -138,7 +139,7 @@ impl ViewerProtocol {
 
 /// The method sets CloudFront accepts for a behaviour. GET and HEAD responses are
 /// always cached; OPTIONS too when allowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AllowedMethods {
     #[default]
@@ -177,7 +178,19 @@ impl AllowedMethods {
 }
 
 /// When a CloudFront Function runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FunctionEvent {
     #[default]
@@ -201,7 +214,7 @@ impl FunctionEvent {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionAssociation {
     pub event: FunctionEvent,
@@ -210,7 +223,7 @@ pub struct FunctionAssociation {
 }
 
 /// A cache behaviour. The default behaviour has an empty `path_pattern`.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CacheBehavior {
     /// Such as `/out/*`; empty for the default behaviour.
@@ -228,7 +241,7 @@ pub struct CacheBehavior {
     pub realtime_log_config_arn: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PriceClass {
     /// North America, Europe, Israel.
@@ -260,7 +273,7 @@ impl PriceClass {
 
 /// The whole configuration of a distribution: UpdateDistribution replaces it all, so
 /// it is always sent complete (get, change, put back with the ETag).
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DistributionConfig {
     /// Idempotency token, fixed at creation ([`Owner::token`](super::ownership::Owner::token)).
@@ -282,7 +295,7 @@ pub struct DistributionConfig {
     pub web_acl_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DistributionStatus {
     InProgress,
     Deployed,
@@ -308,7 +321,7 @@ impl DistributionStatus {
 
 /// A distribution as read: configuration, deployment status, and the ETag to send
 /// with the next update or delete.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Distribution {
     pub id: String,
     pub arn: String,
@@ -320,7 +333,7 @@ pub struct Distribution {
 }
 
 /// One entry of ListDistributions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionSummary {
     pub id: String,
     pub arn: String,
@@ -333,7 +346,7 @@ pub struct DistributionSummary {
 // --------------------------------------------------------------------------------
 // Functions
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum FunctionStage {
     #[default]
     Development,
@@ -357,7 +370,7 @@ impl FunctionStage {
 }
 
 /// What a function is made of. The runtime is always [`FUNCTION_RUNTIME`].
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSpec {
     pub comment: String,
     /// JavaScript source, at most [`MAX_FUNCTION_CODE_BYTES`].
@@ -377,7 +390,7 @@ impl fmt::Debug for FunctionSpec {
 }
 
 /// A function's metadata in one stage (DescribeFunction; no code).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Function {
     pub name: String,
     pub arn: String,
@@ -392,7 +405,7 @@ pub struct Function {
 }
 
 /// A function's code in one stage (GetFunction), to compare with the desired code.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionCode {
     pub code: String,
     pub etag: String,
@@ -411,7 +424,7 @@ impl fmt::Debug for FunctionCode {
 // Key value stores
 
 /// A key value store (control plane).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyValueStore {
     pub name: String,
     pub id: String,
@@ -424,7 +437,7 @@ pub struct KeyValueStore {
 }
 
 /// The data side of a store (CloudFront KeyValueStore API's DescribeKeyValueStore).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KvsData {
     /// The data ETag: UpdateKeys' If-Match. Changes with every write.
     pub etag: String,
@@ -433,7 +446,7 @@ pub struct KvsData {
 }
 
 /// One key and its value. Values may be secrets (signing keys): `Debug` hides them.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct KvsItem {
     pub key: String,
     pub value: String,
@@ -450,7 +463,7 @@ impl fmt::Debug for KvsItem {
 
 /// A real-time log configuration: sampled request logs to a Kinesis data stream
 /// (CMCD telemetry). Updated without ETags.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RealtimeLogConfig {
     pub name: String,
     /// Filled by CloudFront; ignored on create and update.
@@ -466,7 +479,7 @@ pub struct RealtimeLogConfig {
 }
 
 /// Which policies to list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PolicyOwner {
     /// AWS's managed policies (`Managed-CachingDisabled`...).
     Managed,
@@ -484,7 +497,7 @@ impl PolicyOwner {
 }
 
 /// A cache, origin request or response headers policy.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     pub id: String,
     /// Managed policies' names start with `Managed-`.

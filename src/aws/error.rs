@@ -28,7 +28,7 @@ pub struct AwsError {
 }
 
 /// What went wrong, in the terms a reconciler acts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     /// The resource does not exist (or no longer does).
     NotFound { message: String },

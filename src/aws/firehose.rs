@@ -10,7 +10,7 @@ use super::service::Service;
 type Result<T> = std::result::Result<T, AwsError>;
 
 /// Where and how records land in S3.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct S3Delivery {
     pub bucket_arn: String,
     pub prefix: Option<String>,
@@ -21,7 +21,7 @@ pub struct S3Delivery {
 }
 
 /// A delivery stream reading a Kinesis stream.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DeliveryStream {
     pub name: String,
     pub arn: String,

@@ -62,8 +62,9 @@ impl<I, A: ?Sized> Intercepted<I, A> {
     }
 }
 
-/// Declares a service trait (dyn-compatible through `async_trait`) and its
-/// [`Intercepted`] implementation. Arguments must be `Clone`: a retried call sends
+/// Declares a service trait (dyn-compatible through `async_trait`), its
+/// [`Intercepted`] implementation and both ends of its remote calls
+/// ([`RemoteSim`](super::remote::RemoteSim) and `serve_call`). Arguments must be `Clone`: a retried call sends
 /// the same request again.
 macro_rules! aws_api {
     (
@@ -86,6 +87,45 @@ macro_rules! aws_api {
         impl dyn $Trait {
             /// Every operation of this trait (IAM policy, call accounting).
             pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($method)),*];
+
+            /// Answers one call that came over the wire
+            /// ([`aws::remote`]($crate::aws::remote)): the method's `Result` as
+            /// JSON, or why the call could not be read.
+            pub async fn serve_call(
+                &self,
+                operation: &str,
+                args: &[serde_json::Value],
+            ) -> std::result::Result<serde_json::Value, String> {
+                match operation {
+                    $(
+                        stringify!($method) => {
+                            #[allow(unused_mut, unused_variables)]
+                            let mut args = args.iter();
+                            $(
+                                let $arg: $ty =
+                                    $crate::aws::remote::from_wire(args.next(), stringify!($arg))?;
+                            )*
+                            $crate::aws::remote::answer(self.$method($($arg),*).await)
+                        }
+                    )*
+                    other => Err(format!("{} has no operation {other}", stringify!($Trait))),
+                }
+            }
+        }
+
+        /// Every call sent to the simulation in another process.
+        #[async_trait::async_trait]
+        impl $Trait for $crate::aws::remote::RemoteSim {
+            $(
+                async fn $method(&self $(, $arg: $ty)*) -> $ret {
+                    self.call(
+                        $service,
+                        stringify!($method),
+                        vec![$($crate::aws::remote::to_wire(&$arg)),*],
+                    )
+                    .await
+                }
+            )*
         }
 
         #[async_trait::async_trait]

@@ -10,7 +10,7 @@ use super::service::Service;
 
 type Result<T> = std::result::Result<T, AwsError>;
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StreamSummary {
     pub name: String,
     pub arn: String,
@@ -27,7 +27,7 @@ impl StreamSummary {
 }
 
 /// One record as read back.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Record {
     pub data: Vec<u8>,
     /// When Kinesis received it.
@@ -35,7 +35,7 @@ pub struct Record {
 }
 
 /// A page of records and where to read on.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Records {
     pub records: Vec<Record>,
     /// None once the shard is closed.

@@ -8,7 +8,7 @@ use super::service::Service;
 type Result<T> = std::result::Result<T, AwsError>;
 
 /// An input security group: the CIDRs allowed to push to the inputs using it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecurityGroup {
     pub id: String,
     pub arn: String,
@@ -19,7 +19,7 @@ pub struct SecurityGroup {
 }
 
 /// Input types onair creates. Immutable once the input exists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InputType {
     #[default]
@@ -48,7 +48,7 @@ impl InputType {
 }
 
 /// What to create an input with.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewInput {
     /// Idempotency token ([`Owner::token`](super::ownership::Owner::token)).
     pub request_id: String,
@@ -59,7 +59,7 @@ pub struct NewInput {
 }
 
 /// The mutable part of an input.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InputSettings {
     /// Push inputs: their security groups.
@@ -73,7 +73,7 @@ pub struct InputSettings {
 }
 
 /// An SRT listener MediaLive calls.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SrtCallerSource {
     pub address: String,
@@ -85,7 +85,7 @@ pub struct SrtCallerSource {
     pub decryption: Option<SrtDecryption>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SrtDecryption {
     /// `AES128`, `AES192` or `AES256`.
@@ -94,7 +94,7 @@ pub struct SrtDecryption {
 }
 
 /// Input states as MediaLive reports them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InputState {
     Creating,
     Detached,
@@ -127,7 +127,7 @@ impl InputState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Input {
     pub id: String,
     pub arn: String,
@@ -142,7 +142,7 @@ pub struct Input {
 }
 
 /// Channel states as MediaLive reports them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ChannelState {
     Creating,
     CreateFailed,
@@ -194,7 +194,7 @@ impl ChannelState {
 }
 
 /// One video rendition of the ABR ladder (H.264, QVBR).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VideoRendition {
     /// Output name suffix, such as `720p`.
@@ -208,7 +208,7 @@ pub struct VideoRendition {
 }
 
 /// The encoding of a channel: what onair sets, and reads back to detect drift.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Encoding {
     pub renditions: Vec<VideoRendition>,
@@ -220,7 +220,7 @@ pub struct Encoding {
 
 /// The mutable part of a channel (changed only while IDLE, except what MediaLive
 /// allows while running, which onair does not rely on).
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelSettings {
     pub name: String,
@@ -232,7 +232,7 @@ pub struct ChannelSettings {
     pub encoding: Encoding,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewChannel {
     /// Idempotency token.
     pub request_id: String,
@@ -242,7 +242,7 @@ pub struct NewChannel {
     pub tags: Tags,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Channel {
     pub id: String,
     pub arn: String,
@@ -254,14 +254,14 @@ pub struct Channel {
 }
 
 /// When a schedule action runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScheduleStart {
     Immediate,
     /// ISO 8601 UTC time, such as `2026-11-20T10:00:00.000Z`.
     Fixed(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScheduleActionKind {
     /// SCTE-35 splice insert: an ad break of `duration_ms`.
     SpliceInsert {
@@ -272,7 +272,7 @@ pub enum ScheduleActionKind {
     ReturnToNetwork { splice_event_id: u32 },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleAction {
     /// Unique within the channel's schedule.
     pub name: String,

@@ -29,7 +29,7 @@ pub const MAX_HARVEST: std::time::Duration = std::time::Duration::from_secs(24 *
 /// Longest startover window of an endpoint (14 days).
 pub const MAX_STARTOVER_SECONDS: u32 = 1_209_600;
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewChannel {
     pub id: String,
     pub description: Option<String>,
@@ -37,7 +37,7 @@ pub struct NewChannel {
 }
 
 /// Where MediaLive pushes HLS to, one per pipeline. The password is a secret.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IngestEndpoint {
     pub id: String,
     pub url: String,
@@ -45,7 +45,7 @@ pub struct IngestEndpoint {
     pub password: SecretString,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Channel {
     pub id: String,
     pub arn: String,
@@ -57,7 +57,7 @@ pub struct Channel {
 
 /// Origin protection: MediaPackage only serves requests carrying the CDN identifier
 /// stored in this secret, which it reads through `secrets_role_arn`.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CdnAuthorization {
     /// ARN of the Secrets Manager secret holding `{"MediaPackageCDNIdentifier": ...}`.
@@ -67,7 +67,7 @@ pub struct CdnAuthorization {
 }
 
 /// HLS packaging. Enumerations keep AWS's spelling (`PASSTHROUGH`, `SPLICE_INSERT`).
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HlsPackage {
     pub segment_duration_seconds: Option<u32>,
@@ -79,7 +79,7 @@ pub struct HlsPackage {
 }
 
 /// DASH packaging.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DashPackage {
     pub segment_duration_seconds: Option<u32>,
@@ -92,7 +92,7 @@ pub struct DashPackage {
     pub period_triggers: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Package {
     Hls(HlsPackage),
@@ -107,7 +107,7 @@ impl Default for Package {
 
 /// The whole desired endpoint: what create and update send. Update replaces every
 /// field but `channel_id` and `tags`, which are fixed at creation.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OriginEndpointSpec {
     pub id: String,
@@ -122,7 +122,7 @@ pub struct OriginEndpointSpec {
     pub tags: Tags,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OriginEndpoint {
     pub spec: OriginEndpointSpec,
     pub arn: String,
@@ -130,7 +130,7 @@ pub struct OriginEndpoint {
     pub url: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct S3Destination {
     pub bucket_name: String,
     /// Key of the clip's manifest; segments are written next to it.
@@ -139,7 +139,7 @@ pub struct S3Destination {
     pub role_arn: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewHarvestJob {
     /// Caller-chosen, unique per account and region; a job is immutable.
     pub id: String,
@@ -149,7 +149,7 @@ pub struct NewHarvestJob {
     pub s3_destination: S3Destination,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HarvestStatus {
     InProgress,
     Succeeded,
@@ -177,7 +177,7 @@ impl HarvestStatus {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HarvestJob {
     pub id: String,
     pub arn: String,

@@ -14,14 +14,14 @@ use super::service::Service;
 
 type Result<T> = std::result::Result<T, AwsError>;
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PackagingGroupSpec {
     pub id: String,
     pub authorization: Option<CdnAuthorization>,
     pub tags: Tags,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PackagingGroup {
     pub spec: PackagingGroupSpec,
     pub arn: String,
@@ -29,7 +29,7 @@ pub struct PackagingGroup {
     pub domain_name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VodHls {
     pub segment_duration_seconds: Option<u32>,
     pub manifest_name: Option<String>,
@@ -37,7 +37,7 @@ pub struct VodHls {
     pub ad_markers: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VodDash {
     pub segment_duration_seconds: Option<u32>,
     pub manifest_name: Option<String>,
@@ -45,7 +45,7 @@ pub struct VodDash {
     pub period_triggers: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum VodPackage {
     Hls(VodHls),
     Dash(VodDash),
@@ -57,7 +57,7 @@ impl Default for VodPackage {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PackagingConfigurationSpec {
     pub id: String,
     pub packaging_group_id: String,
@@ -65,13 +65,13 @@ pub struct PackagingConfigurationSpec {
     pub tags: Tags,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PackagingConfiguration {
     pub spec: PackagingConfigurationSpec,
     pub arn: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewAsset {
     pub id: String,
     pub packaging_group_id: String,
@@ -85,7 +85,7 @@ pub struct NewAsset {
 }
 
 /// Where one packaging configuration serves the asset.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EgressEndpoint {
     pub packaging_configuration_id: String,
     pub url: String,
@@ -93,7 +93,7 @@ pub struct EgressEndpoint {
     pub status: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Asset {
     pub spec: NewAsset,
     pub arn: String,

@@ -12,7 +12,7 @@ type Result<T> = std::result::Result<T, AwsError>;
 /// The whole desired configuration. PutPlaybackConfiguration replaces everything, and
 /// a field left out reverts to its default, so this is always sent complete.
 /// `Debug` hides an origin pass in the content source URL (a secret).
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PlaybackConfiguration {
     /// Unique per account and region: derive it from the owner's uid.
     pub name: String,
@@ -69,7 +69,7 @@ impl std::fmt::Debug for PlaybackConfiguration {
 }
 
 /// Skipping ad breaks near the live edge: MediaTailor's `AvailSuppression`.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AvailSuppression {
     /// `OFF`, `BEHIND_LIVE_EDGE` or `AFTER_LIVE_EDGE`.
@@ -80,14 +80,14 @@ pub struct AvailSuppression {
     pub fill_policy: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bumper {
     pub start_url: Option<String>,
     pub end_url: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LivePreRoll {
     pub ad_decision_server_url: Option<String>,
@@ -95,7 +95,7 @@ pub struct LivePreRoll {
 }
 
 /// What MediaTailor answers: the configuration and where players reach it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PlaybackConfig {
     pub config: PlaybackConfiguration,
     pub arn: String,

@@ -14,6 +14,7 @@
 //! medialive ... one module per service: its trait and types
 //! sdk/       the real implementations
 //! sim/       the simulation
+//! remote     the simulation in another process (every trait over one protocol)
 //! ```
 
 pub mod apis;
@@ -31,6 +32,7 @@ pub mod mediapackagevod;
 pub mod mediatailor;
 pub mod ownership;
 pub mod provider;
+pub mod remote;
 pub mod s3;
 #[cfg(feature = "aws-sdk")]
 pub mod sdk;

@@ -9,7 +9,7 @@ use super::service::Service;
 
 type Result<T> = std::result::Result<T, AwsError>;
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ObjectInfo {
     pub size: u64,
     pub etag: Option<String>,

@@ -25,7 +25,7 @@ type Result<T> = std::result::Result<T, AwsError>;
 /// The JSON key MediaPackage reads the CDN identifier from.
 pub const CDN_IDENTIFIER_KEY: &str = "MediaPackageCDNIdentifier";
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewSecret {
     pub name: String,
     /// 32 to 64 characters; becomes the first version's id.
@@ -36,14 +36,14 @@ pub struct NewSecret {
 }
 
 /// What create and put answer.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecretVersionRef {
     pub arn: String,
     pub name: String,
     pub version_id: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecretDescription {
     pub arn: String,
     pub name: String,
@@ -56,7 +56,7 @@ pub struct SecretDescription {
     pub current_version_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecretValue {
     pub arn: String,
     pub name: String,
@@ -64,7 +64,7 @@ pub struct SecretValue {
     pub value: SecretString,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Deletion {
     /// Recoverable for 7 to 30 days (AWS's default is 30).
     RecoveryWindowDays(u32),

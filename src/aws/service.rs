@@ -4,7 +4,9 @@
 use std::fmt;
 
 /// An AWS service onair calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Service {
     MediaLive,
     MediaPackage,

@@ -8,7 +8,7 @@ use super::service::Service;
 
 type Result<T> = std::result::Result<T, AwsError>;
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CallerIdentity {
     pub account: String,
     /// The user's or assumed role session's ARN.

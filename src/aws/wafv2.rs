@@ -37,7 +37,7 @@ pub mod limits {
 }
 
 /// Name, id and ARN: what every WAF call needs to find an entity.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WafRef {
     pub name: String,
     pub id: String,
@@ -45,14 +45,14 @@ pub struct WafRef {
 }
 
 /// An entity as listed, with the lock token to change it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WafSummary {
     pub entity: WafRef,
     pub description: String,
     pub lock_token: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RegexPatternSet {
     pub entity: WafRef,
     pub description: String,
@@ -62,7 +62,7 @@ pub struct RegexPatternSet {
     pub lock_token: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum IpVersion {
     #[default]
     V4,
@@ -85,7 +85,7 @@ impl IpVersion {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IpSet {
     pub entity: WafRef,
     pub description: String,
@@ -96,7 +96,7 @@ pub struct IpSet {
 }
 
 /// Where in the request a regex is matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum MatchField {
     #[default]
     UriPath,
@@ -104,7 +104,7 @@ pub enum MatchField {
 }
 
 /// A rule's match condition.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Statement {
     /// The field matches any pattern of the set (no text transformation).
     Regex { set_arn: String, field: MatchField },
@@ -126,7 +126,7 @@ impl Statement {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleAction {
     /// Block; `status` overrides the default 403 (such as 401 for a revoked token).
     Block {
@@ -136,7 +136,7 @@ pub enum RuleAction {
     Count,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// Unique in the web ACL; also its CloudWatch metric name.
     pub name: String,
@@ -148,7 +148,7 @@ pub struct Rule {
 
 /// What onair decides about a web ACL. Metric names follow the rule and ACL names;
 /// CloudWatch metrics and sampled requests are on.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WebAclSpec {
     pub description: String,
     /// The action when no rule matches: true = block, false = allow.
@@ -162,7 +162,7 @@ impl WebAclSpec {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WebAcl {
     pub entity: WafRef,
     pub spec: WebAclSpec,

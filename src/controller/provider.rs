@@ -13,6 +13,7 @@ use crate::aws::clients::{ClientSettings, RoleToAssume};
 use crate::aws::error::AwsError;
 use crate::aws::guard::Limiters;
 use crate::aws::provider::ApisCache;
+use crate::aws::remote::RemoteSim;
 use crate::aws::sim::Sim;
 
 /// What an object gets from its provider besides the APIs.
@@ -58,6 +59,12 @@ pub enum Connector {
     /// The in-process simulation (tests, `onair sandbox`): every provider
     /// reaches the same simulated account.
     Sim { sim: Sim, limiters: Arc<Limiters> },
+    /// The simulation in another process (`onair bench`, which measures the
+    /// operator alone).
+    Remote {
+        sim: Arc<RemoteSim>,
+        limiters: Arc<Limiters>,
+    },
 }
 
 /// Resolves providers: reads AwsProvider objects, connects once per settings.
@@ -131,6 +138,12 @@ impl Providers {
             }
             Connector::Sim { sim, limiters } => Ok(Resolved {
                 apis: AwsApis::sim(sim, limiters.guard(sim.account(), sim.region())),
+                account: sim.account().to_string(),
+                region: sim.region().to_string(),
+                defaults,
+            }),
+            Connector::Remote { sim, limiters } => Ok(Resolved {
+                apis: AwsApis::remote(sim, limiters.guard(sim.account(), sim.region())),
                 account: sim.account().to_string(),
                 region: sim.region().to_string(),
                 defaults,

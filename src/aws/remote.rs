@@ -1,0 +1,352 @@
+//! The AWS simulation in another process, so that `onair bench` measures the
+//! operator's memory and CPU alone: in one process the simulation keeps the
+//! very configurations the reconcilers built, and no profiler can tell whose
+//! they are.
+//!
+//! One generic protocol carries every service trait; [`aws_api!`] generates
+//! both ends for each trait ([`RemoteSim`]'s implementation and
+//! `<dyn Trait>::serve_call`), so no service has a hand-written client. A call
+//! is `POST /call` with `{service, operation, args}` (each argument as JSON);
+//! the answer is the trait method's `Result` as JSON. The server runs every
+//! call through the simulation's own interceptor, so its throttling and call
+//! counts are those of the in-process simulation. It is a test double on
+//! loopback: secrets cross it in clear, through [`exposed_on_wire`] (they are
+//! `<redacted>` in every other serialization).
+//!
+//! [`aws_api!`]: super::intercept::aws_api
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::{AwsError, ErrorKind};
+use super::secret::exposed_on_wire;
+use super::service::Service;
+use super::sim::Sim;
+
+/// One call of a service trait method.
+#[derive(Serialize, Deserialize)]
+struct WireCall {
+    service: Service,
+    operation: String,
+    args: Vec<Value>,
+}
+
+/// An [`AwsError`] as it crosses the wire (its names are owned there).
+#[derive(Serialize, Deserialize)]
+struct WireError {
+    service: String,
+    operation: String,
+    kind: ErrorKind,
+    request_id: Option<String>,
+}
+
+/// The simulation's counters, for the benchmark's figures.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct SimStats {
+    /// Calls by service and operation (the trait method's name).
+    pub calls: Vec<(Service, String, u64)>,
+    pub writes: u64,
+    /// Throttled answers by service.
+    pub throttled: BTreeMap<Service, u64>,
+}
+
+impl SimStats {
+    fn of(sim: &Sim) -> Self {
+        let faults = sim.faults();
+        SimStats {
+            calls: faults
+                .all_calls()
+                .into_iter()
+                .map(|((service, operation), n)| (service, operation.to_string(), n))
+                .collect(),
+            writes: faults.writes(),
+            throttled: Service::ALL
+                .iter()
+                .map(|&service| (service, faults.throttled(service)))
+                .collect(),
+        }
+    }
+
+    /// Calls to `service` whose operation `which` accepts.
+    pub fn calls_to(&self, service: Service, which: impl Fn(&str) -> bool) -> u64 {
+        self.calls
+            .iter()
+            .filter(|(s, operation, _)| *s == service && which(operation))
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.calls.iter().map(|(_, _, n)| n).sum()
+    }
+}
+
+/// A per-service rate limit to simulate (requests per second).
+#[derive(Serialize, Deserialize)]
+struct Throttle {
+    service: Service,
+    per_second: u32,
+}
+
+/// The account and region the simulation answers for.
+#[derive(Serialize, Deserialize)]
+struct Identity {
+    account: String,
+    region: String,
+}
+
+/// Every service trait, answered by a simulation served by [`serve`].
+pub struct RemoteSim {
+    http: Client<HttpConnector, Full<Bytes>>,
+    url: String,
+    account: String,
+    region: String,
+}
+
+impl RemoteSim {
+    /// Connects to the simulation at `url` (`http://host:port`).
+    pub async fn connect(url: &str) -> Result<Arc<Self>, String> {
+        let mut remote = RemoteSim {
+            http: Client::builder(hyper_util::rt::TokioExecutor::new()).build_http(),
+            url: url.trim_end_matches('/').to_string(),
+            account: String::new(),
+            region: String::new(),
+        };
+        let identity: Identity = remote
+            .request("GET", "/identity", None)
+            .await
+            .map_err(|failure| failure.message)?;
+        remote.account = identity.account;
+        remote.region = identity.region;
+        Ok(Arc::new(remote))
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Simulates AWS throttling `service` beyond `per_second` requests.
+    pub async fn throttle(&self, service: Service, per_second: u32) -> Result<(), String> {
+        let body = serde_json::to_vec(&Throttle {
+            service,
+            per_second,
+        })
+        .map_err(|e| e.to_string())?;
+        self.request::<()>("POST", "/throttle", Some(body))
+            .await
+            .map_err(|failure| failure.message)
+    }
+
+    pub async fn stats(&self) -> Result<SimStats, String> {
+        self.request("GET", "/stats", None)
+            .await
+            .map_err(|failure| failure.message)
+    }
+
+    /// One trait method call (what [`aws_api!`](super::intercept::aws_api)
+    /// generates for each). A failure to reach the simulation is a transient
+    /// error, retried by the guard like a dropped connection to AWS; a call the
+    /// simulation cannot read is an invalid request, which no retry mends.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        service: Service,
+        operation: &'static str,
+        args: Vec<Value>,
+    ) -> Result<T, AwsError> {
+        let call = WireCall {
+            service,
+            operation: operation.to_string(),
+            args,
+        };
+        let failed = |failure: Failure| AwsError {
+            service: service.name(),
+            operation,
+            kind: if failure.retryable {
+                ErrorKind::Transient {
+                    message: failure.message,
+                }
+            } else {
+                ErrorKind::InvalidRequest {
+                    message: failure.message,
+                }
+            },
+            request_id: None,
+        };
+        let body = serde_json::to_vec(&call).map_err(|e| failed(Failure::refused(e)))?;
+        let answer: Result<T, WireError> = self
+            .request("POST", "/call", Some(body))
+            .await
+            .map_err(failed)?;
+        answer.map_err(|error| AwsError {
+            service: interned(&error.service),
+            operation: interned(&error.operation),
+            kind: error.kind,
+            request_id: error.request_id,
+        })
+    }
+
+    async fn request<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, Failure> {
+        let request = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.url))
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .map_err(Failure::refused)?;
+        let unreachable = |e: &dyn std::fmt::Display| Failure {
+            message: format!("the simulation at {} did not answer: {e}", self.url),
+            retryable: true,
+        };
+        let response = self
+            .http
+            .request(request)
+            .await
+            .map_err(|e| unreachable(&e))?;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| unreachable(&e))?
+            .to_bytes();
+        if !status.is_success() {
+            return Err(Failure::refused(format!(
+                "the simulation refused {path} ({status}): {}",
+                String::from_utf8_lossy(&bytes)
+            )));
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Failure::refused(format!("unreadable answer to {path}: {e}")))
+    }
+}
+
+/// Why a request to the simulation failed, and whether trying again can help.
+struct Failure {
+    message: String,
+    retryable: bool,
+}
+
+impl Failure {
+    fn refused(message: impl std::fmt::Display) -> Self {
+        Failure {
+            message: message.to_string(),
+            retryable: false,
+        }
+    }
+}
+
+/// `AwsError` names its service and operation with `&'static str`. Those from
+/// the wire come from a small fixed set (the simulation's operation names),
+/// so each distinct name is leaked once and reused.
+fn interned(name: &str) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().expect("interned names poisoned");
+    match names.get(name) {
+        Some(known) => known,
+        None => {
+            let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+            names.insert(leaked);
+            leaked
+        }
+    }
+}
+
+/// An argument as JSON, secrets included. The request types are plain data
+/// (strings, numbers, string-keyed maps), which always serialize.
+pub fn to_wire<T: Serialize + ?Sized>(value: &T) -> Value {
+    exposed_on_wire(|| serde_json::to_value(value)).expect("AWS request types serialize to JSON")
+}
+
+/// The argument `name` of a call, read back (borrowing strings from `value`).
+pub fn from_wire<'a, T: Deserialize<'a>>(
+    value: Option<&'a Value>,
+    name: &str,
+) -> Result<T, String> {
+    let value = value.ok_or_else(|| format!("argument {name} is missing"))?;
+    T::deserialize(value).map_err(|e| format!("argument {name}: {e}"))
+}
+
+/// A trait method's answer as JSON, secrets included.
+pub fn answer<T: Serialize>(result: Result<T, AwsError>) -> Result<Value, String> {
+    let result = result.map_err(|error| WireError {
+        service: error.service.to_string(),
+        operation: error.operation.to_string(),
+        kind: error.kind,
+        request_id: error.request_id,
+    });
+    exposed_on_wire(|| serde_json::to_value(&result)).map_err(|e| e.to_string())
+}
+
+/// Serves `sim` on `listener` until the task is dropped.
+pub async fn serve(sim: Sim, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::routing::{get, post};
+    use axum::Json;
+
+    async fn call(
+        State(sim): State<Sim>,
+        Json(call): Json<WireCall>,
+    ) -> Result<Json<Value>, (StatusCode, String)> {
+        dispatch(&sim, &call)
+            .await
+            .map(Json)
+            .map_err(|message| (StatusCode::BAD_REQUEST, message))
+    }
+    async fn throttle(State(sim): State<Sim>, Json(throttle): Json<Throttle>) -> Json<()> {
+        sim.faults().throttle(throttle.service, throttle.per_second);
+        Json(())
+    }
+    async fn stats(State(sim): State<Sim>) -> Json<SimStats> {
+        Json(SimStats::of(&sim))
+    }
+    async fn identity(State(sim): State<Sim>) -> Json<Identity> {
+        Json(Identity {
+            account: sim.account().to_string(),
+            region: sim.region().to_string(),
+        })
+    }
+
+    let app = axum::Router::new()
+        .route("/call", post(call))
+        .route("/throttle", post(throttle))
+        .route("/stats", get(stats))
+        .route("/identity", get(identity))
+        .with_state(sim);
+    axum::serve(listener, app).await
+}
+
+/// Hands a call to the simulated service it names.
+async fn dispatch(sim: &Sim, call: &WireCall) -> Result<Value, String> {
+    let (operation, args) = (call.operation.as_str(), call.args.as_slice());
+    match call.service {
+        Service::MediaLive => sim.medialive().serve_call(operation, args).await,
+        Service::MediaPackage => sim.mediapackage().serve_call(operation, args).await,
+        Service::MediaTailor => sim.mediatailor().serve_call(operation, args).await,
+        Service::CloudFront => sim.cloudfront().serve_call(operation, args).await,
+        Service::SecretsManager => sim.secretsmanager().serve_call(operation, args).await,
+        Service::Sts => sim.sts().serve_call(operation, args).await,
+        Service::CloudFrontKeyValueStore => sim.cloudfront_kvs().serve_call(operation, args).await,
+        Service::Wafv2 => sim.wafv2().serve_call(operation, args).await,
+        Service::S3 => sim.s3().serve_call(operation, args).await,
+        Service::Kinesis => sim.kinesis().serve_call(operation, args).await,
+        Service::MediaPackageVod => sim.mediapackagevod().serve_call(operation, args).await,
+        Service::Firehose => sim.firehose().serve_call(operation, args).await,
+    }
+}
