@@ -493,14 +493,24 @@ fn is_read(operation: &str) -> bool {
         .any(|r| operation.starts_with(r))
 }
 
-/// VmHWM from /proc (Linux), the process's peak resident set.
+/// VmHWM from /proc (Linux), the process's peak resident set, with what is
+/// resident now split into heap and stacks (anonymous) and the binary's
+/// pages (file).
 fn peak_memory() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown (no /proc)".into())
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return "unknown (no /proc)".into();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    format!(
+        "{} (resident at the end: {} anonymous, {} of the binary)",
+        field("VmHWM:"),
+        field("RssAnon:"),
+        field("RssFile:")
+    )
 }

@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use k8s_openapi::ByteString;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use onair::api::{AdInsertion, TokenPolicy};
-use onair::aws::cloudfront::FunctionStage;
+use onair::aws::cloudfront::{FunctionSpec, FunctionStage};
 use onair::aws::Service;
 use onair::token::{self, EdgeConfig, Keys, MintRequest, ViewerRequest};
 use serde_json::json;
@@ -368,8 +368,9 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
 
     // Steady state: reads only. The policy reads its store's keys (the
     // control plane is not asked about a store that answers) and its
-    // function's LIVE stage, configuration and code: DEVELOPMENT matters
-    // only to a change.
+    // function's LIVE stage: DEVELOPMENT matters only to a change, and LIVE's
+    // code was verified at the ETag LIVE still has.
+    reconcile_policy(&op, POLICY).await;
     let writes = op.sim.faults().writes();
     let cloudfront_reads = |op: &Operator| {
         op.sim
@@ -386,8 +387,19 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
             .sum::<u64>()
     };
     let reads = cloudfront_reads(&op);
+    let code_reads = op
+        .sim
+        .faults()
+        .calls(Service::CloudFront, "get_function_code");
     reconcile_policy(&op, POLICY).await;
-    assert_eq!(cloudfront_reads(&op) - reads, 3, "a settled policy's reads");
+    assert_eq!(cloudfront_reads(&op) - reads, 2, "a settled policy's reads");
+    assert_eq!(
+        op.sim
+            .faults()
+            .calls(Service::CloudFront, "get_function_code"),
+        code_reads,
+        "LIVE's code is not read again at the same ETag"
+    );
     assert_eq!(
         op.sim.faults().writes(),
         writes,
@@ -396,6 +408,7 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
     // A key removed out of band is seen by that one read and put back.
     let tp = get_policy(&op, POLICY).await.unwrap();
     let before = edge(&op, &tp).await.entries;
+    let before_code = edge(&op, &tp).await.live_code;
     let arn = tp
         .status
         .as_ref()
@@ -411,6 +424,34 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
         .unwrap();
     reconcile_policy(&op, POLICY).await;
     assert_eq!(edge(&op, &tp).await.entries, before, "{removed} is back");
+    // Code published to LIVE out of band moves LIVE's ETag: read, and put back.
+    let cloudfront = op.sim.cloudfront();
+    let function = tp.status.as_ref().unwrap().function_arn.clone().unwrap();
+    let function = function.rsplit('/').next().unwrap();
+    let dev = cloudfront
+        .describe_function(function, FunctionStage::Development)
+        .await
+        .unwrap();
+    let mut tampered = FunctionSpec {
+        comment: dev.comment.clone(),
+        code: edge(&op, &tp).await.live_code,
+        key_value_store_arns: dev.key_value_store_arns.clone(),
+    };
+    tampered.code.push_str("\n// edited by hand\n");
+    let updated = cloudfront
+        .update_function(function, tampered, &dev.etag)
+        .await
+        .unwrap();
+    cloudfront
+        .publish_function(function, &updated.etag)
+        .await
+        .unwrap();
+    reconcile_policy(&op, POLICY).await;
+    assert_eq!(
+        edge(&op, &tp).await.live_code,
+        before_code,
+        "the generated code is back on LIVE"
+    );
     let writes = op.sim.faults().writes();
     op.reconcile("news").await.unwrap().unwrap();
     assert_eq!(

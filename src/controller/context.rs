@@ -55,6 +55,8 @@ pub struct Context {
     identifiers: Mutex<HashMap<(String, String), SecretString>>,
     /// Since when each object (kind/namespace/name) has been waiting on AWS.
     waiting_since: Mutex<HashMap<String, tokio::time::Instant>>,
+    /// The CloudFront Functions' LIVE code this process has verified, by ETag.
+    pub verified_functions: super::verified::VerifiedContent,
 }
 
 /// The longest pause between two polls of an object that waits on AWS.
@@ -87,6 +89,7 @@ impl Context {
             policies: Mutex::default(),
             identifiers: Mutex::default(),
             waiting_since: Mutex::default(),
+            verified_functions: Default::default(),
         }
     }
 

@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 
-use crate::aws::cloudfront::{CloudFrontApi, FunctionSpec, FunctionStage, KeyValueStore};
+use crate::aws::cloudfront::{CloudFrontApi, Function, FunctionSpec, FunctionStage, KeyValueStore};
 use crate::aws::error::AwsError;
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::wafv2::{
@@ -16,6 +16,7 @@ use crate::aws::wafv2::{
 };
 
 use super::children::{found, External};
+use super::verified::VerifiedContent;
 
 /// Whether an owner's resource found by name carries its tags (CloudFront
 /// names are account-wide: a same-named resource of someone else is not ours).
@@ -106,6 +107,8 @@ impl External for StoreChild<'_> {
 
 pub struct FunctionChild<'a> {
     pub api: &'a dyn CloudFrontApi,
+    /// LIVE code already verified at its ETag: its GetFunction is skipped.
+    pub verified: &'a VerifiedContent,
     pub owner: &'a Owner,
     pub tags: &'a Tags,
     pub name: String,
@@ -138,28 +141,36 @@ impl FunctionChild<'_> {
     /// Both stages, LIVE first: when LIVE already runs the desired code
     /// and configuration (every resync of a settled policy), DEVELOPMENT is
     /// not read. It only matters to a change (its ETag is what update and
-    /// publish take), and the next change reads it.
+    /// publish take), and the next change reads it. LIVE's code is read only
+    /// when its ETag has moved since this process last found it as desired
+    /// ([`VerifiedContent`]), so a settled function costs one read.
     async fn read(&self, name: &str) -> Result<Option<FunctionState>, AwsError> {
         let live = found(self.api.describe_function(name, FunctionStage::Live).await)?;
+        let runs_desired = |live: &Function, code: &str| FunctionState {
+            name: live.name.clone(),
+            arn: live.arn.clone(),
+            development: self.spec.clone(),
+            // Never used: nothing is updated or published.
+            development_etag: String::new(),
+            live_code: Some(code.to_string()),
+        };
+        let configured = live.as_ref().is_some_and(|live| {
+            live.comment == self.spec.comment
+                && live.key_value_store_arns == self.spec.key_value_store_arns
+        });
+        if let Some(live) = live.as_ref().filter(|_| configured) {
+            if self.verified.holds(&live.arn, &live.etag, &self.spec.code) {
+                return Ok(Some(runs_desired(live, &self.spec.code)));
+            }
+        }
         let live_code = match &live {
             Some(_) => found(self.api.get_function_code(name, FunctionStage::Live).await)?,
             None => None,
         };
         if let (Some(live), Some(code)) = (&live, &live_code) {
-            let running = FunctionSpec {
-                comment: live.comment.clone(),
-                code: code.code.clone(),
-                key_value_store_arns: live.key_value_store_arns.clone(),
-            };
-            if running == self.spec {
-                return Ok(Some(FunctionState {
-                    name: live.name.clone(),
-                    arn: live.arn.clone(),
-                    development: running,
-                    // Never used: nothing is updated or published.
-                    development_etag: String::new(),
-                    live_code: Some(code.code.clone()),
-                }));
+            if configured && code.code == self.spec.code {
+                self.verified.record(&live.arn, &live.etag, &code.code);
+                return Ok(Some(runs_desired(live, &code.code)));
             }
         }
         let Some(dev) = found(
@@ -308,6 +319,7 @@ impl External for FunctionChild<'_> {
         else {
             return Ok(true);
         };
+        self.verified.forget(&dev.arn);
         match self.api.delete_function(id, &dev.etag).await {
             Ok(()) => Ok(true),
             Err(e) if e.is_not_found() => Ok(true),

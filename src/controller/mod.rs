@@ -22,6 +22,7 @@ pub mod report;
 pub mod secrets;
 pub mod telemetry;
 pub mod token_policy;
+pub mod verified;
 pub mod vod;
 
 /// The Api of `K` the controllers watch: every namespace, or one (`onair run

@@ -356,6 +356,7 @@ impl<'a> Apply<'a> {
         }
         let function_child = FunctionChild {
             api: apis.cloudfront.as_ref(),
+            verified: &self.ctx.verified_functions,
             owner: &owner,
             tags: &tags,
             name: self.names.function.clone(),

@@ -246,6 +246,7 @@ async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Res
     };
     let function = FunctionChild {
         api: apis.cloudfront.as_ref(),
+        verified: &ctx.verified_functions,
         owner: &owner,
         tags: &tags,
         name: names.function.clone(),
