@@ -42,6 +42,9 @@ pub struct BenchArgs {
     /// MediaTailor, CloudFront Function and key value store work joins in).
     #[arg(long)]
     pub ads_and_tokens: bool,
+    /// Objects of each kind reconciled at the same time (`onair run`'s flag).
+    #[arg(long, default_value_t = crate::run::MAX_CONCURRENT_RECONCILES)]
+    pub max_concurrent_reconciles: u16,
     /// Internal: serve the local API server and the AWS simulation, writing
     /// `kubeconfig` and `simulation-url` into this directory (the process the
     /// benchmark starts beside itself).
@@ -167,16 +170,16 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let ctx = Arc::new(Context::new(client.clone(), providers, timing));
     let mut controllers = vec![tokio::spawn(crate::controller::live_channel::run(
         ctx.clone(),
-        64,
+        args.max_concurrent_reconciles,
     ))];
     if args.ads_and_tokens {
         controllers.push(tokio::spawn(crate::controller::ad_insertion::run(
             ctx.clone(),
-            64,
+            args.max_concurrent_reconciles,
         )));
         controllers.push(tokio::spawn(crate::controller::token_policy::run(
             ctx.clone(),
-            64,
+            args.max_concurrent_reconciles,
         )));
         let keys: k8s_openapi::api::core::v1::Secret =
             serde_yaml::from_str(include_str!("../examples/token-signing-keys.yaml"))

@@ -64,24 +64,35 @@ enum Command {
 }
 
 /// glibc gives a thread that finds the malloc lock taken an arena of its
-/// own, up to eight per core, and seldom hands their free pages back: with
-/// a multi-threaded runtime the process then holds far more than it uses
-/// (`onair bench --channels 200 --ads-and-tokens`: 83 MB resident at peak
-/// with the default, 64 MB with two arenas, the live heap being 32 MB).
-/// Two arenas, unless MALLOC_ARENA_MAX says otherwise; set before any
-/// thread starts.
-fn limit_malloc_arenas() {
+/// own, up to eight per core, and seldom hands their free pages back; and
+/// once a large block is freed it raises its mmap threshold (up to 32 MiB),
+/// so later large buffers (list and watch bodies, JSON of whole objects)
+/// land in the heap and leave holes it cannot return. With a multi-threaded
+/// runtime the process then holds far more than it uses. One arena and a
+/// fixed 64 KiB mmap threshold (large blocks mapped and unmapped whole) keep
+/// the resident set near the live heap: `onair bench --channels 1000
+/// --ads-and-tokens --rate-scale 40` peaked at 76.4 MB with two arenas and
+/// the dynamic threshold, 70.4 MB with these (docs/figures.md). The
+/// environment's MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ win when set; set
+/// before any thread starts.
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter; no thread runs yet.
+    {
+        let unset = |name: &str| std::env::var_os(name).is_none();
+        // SAFETY: mallopt only sets allocator parameters; no thread runs yet.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
+            if unset("MALLOC_ARENA_MAX") {
+                libc::mallopt(libc::M_ARENA_MAX, 1);
+            }
+            if unset("MALLOC_MMAP_THRESHOLD_") {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 64 * 1024);
+            }
         }
     }
 }
 
 fn main() -> std::process::ExitCode {
-    limit_malloc_arenas();
+    tune_malloc();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Token { command } => {
