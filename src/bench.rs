@@ -510,10 +510,18 @@ fn peak_memory() -> String {
             .map(|v| v.trim().to_string())
             .unwrap_or_else(|| "?".into())
     };
+    // /proc writes KiB as "kB".
+    let mib = |name: &str| {
+        let kib = field(name);
+        kib.trim_end_matches(" kB")
+            .parse::<f64>()
+            .map(|k| format!("{:.1} MiB", k / 1024.0))
+            .unwrap_or(kib)
+    };
     format!(
         "{} (resident at the end: {} anonymous, {} of the binary)",
-        field("VmHWM:"),
-        field("RssAnon:"),
-        field("RssFile:")
+        mib("VmHWM:"),
+        mib("RssAnon:"),
+        mib("RssFile:")
     )
 }

@@ -71,8 +71,9 @@ enum Command {
 /// runtime the process then holds far more than it uses. One arena and a
 /// fixed 64 KiB mmap threshold (large blocks mapped and unmapped whole) keep
 /// the resident set near the live heap: `onair bench --channels 1000
-/// --ads-and-tokens --rate-scale 40` peaked at 76.4 MB with two arenas and
-/// the dynamic threshold, 70.4 MB with these (docs/figures.md). The
+/// --ads-and-tokens --rate-scale 40 --max-concurrent-reconciles 64` peaked
+/// at 74.6 MiB with two arenas and the dynamic threshold, 68.7 MiB with these
+/// (docs/figures.md). The
 /// environment's MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ win when set; set
 /// before any thread starts.
 fn tune_malloc() {

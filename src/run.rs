@@ -16,7 +16,7 @@ use tracing::{info, warn};
 /// rate budgets), so a reconcile beyond that mostly waits in the guard while
 /// holding its memory and an API server connection. Measured at 1,000
 /// channels with ads and tokens (docs/figures.md): 16 converges at 1.22 times
-/// the rate-limit bound with a 61 MB peak; 64 at about 1.05 with 76 MB.
+/// the rate-limit bound with a 59.7 MiB peak; 64 at 1.08 with 68.7 MiB.
 pub const MAX_CONCURRENT_RECONCILES: u16 = 16;
 
 #[derive(Debug, Clone, clap::Args)]

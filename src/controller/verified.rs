@@ -64,8 +64,14 @@ mod tests {
         assert!(!verified.holds("arn:f", "E1", "code"));
         verified.record("arn:f", "E1", "code");
         assert!(verified.holds("arn:f", "E1", "code"));
-        assert!(!verified.holds("arn:f", "E2", "code"), "a new version is read");
-        assert!(!verified.holds("arn:f", "E1", "other code"), "other desired content is read");
+        assert!(
+            !verified.holds("arn:f", "E2", "code"),
+            "a new version is read"
+        );
+        assert!(
+            !verified.holds("arn:f", "E1", "other code"),
+            "other desired content is read"
+        );
         assert!(!verified.holds("arn:g", "E1", "code"));
         verified.forget("arn:f");
         assert!(!verified.holds("arn:f", "E1", "code"));
