@@ -18,6 +18,23 @@ async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
     let op = Operator::start().await;
     op.apply(&support::example_channel("news")).await;
 
+    // The round that adds the finalizer creates without listing what
+    // MediaLive holds: nothing of this channel could exist before it. (A later
+    // round may list: it cannot know whether an earlier one created a child
+    // and died before recording it.)
+    let first = op.reconcile("news").await;
+    assert!(first.is_some());
+    for list in ["list_input_security_groups", "list_inputs", "list_channels"] {
+        assert_eq!(op.sim.faults().calls(Service::MediaLive, list), 0, "{list}");
+    }
+    assert_eq!(
+        op.sim
+            .faults()
+            .calls(Service::MediaLive, "create_input_security_group"),
+        1,
+        "the first round created children"
+    );
+
     let lc = op.settle("news", running).await.unwrap();
     let status = lc.status.as_ref().unwrap();
     let playback = status.playback.as_ref().unwrap();
@@ -72,11 +89,6 @@ async fn a_channel_goes_on_air_idles_and_deletes_to_nothing() {
         );
     }
     assert_eq!(op.inventory().await, one_of_each());
-    // The round that added the finalizer created everything without listing
-    // what MediaLive holds: nothing of this channel could exist before it.
-    for list in ["list_input_security_groups", "list_inputs", "list_channels"] {
-        assert_eq!(op.sim.faults().calls(Service::MediaLive, list), 0, "{list}");
-    }
     let reasons = op.event_reasons("news").await;
     assert!(
         reasons.iter().filter(|r| *r == "Created").count() >= 8,

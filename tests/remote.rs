@@ -88,6 +88,20 @@ async fn errors_keep_their_kind_and_names() {
         matches!(&unknown.kind, ErrorKind::InvalidRequest { message } if message.contains("no operation no_such_operation")),
         "{unknown}"
     );
+    // An argument of the wrong type is named, its value never quoted.
+    let mistyped = remote
+        .call::<()>(
+            Service::Kinesis,
+            "get_records",
+            vec![serde_json::json!("iterator"), serde_json::json!("hunter2")],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&mistyped.kind, ErrorKind::InvalidRequest { message } if message.contains("argument limit")),
+        "{mistyped}"
+    );
+    assert!(!mistyped.to_string().contains("hunter2"), "{mistyped}");
     server.abort();
 }
 

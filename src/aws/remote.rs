@@ -231,8 +231,10 @@ impl RemoteSim {
                 String::from_utf8_lossy(&bytes)
             )));
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Failure::refused(format!("unreadable answer to {path}: {e}")))
+        // serde's message is left out: it can quote a value, which may be a secret.
+        serde_json::from_slice(&bytes).map_err(|_| {
+            Failure::refused(format!("the answer to {path} is not of the expected type"))
+        })
     }
 }
 
@@ -274,12 +276,13 @@ pub fn to_wire<T: Serialize + ?Sized>(value: &T) -> Value {
 }
 
 /// The argument `name` of a call, read back (borrowing strings from `value`).
+/// serde's message is left out: it can quote the value, which may be a secret.
 pub fn from_wire<'a, T: Deserialize<'a>>(
     value: Option<&'a Value>,
     name: &str,
 ) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("argument {name} is missing"))?;
-    T::deserialize(value).map_err(|e| format!("argument {name}: {e}"))
+    T::deserialize(value).map_err(|_| format!("argument {name} is not of the operation's type"))
 }
 
 /// A trait method's answer as JSON, secrets included.
