@@ -45,6 +45,12 @@ pub struct BenchArgs {
     /// Objects of each kind reconciled at the same time (`onair run`'s flag).
     #[arg(long, default_value_t = crate::run::MAX_CONCURRENT_RECONCILES)]
     pub max_concurrent_reconciles: u16,
+    /// Run against the cluster of this kubeconfig (a real kube-apiserver,
+    /// such as the one the real-cluster tests start) instead of the local
+    /// API server. It takes the CRDs if they are missing and objects in its
+    /// `default` namespace: give it an empty, disposable cluster.
+    #[arg(long)]
+    pub kubeconfig: Option<std::path::PathBuf>,
     /// Internal: serve the local API server and the AWS simulation, writing
     /// `kubeconfig` and `simulation-url` into this directory (the process the
     /// benchmark starts beside itself).
@@ -128,21 +134,41 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     // The API server and the simulation run in a process of their own, so
     // the memory and CPU figures are the operator's.
     let world = WorldProcess::start().await?;
-    let client = world.client().await?;
+    let client = match &args.kubeconfig {
+        Some(kubeconfig) => {
+            println!("Kubernetes: the cluster of {}", kubeconfig.display());
+            client_for(kubeconfig).await?
+        }
+        None => client_for(&world.dir.join("kubeconfig")).await?,
+    };
     let sim = RemoteSim::connect(&world.simulation_url()?).await?;
     let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
         Api::all(client.clone());
     for crd in crate::crd::all() {
-        crds.create(&PostParams::default(), &crd)
-            .await
-            .map_err(|e| e.to_string())?;
+        match crds.create(&PostParams::default(), &crd).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => return Err(e.to_string()),
+        }
     }
     let provider: AwsProvider = serde_yaml::from_str(include_str!("../examples/aws-provider.yaml"))
         .map_err(|e| e.to_string())?;
-    Api::<AwsProvider>::all(client.clone())
+    // A real API server serves a new CRD's objects once it is Established,
+    // a moment after the create.
+    let providers_api = Api::<AwsProvider>::all(client.clone());
+    let mut attempts = 0;
+    while let Err(error) = providers_api
         .create(&PostParams::default(), &provider)
         .await
-        .map_err(|e| e.to_string())?;
+    {
+        attempts += 1;
+        match error {
+            kube::Error::Api(e) if e.code == 404 && attempts < 100 => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return Err(other.to_string()),
+        }
+    }
 
     let mut budgets = Budgets::default();
     let mut rates = BTreeMap::new();
@@ -470,17 +496,17 @@ impl WorldProcess {
     fn simulation_url(&self) -> Result<String, String> {
         std::fs::read_to_string(self.dir.join("simulation-url")).map_err(|e| e.to_string())
     }
+}
 
-    async fn client(&self) -> Result<kube::Client, String> {
-        let kubeconfig = self.dir.join("kubeconfig");
-        let config = kube::Config::from_custom_kubeconfig(
-            kube::config::Kubeconfig::read_from(&kubeconfig).map_err(|e| e.to_string())?,
-            &Default::default(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        kube::Client::try_from(config).map_err(|e| e.to_string())
-    }
+async fn client_for(kubeconfig: &std::path::Path) -> Result<kube::Client, String> {
+    let config = kube::Config::from_custom_kubeconfig(
+        kube::config::Kubeconfig::read_from(kubeconfig)
+            .map_err(|e| format!("{}: {e}", kubeconfig.display()))?,
+        &Default::default(),
+    )
+    .await
+    .map_err(|e| format!("{}: {e}", kubeconfig.display()))?;
+    kube::Client::try_from(config).map_err(|e| e.to_string())
 }
 
 impl Drop for WorldProcess {

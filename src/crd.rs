@@ -15,6 +15,59 @@ pub fn all() -> Vec<CustomResourceDefinition> {
         TokenPolicy::crd(),
         HarvestJob::crd(),
     ]
+    .into_iter()
+    .map(with_kubernetes_formats)
+    .collect()
+}
+
+/// schemars names Rust's unsigned and small integers (`uint32`, `uint16`,
+/// ...), formats kube-apiserver does not know: it warns about each on every
+/// CRD install ("unrecognized format") and checks none. Each becomes
+/// `int32` or `int64`, with the range the Rust type takes as `minimum` and
+/// `maximum` where the field sets none, so an out-of-range value is still
+/// refused at apply time.
+fn with_kubernetes_formats(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    for version in &mut crd.spec.versions {
+        let Some(schema) = version.schema.as_mut() else {
+            continue;
+        };
+        let Some(props) = schema.open_api_v3_schema.take() else {
+            continue;
+        };
+        let mut value = serde_json::to_value(props).expect("a schema serializes");
+        integer_formats(&mut value);
+        schema.open_api_v3_schema =
+            Some(serde_json::from_value(value).expect("the schema still deserializes"));
+    }
+    crd
+}
+
+fn integer_formats(node: &mut serde_json::Value) {
+    match node {
+        serde_json::Value::Object(map) => {
+            let range = match map.get("format").and_then(|f| f.as_str()) {
+                Some("uint8") => Some(("int32", 0, i64::from(u8::MAX))),
+                Some("uint16") => Some(("int32", 0, i64::from(u16::MAX))),
+                Some("uint32") | Some("uint") => Some(("int64", 0, i64::from(u32::MAX))),
+                Some("uint64") => Some(("int64", 0, i64::MAX)),
+                Some("int8") => Some(("int32", i64::from(i8::MIN), i64::from(i8::MAX))),
+                Some("int16") => Some(("int32", i64::from(i16::MIN), i64::from(i16::MAX))),
+                _ => None,
+            };
+            if let Some((format, min, max)) = range {
+                map.insert("format".into(), format.into());
+                map.entry("minimum")
+                    .or_insert(serde_json::json!(min as f64));
+                map.entry("maximum")
+                    .or_insert(serde_json::json!(max as f64));
+            }
+            for child in map.values_mut() {
+                integer_formats(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integer_formats),
+        _ => {}
+    }
 }
 
 /// The file name a CRD is stored under in `crds/`: `<plural>.<group>.yaml`.

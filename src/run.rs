@@ -97,6 +97,11 @@ pub struct RunArgs {
     /// sandbox and tests; nothing is created anywhere).
     #[arg(long, hide = true)]
     pub simulate_aws: bool,
+    /// Work against the AWS simulation another process serves at this URL
+    /// (`aws::remote`): several operator processes then share one simulated
+    /// account, as replicas share one AWS account (the real-cluster tests).
+    #[arg(long, hide = true, conflicts_with = "simulate_aws")]
+    pub simulation_url: Option<String>,
 }
 
 /// Log output formats.
@@ -346,7 +351,7 @@ pub(crate) async fn context(
     let limiters = Limiters::new(budgets);
     let region = match &args.region {
         Some(r) => r.clone(),
-        None if args.simulate_aws => "eu-west-1".into(),
+        None if args.simulate_aws || args.simulation_url.is_some() => "eu-west-1".into(),
         // Without a region, objects with a providerRef still work; the
         // others say what to set.
         None => crate::aws::clients::default_region()
@@ -356,7 +361,13 @@ pub(crate) async fn context(
             String::new()
         }),
     };
-    let connector = if args.simulate_aws {
+    let connector = if let Some(url) = &args.simulation_url {
+        info!(%url, "working against the AWS simulation of another process: nothing is created in AWS");
+        Connector::Remote {
+            sim: crate::aws::remote::RemoteSim::connect(url).await?,
+            limiters,
+        }
+    } else if args.simulate_aws {
         info!("working against the AWS simulation: nothing is created in AWS");
         Connector::Sim {
             sim: sim.unwrap_or_default(),

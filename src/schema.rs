@@ -18,8 +18,15 @@ pub struct ObjectSchema {
     openapi: Value,
     structural: jsonschema::Validator,
     cel_rules: kube_cel::CompiledSchema,
+    /// Whether any node has `x-kubernetes-validations` (kube-apiserver has
+    /// no CEL validator for a schema without them).
+    has_cel_rules: bool,
     cel: kube_cel::Validator,
 }
+
+/// kube-apiserver's note when CEL rules were skipped.
+const CEL_SKIPPED: &str = "Invalid value: null: some validation rules were not checked because \
+                           the object was invalid; correct the existing errors to complete validation";
 
 /// The schema itself cannot be used (a bug in a CRD, not in an object).
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +44,23 @@ pub struct FieldError {
     pub path: String,
     /// What is wrong, such as `Required value` or `Invalid value: "x": ...`.
     pub detail: String,
+}
+
+impl FieldError {
+    /// The errors after which kube-apiserver runs no CEL rule
+    /// (apiextensions' `hasBlockingErr`: unsupported, required, too long,
+    /// too many, wrong type or format).
+    fn blocks_cel(&self) -> bool {
+        [
+            "Unsupported value",
+            "Required value",
+            "Too long",
+            "Too many",
+        ]
+        .iter()
+        .any(|prefix| self.detail.starts_with(prefix))
+            || self.detail.contains(" in body must be of type ")
+    }
 }
 
 impl fmt::Display for FieldError {
@@ -112,6 +136,7 @@ impl ObjectSchema {
         }
         Ok(Self {
             kind: kind.to_string(),
+            has_cel_rules: openapi.to_string().contains("\"x-kubernetes-validations\""),
             openapi,
             structural,
             cel_rules,
@@ -153,12 +178,19 @@ impl ObjectSchema {
         for error in self.structural.iter_errors(&defaulted) {
             errors.push(structural_error(&error));
         }
-        // CEL rules assume a structurally valid object; the API server skips them
-        // too when the schema already failed.
-        if errors.is_empty() {
-            if let Err(failures) = self.cel.validate_compiled(&self.cel_rules, &defaulted, old) {
+        // CEL rules assume a structurally valid object: the API server skips
+        // them after an error that breaks that assumption, and says so.
+        if self.has_cel_rules {
+            if errors.iter().any(FieldError::blocks_cel) {
+                errors.push(FieldError {
+                    path: "<nil>".into(),
+                    detail: CEL_SKIPPED.into(),
+                });
+            } else if let Err(failures) =
+                self.cel.validate_compiled(&self.cel_rules, &defaulted, old)
+            {
                 for failure in failures.iter() {
-                    errors.push(cel_error(failure));
+                    errors.push(cel_error(failure, &defaulted));
                 }
             }
         }
@@ -374,9 +406,13 @@ fn structural_error(error: &jsonschema::ValidationError<'_>) -> FieldError {
             path.clone(),
             format!("Too long: may not be more than {limit} bytes"),
         ),
+        // kube-apiserver shows the item count as the value here.
         K::MinItems { limit } => (
             path.clone(),
-            invalid(format!("should have at least {limit} items")),
+            format!(
+                "Invalid value: {}: {path} in body should have at least {limit} items",
+                instance.as_array().map_or(0, Vec::len)
+            ),
         ),
         K::MaxItems { limit } => {
             let n = instance.as_array().map_or(0, Vec::len);
@@ -392,7 +428,13 @@ fn structural_error(error: &jsonschema::ValidationError<'_>) -> FieldError {
                 format!("Too many: {n}: must have at most {limit} items"),
             )
         }
-        K::Format { format } => (path.clone(), invalid(format!("must be of type {format}"))),
+        K::Format { format } => (
+            path.clone(),
+            match instance {
+                Value::String(text) => invalid(format!("must be of type {format}: {text:?}")),
+                _ => invalid(format!("must be of type {format}")),
+            },
+        ),
         _ => (
             path.clone(),
             format!("Invalid value: {}: {error}", shown(instance)),
@@ -409,11 +451,21 @@ fn plain_number(limit: &Value) -> String {
     }
 }
 
-fn cel_error(failure: &kube_cel::ValidationError) -> FieldError {
+fn cel_error(failure: &kube_cel::ValidationError, object: &Value) -> FieldError {
     match failure.kind {
+        // As kube-apiserver prints a failed rule: the value when it is a
+        // scalar, nothing for an object or a list.
         kube_cel::ErrorKind::ValidationFailure => FieldError {
             path: failure.field_path.clone(),
-            detail: format!("Invalid value: \"object\": {}", failure.message),
+            detail: match value_at(object, &failure.field_path) {
+                Some(Value::String(text)) => {
+                    format!("Invalid value: {text:?}: {}", failure.message)
+                }
+                Some(scalar @ (Value::Number(_) | Value::Bool(_))) => {
+                    format!("Invalid value: {scalar}: {}", failure.message)
+                }
+                _ => format!("Invalid value: {}", failure.message),
+            },
         },
         _ => FieldError {
             path: failure.field_path.clone(),
@@ -423,6 +475,21 @@ fn cel_error(failure: &kube_cel::ValidationError) -> FieldError {
             ),
         },
     }
+}
+
+/// The value at a dotted path such as `spec.renditions[1].name`.
+fn value_at<'a>(object: &'a Value, dotted: &str) -> Option<&'a Value> {
+    let mut node = object;
+    for part in dotted.split('.').filter(|p| !p.is_empty()) {
+        let (name, indexes) = part.split_once('[').map_or((part, ""), |(n, i)| (n, i));
+        if !name.is_empty() {
+            node = node.get(name)?;
+        }
+        for index in indexes.split('[').filter(|i| !i.is_empty()) {
+            node = node.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(node)
 }
 
 #[cfg(test)]
@@ -483,19 +550,27 @@ mod tests {
         let s = schema();
         assert_eq!(
             messages(s.admit(&thing(json!({})), None)),
-            ["spec.size: Required value"]
+            [
+                "spec.size: Required value".to_string(),
+                format!("<nil>: {CEL_SKIPPED}")
+            ]
         );
         assert_eq!(
             messages(s.admit(&thing(json!({"size": 11, "mode": "C"})), None)),
             [
-                "spec.mode: Unsupported value: \"C\": supported values: \"A\", \"B\"",
-                "spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"
+                "spec.mode: Unsupported value: \"C\": supported values: \"A\", \"B\"".to_string(),
+                "spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10".to_string(),
+                format!("<nil>: {CEL_SKIPPED}")
             ]
         );
         assert_eq!(
             messages(s.admit(&thing(json!({"size": "big"})), None)),
-            ["spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\""]
+            [
+                "spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"".to_string(),
+                format!("<nil>: {CEL_SKIPPED}")
+            ]
         );
+        // A pattern is no reason to skip the rules: they run, and pass here.
         assert_eq!(
             messages(s.admit(&thing(json!({"size": 1, "name": "X1"})), None)),
             ["spec.name: Invalid value: \"X1\": spec.name in body should match '^[a-z]+$'"]
@@ -520,13 +595,13 @@ mod tests {
         let s = schema();
         assert_eq!(
             messages(s.admit(&thing(json!({"size": 2, "mode": "B"})), None)),
-            ["spec: Invalid value: \"object\": mode B needs size above 5"]
+            ["spec: Invalid value: mode B needs size above 5"]
         );
         let old = thing(json!({"size": 5}));
         assert!(s.admit(&thing(json!({"size": 6})), Some(&old)).is_ok());
         assert_eq!(
             messages(s.admit(&thing(json!({"size": 4})), Some(&old))),
-            ["spec: Invalid value: \"object\": size cannot shrink"]
+            ["spec: Invalid value: size cannot shrink"]
         );
     }
 
@@ -537,7 +612,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Thing \"t\" is invalid: [spec.mode: Unsupported value: \"C\": supported values: \"A\", \"B\", spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1]"
+            format!("Thing \"t\" is invalid: [spec.mode: Unsupported value: \"C\": supported values: \"A\", \"B\", spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1, <nil>: {CEL_SKIPPED}]")
         );
     }
 }

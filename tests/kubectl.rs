@@ -4,73 +4,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use onair::apiserver::LocalApiServer;
+use support::kubectl::Kubectl;
 use tokio::process::Command;
-
-/// kubectl with its own kubeconfig and discovery cache, so tests can run in
-/// parallel without sharing state.
-struct Kubectl {
-    kubeconfig: PathBuf,
-    cache: PathBuf,
-}
-
-impl Kubectl {
-    fn for_server(server: &LocalApiServer, tag: &str) -> Self {
-        let dir = support::scratch_dir(tag);
-        let kubeconfig = dir.join("kubeconfig");
-        server.write_kubeconfig(&kubeconfig).unwrap();
-        Self::with_kubeconfig(kubeconfig, &dir)
-    }
-
-    fn with_kubeconfig(kubeconfig: PathBuf, dir: &Path) -> Self {
-        Self {
-            kubeconfig,
-            cache: dir.join("cache"),
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new("kubectl");
-        command
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .arg("--cache-dir")
-            .arg(&self.cache)
-            .args(args)
-            .current_dir(support::repo())
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
-        command
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        self.command(args)
-            .output()
-            .await
-            .expect("kubectl must be installed for these tests (the rust machine image has it)")
-    }
-
-    /// Runs and expects success; returns stdout.
-    async fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args).await;
-        assert!(
-            out.status.success(),
-            "kubectl {args:?} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    async fn patch_channel(&self, patch_type: &str, patch: &str) {
-        self.ok(&["patch", "lc", "sports-1", "--type", patch_type, "-p", patch])
-            .await;
-    }
-}
 
 async fn server_and_kubectl(tag: &str) -> (LocalApiServer, Kubectl) {
     let server = LocalApiServer::start().await.unwrap();
@@ -85,30 +24,8 @@ async fn kubectl_applies_the_examples_and_prints_the_columns() {
     let crds = kubectl.ok(&["get", "crds", "-o", "name"]).await;
     assert!(crds.contains("livechannels.onair.dev"), "{crds}");
 
-    let applied = kubectl.ok(&["apply", "-k", "examples/"]).await;
-    for created in [
-        "livechannel.onair.dev/sports-1 created",
-        "awsprovider.onair.dev/media-prod created",
-        "adinsertion.onair.dev/sports-1-ads created",
-        "tokenpolicy.onair.dev/sports-1-tokens created",
-        "harvestjob.onair.dev/sports-1-first-half created",
-        "secret/playback-signing-keys created",
-    ] {
-        assert!(applied.contains(created), "{applied}");
-    }
-    let again = kubectl.ok(&["apply", "-k", "examples/"]).await;
-    assert!(
-        again.contains("livechannel.onair.dev/sports-1 unchanged"),
-        "{again}"
-    );
-
+    kubectl.assert_examples_apply().await;
     let table = kubectl.ok(&["get", "livechannels"]).await;
-    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(
-        header,
-        ["NAME", "STATE", "READY", "PLAYBACK", "AGE"],
-        "{table}"
-    );
     assert!(
         table.lines().nth(1).unwrap().starts_with("sports-1 "),
         "{table}"

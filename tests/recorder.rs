@@ -38,9 +38,15 @@ async fn a_repeat_extends_its_series_and_another_action_is_another_event() {
         .patch("news", &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .unwrap();
-    let stopped = event("DeleteMediaLiveChannel", "Deleting channel 1: deleting");
     recorder
-        .publish(&stopped, &channel.object_ref(&()))
+        .publish(&stopping, &channel.object_ref(&()))
+        .await
+        .unwrap();
+    // A new note is a new Event: kube-apiserver holds an Event's note
+    // immutable.
+    let deleting = event("DeleteMediaLiveChannel", "Deleting channel 1: deleting");
+    recorder
+        .publish(&deleting, &channel.object_ref(&()))
         .await
         .unwrap();
     recorder
@@ -54,9 +60,9 @@ async fn a_repeat_extends_its_series_and_another_action_is_another_event() {
     let events: Api<k8s_openapi::api::events::v1::Event> =
         Api::namespaced(server.client(), "default");
     let mut listed = events.list(&ListParams::default()).await.unwrap().items;
-    listed.sort_by_key(|e| e.action.clone());
-    assert_eq!(listed.len(), 2, "{listed:?}");
-    let channel_event = &listed[0];
+    listed.sort_by_key(|e| (e.action.clone(), e.note.clone()));
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let channel_event = &listed[1];
     assert_eq!(
         channel_event.action.as_deref(),
         Some("DeleteMediaLiveChannel")
@@ -64,14 +70,19 @@ async fn a_repeat_extends_its_series_and_another_action_is_another_event() {
     assert_eq!(channel_event.series.as_ref().map(|s| s.count), Some(2));
     assert_eq!(
         channel_event.note.as_deref(),
-        Some("Deleting channel 1: deleting"),
-        "a series carries its latest note"
+        Some("Deleting channel 1: stopping"),
+        "a series keeps its note"
     );
+    assert_eq!(
+        listed[0].note.as_deref(),
+        Some("Deleting channel 1: deleting")
+    );
+    assert!(listed[0].series.is_none());
     assert_eq!(
         channel_event.regarding.as_ref().unwrap().name.as_deref(),
         Some("news")
     );
-    assert!(listed[1].series.is_none());
-    assert_eq!(recorder.remembered(), 2);
+    assert!(listed[2].series.is_none());
+    assert_eq!(recorder.remembered(), 3);
     server.stop().await;
 }

@@ -318,6 +318,8 @@ pub struct LadderSpec {
     /// Explicit renditions, highest first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 8), extend("x-kubernetes-validations" = [
+        // The names' maxLength bounds this rule's cost: kube-apiserver
+        // refuses the CRD when the estimate exceeds its budget.
         { "rule": "self.all(r, self.exists_one(o, o.name == r.name))", "message": "rendition names must be unique" }
     ]))]
     pub renditions: Option<Vec<Rendition>>,
@@ -346,7 +348,7 @@ pub enum LadderPreset {
 #[serde(rename_all = "camelCase")]
 pub struct Rendition {
     /// Name used in the output, such as `720p`.
-    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,31}$"))]
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,31}$"), length(max = 32))]
     pub name: String,
     /// Width in pixels (even).
     #[schemars(range(min = 128, max = 3840), extend("multipleOf" = 2))]

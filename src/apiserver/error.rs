@@ -115,18 +115,19 @@ impl ApiError {
                 json!({"reason": "FieldManagerConflict", "message": format!("conflict with \"{manager}\""), "field": field})
             })
             .collect();
-        let mut details = subject.details();
-        details["causes"] = Value::Array(causes);
+        // As kube-apiserver: no name or kind in these details, and the
+        // count spelled out ("1 conflict", "2 conflicts").
+        let _ = subject;
+        let count = match conflicts.len() {
+            1 => "1 conflict".to_string(),
+            n => format!("{n} conflicts"),
+        };
         Self {
-            details: Some(details),
+            details: Some(json!({"causes": causes})),
             ..Self::new(
                 409,
                 "Conflict",
-                format!(
-                    "Apply failed with {} conflict(s): {}",
-                    conflicts.len(),
-                    listed.join(", ")
-                ),
+                format!("Apply failed with {count}: {}", listed.join(", ")),
             )
         }
     }
@@ -166,7 +167,7 @@ impl ApiError {
         };
         let causes: Vec<Value> = fields
             .iter()
-            .map(|(path, detail)| json!({"reason": "FieldValueInvalid", "message": detail, "field": path}))
+            .map(|(path, detail)| json!({"reason": cause_reason(detail), "message": detail, "field": path}))
             .collect();
         Self {
             details: Some(json!({
@@ -176,6 +177,32 @@ impl ApiError {
                 422,
                 "Invalid",
                 format!("{kind_group} \"{}\" is invalid: {joined}", subject.name),
+            )
+        }
+    }
+
+    /// A JSON patch that does not apply (a failed `test`, a missing path):
+    /// kube-apiserver answers 422 with this generic message and no details
+    /// (the patch library's error is only logged, here as there).
+    pub fn patch_not_applicable(error: &str) -> Self {
+        tracing::debug!(%error, "a patch did not apply");
+        Self::new(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+        )
+    }
+
+    /// Server-side apply without `?fieldManager=`.
+    pub fn apply_needs_field_manager() -> Self {
+        Self {
+            details: Some(json!({"group": "meta.k8s.io", "kind": "PatchOptions", "causes": [
+                {"reason": "FieldValueRequired", "message": "Required value: is required for apply patch", "field": "fieldManager"}
+            ]})),
+            ..Self::new(
+                422,
+                "Invalid",
+                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
             )
         }
     }
@@ -223,4 +250,20 @@ impl IntoResponse for ApiError {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (code, axum::Json(self.to_status())).into_response()
     }
+}
+
+/// The `StatusCause` reason kube-apiserver gives a field error, read from
+/// how its detail starts (`field.ErrorType`).
+fn cause_reason(detail: &str) -> &'static str {
+    [
+        ("Unsupported value", "FieldValueNotSupported"),
+        ("Required value", "FieldValueRequired"),
+        ("Too many", "FieldValueTooMany"),
+        ("Too long", "FieldValueTooLong"),
+        ("Forbidden", "FieldValueForbidden"),
+        ("Duplicate value", "FieldValueDuplicate"),
+    ]
+    .iter()
+    .find(|(prefix, _)| detail.starts_with(prefix))
+    .map_or("FieldValueInvalid", |(_, reason)| reason)
 }

@@ -163,6 +163,15 @@ fn resource(
         query.get("labelSelector").map(String::as_str),
         query.get("fieldSelector").map(String::as_str),
     )?;
+    // Custom resources (without selectableFields) are selected by name and
+    // namespace only, as in kube-apiserver.
+    if t.schema.is_some() {
+        if let Some(field) = selector.unsupported_field(&["metadata.name", "metadata.namespace"]) {
+            return Err(ApiError::bad_request(format!(
+                "field label not supported: {field}"
+            )));
+        }
+    }
 
     let response = match (method.clone(), target.name.as_deref()) {
         (Method::GET, None) if is_true(query.get("watch")) => {
@@ -256,9 +265,7 @@ fn resource(
             let kind = PatchType::from_content_type(content_type)
                 .ok_or_else(|| ApiError::unsupported_media_type(content_type))?;
             if kind == PatchType::Apply && !query.contains_key("fieldManager") {
-                return Err(ApiError::bad_request(
-                    "fieldManager is required for apply requests",
-                ));
+                return Err(ApiError::apply_needs_field_manager());
             }
             let address = Address {
                 namespace,
@@ -280,6 +287,18 @@ fn resource(
                 parse_body(body)?
             };
             let deleted = state.delete(&t, namespace, name, &delete_options, &options)?;
+            // A custom resource gone at once is answered with a Status, as
+            // kube-apiserver does; one held by finalizers with the object.
+            let gone = deleted.pointer("/metadata/deletionTimestamp").is_none();
+            if t.schema.is_some() && gone {
+                return Ok(json_response(
+                    StatusCode::OK,
+                    json!({
+                        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                        "details": {"name": name, "group": t.group, "kind": t.plural, "uid": deleted["metadata"]["uid"]},
+                    }),
+                ));
+            }
             Ok(json_response(StatusCode::OK, deleted))
         }
         (Method::DELETE, None) => {
@@ -295,7 +314,7 @@ fn resource(
             }
             Ok(json_response(
                 StatusCode::OK,
-                json!({"kind": format!("{}List", t.kind), "apiVersion": t.api_version(), "metadata": {}, "items": items}),
+                json!({"kind": format!("{}List", t.kind), "apiVersion": t.api_version(), "metadata": {"resourceVersion": state.resource_version().to_string()}, "items": items}),
             ))
         }
         _ => Err(ApiError::method_not_allowed(format!(

@@ -332,9 +332,31 @@ fn read_entries(object: &Value) -> Vec<Entry> {
 }
 
 fn write_entries(object: &mut Value, entries: Vec<Entry>) {
-    let list: Vec<Value> = entries
+    let mut entries: Vec<_> = entries
         .into_iter()
         .filter(|e| !e.fields.is_empty())
+        .collect();
+    // kube-apiserver's order (managedfields' sortEncodedManagedFields):
+    // Apply before Update, then oldest first, then by manager, version and
+    // subresource.
+    entries.sort_by(|a, b| {
+        (
+            &a.operation,
+            &a.time,
+            &a.manager,
+            &a.api_version,
+            &a.subresource,
+        )
+            .cmp(&(
+                &b.operation,
+                &b.time,
+                &b.manager,
+                &b.api_version,
+                &b.subresource,
+            ))
+    });
+    let list: Vec<Value> = entries
+        .into_iter()
         .map(|e| {
             let mut v = json!({
                 "manager": e.manager,

@@ -119,6 +119,16 @@ impl ResourceType {
         }
     }
 
+    /// As `subject`, named by resource rather than kind: how kube-apiserver
+    /// words errors raised before the object is decoded
+    /// (`livechannels.onair.dev "x" is invalid`).
+    pub fn subject_resource(&self, name: &str) -> Subject {
+        Subject {
+            kind: self.plural.clone(),
+            ..self.subject(name)
+        }
+    }
+
     pub fn is_crd(&self) -> bool {
         self.group == "apiextensions.k8s.io" && self.plural == "customresourcedefinitions"
     }

@@ -30,6 +30,14 @@ impl Selector {
         })
     }
 
+    /// The first field the selector names outside `supported`.
+    pub fn unsupported_field<'a>(&'a self, supported: &[&str]) -> Option<&'a str> {
+        self.fields
+            .iter()
+            .map(Requirement::key)
+            .find(|key| !supported.contains(key))
+    }
+
     pub fn matches(&self, object: &Value) -> bool {
         let labels = object.pointer("/metadata/labels");
         let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
@@ -51,6 +59,17 @@ impl Selector {
 }
 
 impl Requirement {
+    fn key(&self) -> &str {
+        match self {
+            Requirement::Equals(k, _)
+            | Requirement::NotEquals(k, _)
+            | Requirement::In(k, _)
+            | Requirement::NotIn(k, _)
+            | Requirement::Exists(k)
+            | Requirement::DoesNotExist(k) => k,
+        }
+    }
+
     fn matches(&self, value_of: impl Fn(&str) -> Option<String>) -> bool {
         match self {
             Requirement::Equals(k, v) => value_of(k).as_deref() == Some(v.as_str()),

@@ -340,6 +340,21 @@ impl State {
     ) -> Result<Value, ApiError> {
         let key = Key::new(t, address.namespace, address.name);
         let old = self.existing(t, &key)?;
+        // Custom resources take no unconditional update (kube-apiserver's
+        // AllowUnconditionalUpdate is false for them): a PUT names the
+        // version it replaces.
+        let sent = body
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str);
+        if t.schema.is_some() && sent.is_none_or(str::is_empty) {
+            return Err(ApiError::invalid_fields(
+                &t.subject_resource(address.name),
+                &[(
+                    "metadata.resourceVersion".into(),
+                    "Invalid value: 0: must be specified for an update".into(),
+                )],
+            ));
+        }
         let how = How {
             scope: scope_of(t, address.subresource),
             options,
@@ -364,9 +379,8 @@ impl State {
         if kind != PatchType::Apply {
             let old = self.existing(t, &key)?;
             // Patches address the served shape of the object.
-            let patched = apply_patch(kind, &t.present(&old), &body).map_err(|message| {
-                ApiError::invalid_fields(&t.subject(name), &[(String::new(), message)])
-            })?;
+            let patched = apply_patch(kind, &t.present(&old), &body)
+                .map_err(|message| ApiError::patch_not_applicable(&message))?;
             let how = How {
                 scope,
                 options,

@@ -34,6 +34,42 @@ where
         .map(|_| ())
 }
 
+/// Writes the list `change` makes of the object's finalizers (None: nothing
+/// to do), testing the list it was made from. When the test fails, the copy
+/// was stale (the watch cache lags a write of an earlier round, another
+/// replica's or a user's): the object is read again and the change made
+/// anew, so a stale copy never costs a failed reconcile. True when this
+/// call wrote the list.
+async fn change_finalizers<K>(
+    api: &Api<K>,
+    object: &K,
+    change: impl Fn(&[String]) -> Option<Vec<String>>,
+) -> Result<bool, kube::Error>
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let name = object.meta().name.clone().unwrap_or_default();
+    let mut current = object.clone();
+    for attempt in 1.. {
+        let Some(next) = change(&finalizers(&current)) else {
+            return Ok(false);
+        };
+        match replace(api, &current, next).await {
+            Ok(()) => return Ok(true),
+            Err(error) if attempt < 3 && failed_test(&error) => current = api.get(&name).await?,
+            Err(error) => return Err(error),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// A JSON patch whose `test` did not hold: kube-apiserver answers 422
+/// Invalid (onair's local server 409 Conflict, see README "Known
+/// differences").
+fn failed_test(error: &kube::Error) -> bool {
+    matches!(error, kube::Error::Api(status) if status.code == 409 || (status.code == 422 && status.reason == "Invalid"))
+}
+
 /// Adds onair's finalizer (no-op when present). True when this call added
 /// it: the object's first round. The patch tests the server's current list,
 /// so no earlier round (of this process, a crashed one or another replica)
@@ -43,13 +79,15 @@ pub async fn add<K>(api: &Api<K>, object: &K) -> Result<bool, kube::Error>
 where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    if has_finalizer(object) {
-        return Ok(false);
-    }
-    let mut next = finalizers(object);
-    next.push(FINALIZER.to_string());
-    replace(api, object, next).await?;
-    Ok(true)
+    change_finalizers(api, object, |current| {
+        if current.iter().any(|f| f == FINALIZER) {
+            return None;
+        }
+        let mut next = current.to_vec();
+        next.push(FINALIZER.to_string());
+        Some(next)
+    })
+    .await
 }
 
 /// Removes onair's finalizer: Kubernetes then deletes the object.
@@ -57,14 +95,16 @@ pub async fn remove<K>(api: &Api<K>, object: &K) -> Result<(), kube::Error>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    if !has_finalizer(object) {
-        return Ok(());
-    }
-    let next = finalizers(object)
-        .into_iter()
-        .filter(|f| f != FINALIZER)
-        .collect();
-    replace(api, object, next).await?;
+    change_finalizers(api, object, |current| {
+        current.iter().any(|f| f == FINALIZER).then(|| {
+            current
+                .iter()
+                .filter(|f| *f != FINALIZER)
+                .cloned()
+                .collect()
+        })
+    })
+    .await?;
     // The object goes now: it no longer counts in any state.
     let kind = K::kind(&());
     crate::metrics::global().object_state(&kind, &super::report::object_key(object), None);

@@ -55,9 +55,11 @@ impl Recorder {
         }
     }
 
-    /// Writes `event` about `regarding`; a repeat (same object, type, reason
-    /// and action within six minutes) extends the first one's series and
-    /// carries the latest note.
+    /// Writes `event` about `regarding`; a repeat (same object, type,
+    /// reason, action and note within six minutes) extends the first one's
+    /// series. Only the series changes: kube-apiserver holds every other
+    /// field of an events.k8s.io Event immutable (a new note is a new
+    /// Event).
     pub async fn publish(
         &self,
         event: &Event,
@@ -79,7 +81,6 @@ impl Recorder {
         let (name, count) = match repeat {
             Some((name, count)) => {
                 let patch = serde_json::json!({
-                    "note": event.note,
                     "series": EventSeries {
                         count,
                         last_observed_time: MicroTime(now),
@@ -175,7 +176,7 @@ fn within_window(last: Timestamp, now: Timestamp) -> bool {
 }
 
 /// The object (by uid, else by name: not by resourceVersion, which every
-/// status write moves), the type, the reason and the action.
+/// status write moves), the type, the reason, the action and the note.
 fn series_key(event: &Event, regarding: &ObjectReference) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     match &regarding.uid {
@@ -185,6 +186,7 @@ fn series_key(event: &Event, regarding: &ObjectReference) -> u64 {
     matches!(event.type_, EventType::Warning).hash(&mut hasher);
     event.reason.hash(&mut hasher);
     event.action.hash(&mut hasher);
+    event.note.hash(&mut hasher);
     hasher.finish()
 }
 

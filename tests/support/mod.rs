@@ -72,4 +72,9 @@ pub fn python() -> String {
         "python3".into()
     }
 }
+pub mod kubectl;
 pub mod operator;
+
+/// The Kubernetes release of the real control plane, kubectl and client
+/// libraries the tests build (`.ci/k8s-env`, tests/realk8s/go).
+pub const KUBERNETES_RELEASE: &str = "v1.37.2";
