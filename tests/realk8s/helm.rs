@@ -5,6 +5,7 @@
 //! CRDs and the users' objects in place (Helm never deletes `crds/`).
 
 use super::control_plane::ControlPlane;
+use super::support::kubectl::Kubectl;
 use super::tools::{admin_kubectl, get_json, Helm, OPERATOR_NAMESPACE};
 
 /// A stand-in for the Prometheus Operator's CRD, so the ServiceMonitor the
@@ -36,14 +37,7 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
     kubectl
         .ok(&["apply", "-f", monitor.to_str().unwrap()])
         .await;
-    kubectl
-        .ok(&[
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/servicemonitors.monitoring.coreos.com",
-        ])
-        .await;
+    kubectl.wait_for_crds().await;
     for namespace in ["live-news", "live-sports", OPERATOR_NAMESPACE] {
         kubectl.ok(&["create", "namespace", namespace]).await;
     }
@@ -75,11 +69,7 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
     // The default install: cluster-wide RBAC, two replicas.
     let installed = helm.install(&[]);
     assert!(installed.contains("STATUS: deployed"), "{installed}");
-    let deployment = get_json(
-        &kubectl,
-        &["get", "deployment", "onair", "-n", OPERATOR_NAMESPACE],
-    )
-    .await;
+    let deployment = operator_deployment(&kubectl).await;
     assert_eq!(deployment["spec"]["replicas"], 2);
     let pod = &deployment["spec"]["template"]["spec"];
     assert_eq!(pod["serviceAccountName"], "onair");
@@ -106,14 +96,7 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
     kubectl
         .ok(&["get", "clusterrole/onair", "clusterrolebinding/onair"])
         .await;
-    kubectl
-        .ok(&[
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/livechannels.onair.dev",
-        ])
-        .await;
+    kubectl.wait_for_crds().await;
 
     // Upgrade to one watched namespace: the ClusterRole gives way to a Role there.
     kubectl.ok(&["create", "namespace", "media"]).await;
@@ -129,11 +112,7 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
         "watchNamespaces={media}",
     ]);
     assert!(upgraded.contains("REVISION: 2"), "{upgraded}");
-    let deployment = get_json(
-        &kubectl,
-        &["get", "deployment", "onair", "-n", OPERATOR_NAMESPACE],
-    )
-    .await;
+    let deployment = operator_deployment(&kubectl).await;
     assert_eq!(deployment["spec"]["replicas"], 3);
     let env = deployment["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
     assert!(
@@ -185,4 +164,12 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
     kubectl
         .ok(&["get", "livechannel/sports-1", "-n", "media"])
         .await;
+}
+
+async fn operator_deployment(kubectl: &Kubectl) -> serde_json::Value {
+    get_json(
+        kubectl,
+        &["get", "deployment", "onair", "-n", OPERATOR_NAMESPACE],
+    )
+    .await
 }
