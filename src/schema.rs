@@ -51,16 +51,30 @@ impl FieldError {
     /// (apiextensions' `hasBlockingErr`: unsupported, required, too long,
     /// too many, wrong type or format).
     fn blocks_cel(&self) -> bool {
-        [
-            "Unsupported value",
-            "Required value",
-            "Too long",
-            "Too many",
-        ]
-        .iter()
-        .any(|prefix| self.detail.starts_with(prefix))
-            || self.detail.contains(" in body must be of type ")
+        matches!(
+            cause_reason(&self.detail),
+            "FieldValueNotSupported"
+                | "FieldValueRequired"
+                | "FieldValueTooLong"
+                | "FieldValueTooMany"
+        ) || self.detail.contains(" in body must be of type ")
     }
+}
+
+/// The `StatusCause` reason kube-apiserver gives a field error, read from
+/// how its detail starts (`field.ErrorType`).
+pub fn cause_reason(detail: &str) -> &'static str {
+    [
+        ("Unsupported value", "FieldValueNotSupported"),
+        ("Required value", "FieldValueRequired"),
+        ("Too many", "FieldValueTooMany"),
+        ("Too long", "FieldValueTooLong"),
+        ("Forbidden", "FieldValueForbidden"),
+        ("Duplicate value", "FieldValueDuplicate"),
+    ]
+    .iter()
+    .find(|(prefix, _)| detail.starts_with(prefix))
+    .map_or("FieldValueInvalid", |(_, reason)| reason)
 }
 
 impl fmt::Display for FieldError {

@@ -103,8 +103,10 @@ impl ApiError {
         }
     }
 
-    /// Server-side apply found fields owned by other managers.
-    pub fn apply_conflict(subject: &Subject, conflicts: &[(String, String)]) -> Self {
+    /// Server-side apply found fields owned by other managers. As
+    /// kube-apiserver: no name or kind in the details, and the count spelled
+    /// out ("1 conflict", "2 conflicts").
+    pub fn apply_conflict(conflicts: &[(String, String)]) -> Self {
         let listed: Vec<String> = conflicts
             .iter()
             .map(|(manager, field)| format!("conflict with \"{manager}\": {field}"))
@@ -115,9 +117,6 @@ impl ApiError {
                 json!({"reason": "FieldManagerConflict", "message": format!("conflict with \"{manager}\""), "field": field})
             })
             .collect();
-        // As kube-apiserver: no name or kind in these details, and the
-        // count spelled out ("1 conflict", "2 conflicts").
-        let _ = subject;
         let count = match conflicts.len() {
             1 => "1 conflict".to_string(),
             n => format!("{n} conflicts"),
@@ -167,7 +166,7 @@ impl ApiError {
         };
         let causes: Vec<Value> = fields
             .iter()
-            .map(|(path, detail)| json!({"reason": cause_reason(detail), "message": detail, "field": path}))
+            .map(|(path, detail)| json!({"reason": crate::schema::cause_reason(detail), "message": detail, "field": path}))
             .collect();
         Self {
             details: Some(json!({
@@ -250,20 +249,4 @@ impl IntoResponse for ApiError {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (code, axum::Json(self.to_status())).into_response()
     }
-}
-
-/// The `StatusCause` reason kube-apiserver gives a field error, read from
-/// how its detail starts (`field.ErrorType`).
-fn cause_reason(detail: &str) -> &'static str {
-    [
-        ("Unsupported value", "FieldValueNotSupported"),
-        ("Required value", "FieldValueRequired"),
-        ("Too many", "FieldValueTooMany"),
-        ("Too long", "FieldValueTooLong"),
-        ("Forbidden", "FieldValueForbidden"),
-        ("Duplicate value", "FieldValueDuplicate"),
-    ]
-    .iter()
-    .find(|(prefix, _)| detail.starts_with(prefix))
-    .map_or("FieldValueInvalid", |(_, reason)| reason)
 }

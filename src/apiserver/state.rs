@@ -397,7 +397,7 @@ impl State {
         let config = t.ingest(body);
         let writer = self.writer(t, options, scope);
         let merged = managed::apply(old.as_ref(), &config, &writer.borrowed(), options.force)
-            .map_err(|conflicts| ApiError::apply_conflict(&t.subject(name), &conflicts))?;
+            .map_err(|conflicts| ApiError::apply_conflict(&conflicts))?;
         match old {
             None => Ok((self.insert_new(t, key, merged, options, false)?, true)),
             Some(old) => {

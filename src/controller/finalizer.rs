@@ -14,7 +14,11 @@ fn finalizers<K: Resource>(object: &K) -> Vec<String> {
 }
 
 pub fn has_finalizer<K: Resource>(object: &K) -> bool {
-    finalizers(object).iter().any(|f| f == FINALIZER)
+    lists_ours(&finalizers(object))
+}
+
+fn lists_ours(finalizers: &[String]) -> bool {
+    finalizers.iter().any(|f| f == FINALIZER)
 }
 
 async fn replace<K>(api: &Api<K>, object: &K, next: Vec<String>) -> Result<(), kube::Error>
@@ -63,11 +67,10 @@ where
     unreachable!("the loop returns")
 }
 
-/// A JSON patch whose `test` did not hold: kube-apiserver answers 422
-/// Invalid (onair's local server 409 Conflict, see README "Known
-/// differences").
+/// A JSON patch whose `test` did not hold: 422 Invalid, from kube-apiserver
+/// and the local server alike.
 fn failed_test(error: &kube::Error) -> bool {
-    matches!(error, kube::Error::Api(status) if status.code == 409 || (status.code == 422 && status.reason == "Invalid"))
+    matches!(error, kube::Error::Api(status) if status.code == 422 && status.reason == "Invalid")
 }
 
 /// Adds onair's finalizer (no-op when present). True when this call added
@@ -80,7 +83,7 @@ where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
 {
     change_finalizers(api, object, |current| {
-        if current.iter().any(|f| f == FINALIZER) {
+        if lists_ours(current) {
             return None;
         }
         let mut next = current.to_vec();
@@ -96,7 +99,7 @@ where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
     change_finalizers(api, object, |current| {
-        current.iter().any(|f| f == FINALIZER).then(|| {
+        lists_ours(current).then(|| {
             current
                 .iter()
                 .filter(|f| *f != FINALIZER)
