@@ -61,7 +61,10 @@ async fn run(args: AdBreakArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let resolved = ctx
         .providers
-        .resolve(channel.spec.provider_ref.as_ref())
+        .resolve(
+            channel.spec.provider_ref.as_ref(),
+            channel.metadata.namespace.as_deref().unwrap_or_default(),
+        )
         .await
         .map_err(|e| e.to_string())?;
     let name = crate::controller::ad_insertion::breaks::insert_now(

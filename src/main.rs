@@ -44,7 +44,8 @@ enum Command {
     /// buffer starvations, rebuffer ratio and sessions, overall and per edge.
     Telemetry(onair::telemetry::cli::TelemetryArgs),
     /// Print the least-privilege IAM policy for the operator's role: exactly
-    /// the AWS calls onair makes.
+    /// the AWS calls onair makes, changes only to resources carrying onair's
+    /// owner tag, and iam:PassRole only for the roles given with --pass-role.
     IamPolicy(onair::iam::IamPolicyArgs),
     /// Measure the design targets on the local API server and the AWS
     /// simulation: steady-state AWS calls per resync, convergence of many

@@ -89,6 +89,13 @@ pub struct RunArgs {
     /// (the Helm chart's RBAC follows `watchNamespaces`).
     #[arg(long, env = "ONAIR_WATCH_NAMESPACES", value_delimiter = ',')]
     pub watch_namespaces: Vec<String>,
+    /// Namespaces whose Secrets the operator may read (signing keys, SRT
+    /// passphrases), comma-separated; empty: none. Default: every watched
+    /// namespace. The Helm chart sets it from `secretNamespaces`, since its
+    /// RBAC grants Secrets only in a Role per listed namespace: objects
+    /// elsewhere that name a Secret are reported as `SecretsNotReadable`.
+    #[arg(long, env = "ONAIR_SECRET_NAMESPACES", value_delimiter = ',')]
+    pub secret_namespaces: Option<Vec<String>>,
     /// Send every AWS call to this URL (an emulator such as moto); the
     /// SDK's `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` work too.
     #[arg(long, hide = true)]
@@ -392,11 +399,18 @@ pub(crate) async fn context(
         retry: Duration::from_secs(args.retry_seconds.max(1)),
         ..Default::default()
     };
-    Ok(crate::controller::context::Context::new(
+    let mut ctx = crate::controller::context::Context::new(
         client.clone(),
         Providers::new(client, connector, settings, defaults),
         timing,
-    ))
+    );
+    ctx.secret_access = crate::controller::secret_access::SecretAccess::from_flag(
+        args.secret_namespaces.as_deref(),
+    );
+    if let Some(listed) = ctx.secret_access.listed() {
+        info!(namespaces = ?listed, "reading Secrets only in these namespaces");
+    }
+    Ok(ctx)
 }
 
 fn default_identity() -> String {
@@ -459,5 +473,37 @@ pub(crate) async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        run: super::RunArgs,
+    }
+
+    fn secret_namespaces(args: &[&str]) -> Option<Vec<String>> {
+        let args = std::iter::once("onair").chain(args.iter().copied());
+        Cli::try_parse_from(args).unwrap().run.secret_namespaces
+    }
+
+    #[test]
+    fn secret_namespaces_absent_listed_or_empty() {
+        // Absent: wherever onair watches. Empty (the chart's cluster-wide
+        // default): nowhere, which must not read as absent.
+        if std::env::var_os("ONAIR_SECRET_NAMESPACES").is_none() {
+            assert_eq!(secret_namespaces(&[]), None);
+        }
+        assert_eq!(
+            secret_namespaces(&["--secret-namespaces", "a,b"]),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
+        let empty = secret_namespaces(&["--secret-namespaces="]);
+        let access = crate::controller::secret_access::SecretAccess::from_flag(empty.as_deref());
+        assert_eq!(access.listed().map(|l| l.len()), Some(0), "{empty:?}");
     }
 }

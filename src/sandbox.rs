@@ -28,9 +28,16 @@ pub struct SandboxArgs {
     /// temporary directory).
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
-    /// Address of the API server; port 0 picks a free loopback port.
-    #[arg(long, default_value = "127.0.0.1:0")]
+    /// Address of the API server (`IP:PORT` or `localhost:PORT`); port 0
+    /// picks a free port. A loopback address unless `--insecure-allow-remote`.
+    #[arg(long, default_value = "127.0.0.1:0", value_parser = parse_listen)]
     pub listen: SocketAddr,
+    /// Allow a `--listen` address other machines can reach (such as
+    /// 0.0.0.0). The API server has no authentication and no TLS: anyone who
+    /// can reach the address reads and changes every object in it, Secrets
+    /// included.
+    #[arg(long)]
+    pub insecure_allow_remote: bool,
     /// The objects to apply (every `*.yaml` in it but kustomization.yaml).
     #[arg(long, default_value = "examples")]
     pub examples: PathBuf,
@@ -63,7 +70,41 @@ pub fn main(args: SandboxArgs) -> Result<(), Error> {
     runtime.block_on(sandbox(args))
 }
 
+/// `IP:PORT`, or `localhost:PORT` (the IPv4 loopback): no other name is
+/// resolved, so what is checked is what is bound.
+fn parse_listen(value: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = value.parse() {
+        return Ok(addr);
+    }
+    match value.rsplit_once(':') {
+        Some((host, port)) if host.eq_ignore_ascii_case("localhost") => port
+            .parse::<u16>()
+            .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
+            .map_err(|_| format!("{port:?} is not a port number")),
+        _ => Err("use IP:PORT (such as 127.0.0.1:6443 or [::1]:6443) or localhost:PORT".into()),
+    }
+}
+
+/// The API server serves anyone who connects (no authentication, no TLS):
+/// only on loopback, unless `allow_remote` says the user knows; then warn.
+pub fn check_listen(listen: SocketAddr, allow_remote: bool) -> Result<(), Error> {
+    let ip = listen.ip().to_canonical();
+    if ip.is_loopback() {
+        return Ok(());
+    }
+    if !allow_remote {
+        return Err(Error::Io(format!(
+            "--listen {listen} is not a loopback address: the sandbox's API server has no authentication, so anyone who can reach it would control it; listen on 127.0.0.1, [::1] or localhost, or add --insecure-allow-remote to serve other machines anyway"
+        )));
+    }
+    eprintln!(
+        "WARNING: --insecure-allow-remote: the sandbox's Kubernetes API server listens on {listen} with no authentication and no TLS. Anyone who can reach this address controls it: they can read, change and delete every object in it, Secrets included."
+    );
+    Ok(())
+}
+
 async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
+    check_listen(args.listen, args.insecure_allow_remote)?;
     let server = LocalApiServer::start_with(Options {
         listen: args.listen,
         ..Options::default()
@@ -316,4 +357,58 @@ fn describe(kind: &str, object: &DynamicObject) -> (String, bool) {
         ),
         is_ready || finished_job,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(listen: &str, allow_remote: bool) -> Result<(), String> {
+        let addr = parse_listen(listen)?;
+        check_listen(addr, allow_remote).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn loopback_addresses_are_served_without_a_flag() {
+        for listen in [
+            "127.0.0.1:0",
+            "127.0.0.1:6443",
+            "[::1]:0",
+            "localhost:0",
+            "LOCALHOST:8080",
+        ] {
+            assert_eq!(check(listen, false), Ok(()), "{listen}");
+        }
+        assert_eq!(
+            parse_listen("localhost:6443"),
+            Ok(SocketAddr::from(([127, 0, 0, 1], 6443)))
+        );
+    }
+
+    #[test]
+    fn other_addresses_need_insecure_allow_remote() {
+        for listen in [
+            "0.0.0.0:0",
+            "[::]:6443",
+            "192.168.1.20:6443",
+            "[::ffff:10.0.0.1]:0",
+        ] {
+            let refused = check(listen, false).unwrap_err();
+            assert!(
+                refused.contains("not a loopback address")
+                    && refused.contains("--insecure-allow-remote"),
+                "{listen}: {refused}"
+            );
+            assert_eq!(check(listen, true), Ok(()), "{listen}");
+        }
+        // The IPv4 loopback written as IPv6 is still loopback.
+        assert_eq!(check("[::ffff:127.0.0.1]:0", false), Ok(()));
+    }
+
+    #[test]
+    fn only_ips_and_localhost_parse() {
+        assert!(parse_listen("example.com:80").is_err());
+        assert!(parse_listen("localhost:http").is_err());
+        assert!(parse_listen("127.0.0.1").is_err());
+    }
 }

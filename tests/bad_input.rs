@@ -181,6 +181,32 @@ fn cases() -> Vec<(&'static str, Base, Value, Expect)> {
             Rejected("entryTtlSeconds"),
         ),
         (
+            "tp-revocation-ends-before-tokens",
+            Tokens,
+            token(
+                json!({"token": {"maxTtlSeconds": 7200}, "revocation": {"enabled": true, "entryTtlSeconds": 3600}}),
+            ),
+            Rejected("entryTtlSeconds must be at least token.maxTtlSeconds"),
+        ),
+        (
+            "tp-revocation-default-entry-ttl-shorter",
+            Tokens,
+            token(json!({"token": {"maxTtlSeconds": 90000}, "revocation": {"enabled": true}})),
+            Rejected("entryTtlSeconds must be at least token.maxTtlSeconds"),
+        ),
+        (
+            "tp-scope-dot-segment",
+            Tokens,
+            token(json!({"token": {"pathScopes": ["/out/v1/../private/"]}})),
+            Rejected("pathScopes"),
+        ),
+        (
+            "tp-scope-wildcard",
+            Tokens,
+            token(json!({"token": {"pathScopes": ["/out/*"]}})),
+            Rejected("pathScopes"),
+        ),
+        (
             "tp-scope-no-slash",
             Tokens,
             token(json!({"token": {"pathScopes": ["out/v1"]}})),

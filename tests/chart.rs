@@ -5,7 +5,11 @@
 //! checked by shape). `values.schema.json` describes every value and refuses bad
 //! ones (`tests/fixtures/chart-bad-values.yaml` and more), the RBAC follows the
 //! watch scope (a ClusterRole for all namespaces, a Role in each listed one),
-//! and the Dockerfile is checked statically (multi-stage, distroless nonroot,
+//! no ClusterRole grants Secrets in any mode (a read-only Role in each of
+//! `secretNamespaces`, default the watched namespaces, and the operator told
+//! the list), the pod runs non-root with a read-only root filesystem, no
+//! privilege escalation, no capabilities and the RuntimeDefault seccomp
+//! profile, and the Dockerfile is checked statically (multi-stage, distroless nonroot,
 //! no `latest`, `/onair run`). The checks live in `chart_render.py` (Helm's
 //! engine is reached from Python here); `.ci/run` (`.ci/setup`) installs its
 //! pinned packages into `.venv`, which this test uses (or `ONAIR_PYTHON`, if

@@ -3,7 +3,8 @@ validates every manifest against the Kubernetes schemas (kubernetes-validate,
 strict: unknown fields fail); the ServiceMonitor (a Prometheus Operator CRD the
 Kubernetes schemas do not have) is checked by shape here. Values are validated
 against values.schema.json, by Helm and by jsonschema, and bad values must be
-refused. The RBAC must follow the watch scope. The Dockerfile is checked
+refused. The RBAC must follow the watch scope, and Secrets are granted only in
+a Role per secretNamespace, never in a ClusterRole. The Dockerfile is checked
 statically (no docker here). Run by tests/chart.rs; exits non-zero on failure."""
 
 import pathlib
@@ -137,6 +138,7 @@ def check_common(docs, values, label):
     check(pod["securityContext"]["runAsNonRoot"] is True, f"{label}: runAsNonRoot")
     check(pod["securityContext"]["runAsUser"] == NONROOT, f"{label}: runs as the image's nonroot user")
     check(pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", f"{label}: pod seccomp")
+    check(security["runAsNonRoot"] is True, f"{label}: container runAsNonRoot")
     check(security["readOnlyRootFilesystem"] is True, f"{label}: readOnlyRootFilesystem")
     check(security["allowPrivilegeEscalation"] is False, f"{label}: allowPrivilegeEscalation")
     check(security["capabilities"] == {"drop": ["ALL"]}, f"{label}: capabilities")
@@ -171,6 +173,7 @@ def check_common(docs, values, label):
             if "leases" in rule.get("resources", []):
                 check(role["kind"] == "Role" and role["metadata"]["namespace"] == NAMESPACE,
                       f"{label}: leases only in the release namespace")
+    check_secret_scope(docs, env, merged, label)
     lease_role = by_key[("Role", NAMESPACE, f"{RELEASE}-leader-election")]
     check(any("leases" in r["resources"] and "update" in r["verbs"] for r in lease_role["rules"]), f"{label}: lease role")
     # Every role is bound to the operator's ServiceAccount.
@@ -227,18 +230,44 @@ def check_common(docs, values, label):
     return by_key, container, env
 
 
+def check_secret_scope(docs, env, merged, label):
+    """Secrets (signing keys, SRT passphrases) in no ClusterRole, whatever the
+    watch scope: a Role `<release>-secrets` with read-only Secret rules in each
+    of secretNamespaces (default: the watched namespaces; none when watching
+    all), and the operator told that list whenever it differs from the
+    watched namespaces (ONAIR_SECRET_NAMESPACES, empty meaning none)."""
+    for role in of_kind(docs, "ClusterRole"):
+        check("secrets" not in resources(role["rules"]),
+              f"{label}: ClusterRole {role['metadata']['name']} grants Secrets in every namespace")
+    expected = merged["secretNamespaces"] or merged["watchNamespaces"]
+    secret_roles = [r for r in of_kind(docs, "Role") if "secrets" in resources(r["rules"])]
+    check(sorted(r["metadata"]["namespace"] for r in secret_roles) == sorted(expected),
+          f"{label}: Secret Roles in {[r['metadata']['namespace'] for r in secret_roles]}, expected {expected}")
+    for role in secret_roles:
+        check(role["metadata"]["name"] == f"{RELEASE}-secrets", f"{label}: Secret Role name {role['metadata']['name']}")
+        check(role["rules"] == [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]}],
+              f"{label}: the Secret Role grants exactly get, list and watch of Secrets: {role['rules']}")
+    bound = {b["metadata"]["namespace"] for b in of_kind(docs, "RoleBinding") if b["roleRef"]["name"] == f"{RELEASE}-secrets"}
+    check(bound == set(expected), f"{label}: a Secret RoleBinding in each of {expected}: {bound}")
+    if not merged["watchNamespaces"] or merged["secretNamespaces"]:
+        check(env.get("ONAIR_SECRET_NAMESPACES", {}).get("value") == ",".join(expected),
+              f"{label}: ONAIR_SECRET_NAMESPACES must be {','.join(expected)!r}: {env.get('ONAIR_SECRET_NAMESPACES')}")
+    else:
+        check("ONAIR_SECRET_NAMESPACES" not in env, f"{label}: Secrets follow the watched namespaces")
+
+
 def check_watch_scope(docs, env, namespaces, label):
     """All namespaces: one ClusterRole with everything. A list: the operator is
     told (ONAIR_WATCH_NAMESPACES), a Role and RoleBinding in each namespace for
-    the namespaced kinds, Secrets, ConfigMaps and Events, and a ClusterRole only
-    for the cluster-scoped AwsProvider."""
+    the namespaced kinds, ConfigMaps and Events, and a ClusterRole only for the
+    cluster-scoped AwsProvider. Secrets: check_secret_scope."""
     cluster_roles = of_kind(docs, "ClusterRole")
-    other_roles = [r for r in of_kind(docs, "Role") if not r["metadata"]["name"].endswith("-leader-election")]
+    other_roles = [r for r in of_kind(docs, "Role") if not r["metadata"]["name"].endswith(("-leader-election", "-secrets"))]
     if not namespaces:
         check("ONAIR_WATCH_NAMESPACES" not in env, f"{label}: no namespace list")
         check(len(cluster_roles) == 1 and not other_roles, f"{label}: one ClusterRole, no Roles")
         granted = resources(cluster_roles[0]["rules"])
-        check(NAMESPACED_KINDS | CLUSTER_KINDS | {"secrets", "configmaps", "events"} <= granted, f"{label}: ClusterRole covers {granted}")
+        check(NAMESPACED_KINDS | CLUSTER_KINDS | {"configmaps", "events"} <= granted, f"{label}: ClusterRole covers {granted}")
         return
     check(env["ONAIR_WATCH_NAMESPACES"]["value"] == ",".join(namespaces), f"{label}: ONAIR_WATCH_NAMESPACES")
     check(len(cluster_roles) == 1, f"{label}: one ClusterRole")
@@ -256,7 +285,7 @@ def check_watch_scope(docs, env, namespaces, label):
         def verbs(resource, group):
             return {v for r in rules if resource in r["resources"] and group in r["apiGroups"] for v in r["verbs"]}
 
-        check(verbs("secrets", "") == {"get", "list", "watch"}, f"{label}: secrets")
+        check(verbs("secrets", "") == set(), f"{label}: Secrets belong in the -secrets Role only")
         check(verbs("configmaps", "") == {"get", "list", "watch"}, f"{label}: configmaps")
         check(verbs("events", "events.k8s.io") == {"create", "patch"}, f"{label}: events")
         check({"get", "list", "watch", "patch", "update"} <= verbs("livechannels", "onair.dev"), f"{label}: livechannels")
@@ -294,6 +323,8 @@ def check_schema():
         ({"replicas": 0}, "no replicas"),
         ({"watchNamespaces": ["Not_A_Namespace"]}, "an invalid namespace"),
         ({"watchNamespaces": ["a", "a"]}, "a namespace twice"),
+        ({"secretNamespaces": ["Not_A_Namespace"]}, "an invalid Secret namespace"),
+        ({"secretNamespaces": ["a", "a"]}, "a Secret namespace twice"),
         ({"awsBudgets": {"ec2": 5}}, "a service onair does not call"),
         ({"awsBudgets": {"medialive": 0}}, "a zero budget"),
         ({"awsConcurrency": {"medialive": "many"}}, "a concurrency that is no number"),
@@ -465,6 +496,20 @@ def main():
            "ONAIR_MAX_CONCURRENT_RECONCILES": "16", "RUST_LOG": "onair=debug,info"}.items()
           <= {k: v.get("value") for k, v in env.items()}.items(), "full values: operator settings")
 
+    # Secret access: never cluster-wide. Watching every namespace with no
+    # secretNamespaces, no Secret anywhere (the defaults above); with a list,
+    # a Role in each listed namespace only.
+    for values, label in (
+        ({"secretNamespaces": ["live-news", "live-sports"]}, "cluster-wide with secretNamespaces"),
+        ({"watchNamespaces": ["live-news", "live-sports"]}, "watched namespaces' Secrets"),
+        ({"watchNamespaces": ["live-news", "live-sports"], "secretNamespaces": ["live-sports"]}, "fewer Secret namespaces"),
+    ):
+        docs = render(values)
+        _, _, env = check_common(docs, values, label)
+        check_watch_scope(docs, env, values.get("watchNamespaces", []), label)
+    check(refused_to_render({"watchNamespaces": ["live-news"], "secretNamespaces": ["kube-system"]}),
+          "secretNamespaces outside watchNamespaces must not render")
+
     # One replica, no leader election, no metrics Service: the optional parts go.
     single = {"replicas": 1, "leaderElection": {"enabled": False}, "metrics": {"service": {"enabled": False}}}
     docs = render(single)
@@ -485,7 +530,7 @@ def main():
     check(crds == sorted(p.name for p in (ROOT / "crds").glob("*.yaml")), f"CRDs: {crds}")
     check_dockerfile()
     check_gitops()
-    print("chart renders and validates: defaults, full values, single replica, GitOps values; schema refuses bad values; Dockerfile")
+    print("chart renders and validates: defaults, full values, Secret scopes, single replica, GitOps values; schema refuses bad values; Dockerfile")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use onair::api::ConditionStatus;
 use onair::aws::Service;
+use onair::controller::secret_access::SecretAccess;
 use support::operator::{
     channel_state, condition, none_of_each, one_of_each, ready, Crash, Operator,
 };
@@ -578,9 +579,23 @@ async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
 
 #[tokio::test]
 async fn the_controller_follows_a_changed_passphrase_secret_at_once() {
+    follows_a_changed_passphrase(Operator::start().await).await;
+}
+
+/// Cluster-wide with `--secret-namespaces`: the Secret watch is one per
+/// listed namespace (RBAC refuses one across all), and still brings the
+/// change at once.
+#[tokio::test]
+async fn the_controller_follows_a_passphrase_in_a_listed_secret_namespace() {
+    let mut op = Operator::start().await;
+    std::sync::Arc::get_mut(&mut op.ctx).unwrap().secret_access =
+        SecretAccess::only([support::operator::NS, "elsewhere"]);
+    follows_a_changed_passphrase(op).await;
+}
+
+async fn follows_a_changed_passphrase(op: Operator) {
     use k8s_openapi::api::core::v1::Secret;
     use kube::api::{Api, PostParams};
-    let op = Operator::start().await;
     let controller = tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4));
     let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
     let secret = passphrase_secret();
@@ -632,6 +647,58 @@ async fn the_controller_follows_a_changed_passphrase_secret_at_once() {
     }
     assert!(updated, "the new passphrase never reached Secrets Manager");
     controller.abort();
+}
+
+/// A channel naming a Secret in a namespace whose Secrets onair may not read
+/// (`--secret-namespaces` without it) says what to change, and touches
+/// neither the Secret nor AWS; a channel naming none carries on there.
+#[tokio::test]
+async fn a_secret_onair_may_not_read_is_reported_without_touching_aws() {
+    use k8s_openapi::api::core::v1::Secret;
+    use kube::api::{Api, PostParams};
+    let mut op = Operator::start().await;
+    std::sync::Arc::get_mut(&mut op.ctx).unwrap().secret_access = SecretAccess::only(["live-news"]);
+    let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
+    secrets
+        .create(&PostParams::default(), &passphrase_secret())
+        .await
+        .unwrap();
+    op.apply(&srt_channel()).await;
+    op.reconcile("srt").await.unwrap().unwrap();
+    let lc = op.get("srt").await;
+    let ready = condition(lc.as_ref(), "Ready").cloned().unwrap();
+    assert_eq!(ready.status, ConditionStatus::False);
+    assert_eq!(ready.reason, "SecretsNotReadable", "{}", ready.message);
+    assert!(
+        ready
+            .message
+            .contains("may not read Secrets in namespace default")
+            && ready.message.contains("secretNamespaces")
+            && ready.message.contains("ONAIR_SECRET_NAMESPACES"),
+        "{}",
+        ready.message
+    );
+    assert!(condition(lc.as_ref(), "Stalled").is_some());
+    let calls: u64 = op.sim.faults().all_calls().values().sum();
+    assert_eq!(
+        calls,
+        0,
+        "AWS was called: {:?}",
+        op.sim.faults().all_calls()
+    );
+    assert!(op
+        .event_reasons("srt")
+        .await
+        .contains(&"SecretsNotReadable".to_string()));
+
+    // A channel with no Secret is not held back by it.
+    op.apply(&support::example_channel("plain")).await;
+    op.reconcile("plain").await.unwrap().unwrap();
+    let ready = condition(op.get("plain").await.as_ref(), "Ready")
+        .cloned()
+        .unwrap();
+    assert_ne!(ready.reason, "SecretsNotReadable");
+    assert!(op.sim.faults().all_calls().values().sum::<u64>() > 0);
 }
 
 #[tokio::test]

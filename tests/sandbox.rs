@@ -1,6 +1,8 @@
 //! `onair sandbox`: one command brings up the API server, the simulated AWS
 //! and the operator, applies the examples and reports them all Ready; the
-//! kubeconfig it writes works; SIGTERM stops it cleanly.
+//! kubeconfig it writes works; SIGTERM stops it cleanly. Its API server has
+//! no authentication: an address other machines reach is refused unless
+//! `--insecure-allow-remote` is given, and then it warns.
 
 mod support;
 
@@ -136,4 +138,80 @@ fn the_sandbox_runs_the_examples_until_every_object_is_ready() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status}");
+}
+
+/// `onair sandbox --api-only` with these flags, until it prints its first
+/// line on stdout (then SIGTERM) or exits: (its exit status if it exited
+/// by itself, that line, stderr).
+fn api_only(tag: &str, flags: &[&str]) -> (Option<std::process::ExitStatus>, String, String) {
+    let dir = support::scratch_dir(tag);
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_onair"))
+        .args(["sandbox", "--api-only", "--kubeconfig"])
+        .arg(dir.join("kubeconfig"))
+        .args(flags)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(sandbox.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let exited = if first.is_empty() {
+        // Closed stdout without a line: it is exiting.
+        Some(sandbox.wait().unwrap())
+    } else {
+        // Serving: stop it the way a user would.
+        let killed = Command::new("kill")
+            .args(["-TERM", &sandbox.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        sandbox.wait().unwrap();
+        None
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut sandbox.stderr.take().unwrap(), &mut stderr).unwrap();
+    (exited, first, stderr)
+}
+
+#[test]
+fn the_sandbox_refuses_to_serve_other_machines_without_insecure_allow_remote() {
+    for listen in ["0.0.0.0:0", "[::]:0", "192.0.2.10:0"] {
+        let (exited, stdout, stderr) = api_only("sandbox-remote", &["--listen", listen]);
+        let status = exited.unwrap_or_else(|| panic!("--listen {listen} was served: {stdout}"));
+        assert!(!status.success(), "{listen}: {status}");
+        assert!(stdout.is_empty(), "{listen}: {stdout}");
+        assert!(
+            stderr.contains(&format!("--listen {listen}"))
+                && stderr.contains("not a loopback address")
+                && stderr.contains("--insecure-allow-remote"),
+            "{listen}: {stderr}"
+        );
+    }
+    // Loopback, by any name, needs no flag.
+    for listen in ["127.0.0.1:0", "[::1]:0", "localhost:0"] {
+        let (exited, stdout, stderr) = api_only("sandbox-loopback", &["--listen", listen]);
+        assert!(exited.is_none(), "{listen} was refused: {stderr}");
+        assert!(
+            stdout.starts_with("Local Kubernetes API server at http://"),
+            "{listen}: {stdout}"
+        );
+        assert!(!stderr.contains("WARNING"), "{listen}: {stderr}");
+    }
+    // With the flag it serves, and says loudly what that means.
+    let (exited, stdout, stderr) = api_only(
+        "sandbox-allowed",
+        &["--listen", "0.0.0.0:0", "--insecure-allow-remote"],
+    );
+    assert!(exited.is_none(), "refused with the flag: {stderr}");
+    assert!(
+        stdout.starts_with("Local Kubernetes API server at http://0.0.0.0:"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("WARNING")
+            && stderr.contains("Anyone who can reach this address controls it"),
+        "{stderr}"
+    );
 }

@@ -18,6 +18,7 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use onair::api::{AdInsertion, TokenPolicy};
 use onair::aws::cloudfront::{FunctionSpec, FunctionStage};
 use onair::aws::Service;
+use onair::controller::secret_access::SecretAccess;
 use onair::token::{self, EdgeConfig, Keys, MintRequest, ViewerRequest};
 use serde_json::json;
 use support::operator::{Crash, Operator, NS};
@@ -278,6 +279,49 @@ fn no_edge_resources() -> BTreeMap<&'static str, usize> {
         ("regex pattern sets", 0),
         ("web ACLs", 0),
     ])
+}
+
+/// A policy in a namespace whose Secrets onair may not read
+/// (`--secret-namespaces` without it) is Ready=False SecretsNotReadable with
+/// what to change, without a read of its Secret or a call to AWS; once the
+/// namespace is listed it goes on.
+#[tokio::test]
+async fn a_policy_whose_secret_onair_may_not_read_says_so_without_touching_aws() {
+    let mut op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    Arc::get_mut(&mut op.ctx).unwrap().secret_access = SecretAccess::only(["live-news"]);
+    let calls = op.sim.faults().all_calls();
+    policies(&op)
+        .create(&PostParams::default(), &policy(json!({})))
+        .await
+        .unwrap();
+    reconcile_policy(&op, POLICY).await;
+    let tp = get_policy(&op, POLICY).await.unwrap();
+    assert_eq!(
+        ready_reason(&tp),
+        ("False".to_string(), "SecretsNotReadable".to_string())
+    );
+    let ready = tp
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+        .unwrap();
+    assert!(
+        ready
+            .message
+            .contains("may not read Secrets in namespace default")
+            && ready.message.contains("signingKeys.secretRef")
+            && ready.message.contains("secretNamespaces"),
+        "{}",
+        ready.message
+    );
+    assert_eq!(op.sim.faults().all_calls(), calls, "AWS was called");
+    assert!(tp.status.as_ref().unwrap().key_ids.is_empty());
+
+    Arc::get_mut(&mut op.ctx).unwrap().secret_access = SecretAccess::only([NS]);
+    let tp = settle_policy(&op, POLICY).await;
+    assert_eq!(tp.status.unwrap().key_ids, ["k1"]);
 }
 
 #[tokio::test]
@@ -859,21 +903,6 @@ async fn mediatailor_reads_a_protected_channel_with_an_origin_pass() {
             .config
     };
     let config = source().await;
-    assert!(
-        !format!("{config:?}").contains(&token::origin::pass("k1", &key(1))),
-        "Debug hides the pass"
-    );
-
-    // MediaTailor's requests for the channel's manifests pass the edge; the
-    // pass opens nothing else.
-    let reconciled = get_policy(&op, POLICY).await.unwrap();
-    let rules = edge_config(&op, &reconciled).await;
-    assert!(
-        rules.path_scopes.contains(&"/v1/".to_string()),
-        "{:?}",
-        rules.path_scopes
-    );
-    let at_edge = edge(&op, &tp).await;
     let path = config
         .video_content_source_url
         .split_once("://")
@@ -883,32 +912,81 @@ async fn mediatailor_reads_a_protected_channel_with_an_origin_pass() {
         .unwrap()
         .1
         .to_string();
+    let pass = path.split('/').next().unwrap().to_string();
+    let (parsed, mac) = token::origin::parse(&pass).expect("an origin pass");
+    assert_eq!(
+        (parsed.kid.as_str(), parsed.channel.as_str()),
+        ("k1", "news")
+    );
+    assert!(
+        parsed.exp > now() && parsed.exp <= now() + token::origin::MAX_PASS_SECONDS,
+        "the pass expires within {} s",
+        token::origin::MAX_PASS_SECONDS
+    );
+    assert!(!format!("{config:?}").contains(mac), "Debug hides the pass");
+
+    // MediaTailor's requests for the channel's manifests pass the edge; the
+    // pass opens nothing else: not segments, not another directory, not
+    // after it expires.
+    let reconciled = get_policy(&op, POLICY).await.unwrap();
+    let rules = edge_config(&op, &reconciled).await;
+    assert!(
+        rules.path_scopes.contains(&"/v1/".to_string()),
+        "{:?}",
+        rules.path_scopes
+    );
+    let at_edge = edge(&op, &tp).await;
+    let in_channel = at_edge
+        .manifest
+        .strip_prefix("/out/v1")
+        .unwrap()
+        .to_string();
     let request = |uri: String| ViewerRequest {
         uri,
         ..Default::default()
     };
     let never = |_: &str| None;
-    let manifest = request(format!("/{path}/abc/index.m3u8"));
-    assert!(
-        token::check(&rules, &at_edge.keys(), &never, &manifest, now()).is_ok(),
-        "{}",
-        manifest.uri
-    );
-    let segment = request(format!("/{path}/abc/index_1_00001.ts"));
+    let decide = |uri: String, at: u64| {
+        token::check(&rules, &at_edge.keys(), &never, &request(uri), at)
+            .map(|_| ())
+            .map_err(|r| r.code())
+    };
+    assert_eq!(decide(format!("/{path}{in_channel}"), now()), Ok(()));
+    let segment = in_channel.replace("index.m3u8", "index_1_00001.ts");
     assert_eq!(
-        token::check(&rules, &at_edge.keys(), &never, &segment, now())
-            .unwrap_err()
-            .code(),
-        "pass-scope"
+        decide(format!("/{path}{segment}"), now()),
+        Err("pass-scope")
+    );
+    // Another directory is outside the policy's scopes (the channels' own).
+    assert_eq!(
+        decide(format!("/{path}/other/index.m3u8"), now()),
+        Err("scope")
+    );
+    assert_eq!(
+        decide(format!("/{path}{in_channel}"), parsed.exp),
+        Err("expired")
     );
 
-    // The pass follows the active key.
+    // Steady state keeps the pass; it follows the active key.
+    reconcile_ads().await;
+    assert_eq!(
+        source().await.video_content_source_url,
+        config.video_content_source_url
+    );
     patch_policy(&op, json!({"signingKeys": {"activeKeyId": "k2"}})).await;
     settle_policy(&op, POLICY).await;
     reconcile_ads().await;
     let rotated = source().await.video_content_source_url;
-    assert!(rotated.contains(&format!("/{}/", token::origin::pass("k2", &key(2)))));
-    assert!(rotated.ends_with("/out/v1"), "{rotated}");
+    assert!(
+        rotated.contains("/o.k2."),
+        "{}",
+        token::origin::redact(&rotated)
+    );
+    assert!(
+        rotated.ends_with("/out/v1"),
+        "{}",
+        token::origin::redact(&rotated)
+    );
 }
 
 /// Creates a WAF-revoking policy on an on-air channel, waits until the

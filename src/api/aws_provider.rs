@@ -61,7 +61,27 @@ pub struct AwsProviderSpec {
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     #[schemars(schema_with = "tags_schema")]
     pub tags: Tags,
+    /// Namespaces whose objects may use this provider. Absent: every
+    /// namespace (any object in the cluster that names this provider acts in
+    /// its account). Present: only these; an object in another namespace
+    /// gets Ready=False with reason `ProviderNotAllowed` and nothing is done
+    /// in AWS for it, deletion included (an object already in AWS waits,
+    /// finalizer kept, until its namespace is listed again; with
+    /// `deletionPolicy: Retain` it goes at once and leaves its resources).
+    /// Objects without a providerRef use the operator's own account, which
+    /// this list does not govern (`onair run --watch-namespaces` does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        length(min = 1, max = 256),
+        inner(pattern(NAMESPACE_PATTERN)),
+        extend("x-kubernetes-list-type" = "set")
+    )]
+    pub allowed_namespaces: Option<Vec<String>>,
 }
+
+/// A Kubernetes namespace name: an RFC 1123 label (lower case letters, digits
+/// and `-`, at most 63, starting and ending with a letter or digit).
+pub const NAMESPACE_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 
 /// STS AssumeRole settings.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]

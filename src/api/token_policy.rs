@@ -42,6 +42,10 @@ use super::common::{Condition, DeletionPolicy, LocalObjectRef};
     )
 )]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    { "rule": "!has(self.revocation) || !has(self.revocation.enabled) || !self.revocation.enabled || (has(self.revocation.entryTtlSeconds) ? self.revocation.entryTtlSeconds : 86400) >= (has(self.token) && has(self.token.maxTtlSeconds) ? self.token.maxTtlSeconds : 86400)",
+      "message": "revocation.entryTtlSeconds must be at least token.maxTtlSeconds: a revocation that ends before the tokens it revokes lets them play again" }
+]))]
 pub struct TokenPolicySpec {
     /// The LiveChannels (same namespace) whose playback is protected; their
     /// AdInsertion playback paths are protected too.
@@ -108,9 +112,14 @@ pub struct TokenSettings {
     /// Request properties a token is bound to.
     #[serde(default)]
     pub bind: TokenBindings,
-    /// Path prefixes a token may be scoped to; empty means the channel's paths.
+    /// Paths tokens are checked under; a request outside every scope is
+    /// refused. Empty means the channels' endpoint directories. Scopes match
+    /// whole segments: `/live/a` covers `/live/a/...` but not `/live/ab`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 20), inner(pattern(r"^/[A-Za-z0-9_.~/*-]{0,255}$")))]
+    #[schemars(
+        length(max = 20),
+        inner(length(max = 256), pattern(crate::token::path::SCOPE_PATTERN))
+    )]
     pub path_scopes: Vec<String>,
 }
 
@@ -190,7 +199,8 @@ pub struct RevocationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_map_ref: Option<LocalObjectRef>,
     /// How long a revocation is enforced after the session was first listed,
-    /// in seconds; keep it longer than `token.maxTtlSeconds`.
+    /// in seconds; at least `token.maxTtlSeconds` (the schema refuses less),
+    /// and never less than the longest token lives at the edge.
     #[serde(default = "default_entry_ttl")]
     #[schemars(range(min = 60, max = 2592000))]
     pub entry_ttl_seconds: u32,

@@ -57,6 +57,9 @@ pub struct Context {
     waiting_since: Mutex<HashMap<String, tokio::time::Instant>>,
     /// The CloudFront Functions' LIVE code this process has verified, by ETag.
     pub verified_functions: super::verified::VerifiedContent,
+    /// The namespaces whose Secrets the operator may read (`onair run
+    /// --secret-namespaces`); every namespace unless set.
+    pub secret_access: super::secret_access::SecretAccess,
 }
 
 /// The longest pause between two polls of an object that waits on AWS.
@@ -90,6 +93,7 @@ impl Context {
             identifiers: Mutex::default(),
             waiting_since: Mutex::default(),
             verified_functions: Default::default(),
+            secret_access: Default::default(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod mediatailor;
 pub mod provider;
 pub mod recorder;
 pub mod report;
+pub mod secret_access;
 pub mod secrets;
 pub mod telemetry;
 pub mod token_policy;

@@ -40,6 +40,8 @@ pub struct Resolved {
 pub enum ResolveError {
     #[error("the AwsProvider \"{0}\" named in spec.providerRef does not exist; create it or fix the reference")]
     ProviderNotFound(String),
+    #[error("AwsProvider \"{provider}\" does not allow namespace \"{namespace}\" (spec.allowedNamespaces); ask its owner to add the namespace or use another provider")]
+    ProviderNotAllowed { provider: String, namespace: String },
     #[error("cannot reach AWS with the credentials of {source_name}: {error}")]
     Credentials {
         source_name: String,
@@ -50,6 +52,33 @@ pub enum ResolveError {
     Kube(#[from] kube::Error),
     #[error("the operator has no AWS region for objects without a providerRef: set spec.providerRef, or install onair with a region (--region / AWS_REGION / the chart's `region`)")]
     NoRegion,
+}
+
+impl ResolveError {
+    /// The reason of the Ready=False condition it gives.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ResolveError::ProviderNotFound(_) => "ProviderNotFound",
+            ResolveError::ProviderNotAllowed { .. } => "ProviderNotAllowed",
+            ResolveError::Credentials { .. } => "AwsCredentials",
+            ResolveError::NoRegion => "NoRegion",
+            ResolveError::Kube(_) => "KubernetesError",
+        }
+    }
+
+    /// Whether only a change of the object, its provider or the operator
+    /// fixes it (kstatus Stalled), rather than a retry.
+    pub fn stalled(&self) -> bool {
+        !matches!(self, ResolveError::Kube(_))
+    }
+}
+
+/// Whether `spec` lets objects in `namespace` use it: no list is every
+/// namespace.
+pub fn allows(spec: &crate::api::aws_provider::AwsProviderSpec, namespace: &str) -> bool {
+    spec.allowed_namespaces
+        .as_ref()
+        .is_none_or(|allowed| allowed.iter().any(|n| n == namespace))
 }
 
 /// How APIs are built once the settings are known.
@@ -91,7 +120,22 @@ impl Providers {
         }
     }
 
-    pub async fn resolve(&self, reference: Option<&ProviderRef>) -> Result<Resolved, ResolveError> {
+    /// The account, region and defaults for an object in `namespace` that
+    /// names `reference`. Every reconciler comes through here, for creating
+    /// and for deleting alike, so an AwsProvider's `allowedNamespaces` holds
+    /// for all of them: an object in another namespace gets
+    /// [`ResolveError::ProviderNotAllowed`] before any AWS call. Deletion is
+    /// refused too: the ids a deletion acts on come from the object's
+    /// annotations, which whoever can edit the object can write, so
+    /// deleting through a provider that refuses the namespace would let
+    /// that namespace delete anything in the provider's account. The
+    /// object then waits (with deletionPolicy Retain it goes at once) until
+    /// its namespace is allowed again.
+    pub async fn resolve(
+        &self,
+        reference: Option<&ProviderRef>,
+        namespace: &str,
+    ) -> Result<Resolved, ResolveError> {
         let (settings, defaults, source_name) = match reference {
             None if self.operator.region.is_empty() => return Err(ResolveError::NoRegion),
             None => (
@@ -105,6 +149,12 @@ impl Providers {
                     .await?
                     .ok_or_else(|| ResolveError::ProviderNotFound(r.name.clone()))?;
                 let spec = provider.spec;
+                if !allows(&spec, namespace) {
+                    return Err(ResolveError::ProviderNotAllowed {
+                        provider: r.name.clone(),
+                        namespace: namespace.to_string(),
+                    });
+                }
                 let settings = ClientSettings {
                     region: spec.region.clone(),
                     assume_role: spec.assume_role.as_ref().map(RoleToAssume::from),
@@ -190,4 +240,33 @@ where
     )
     .await?;
     Ok(channel_provider.cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_namespaces_absent_means_every_namespace() {
+        let mut spec: crate::api::aws_provider::AwsProviderSpec =
+            serde_json::from_value(serde_json::json!({"region": "eu-west-1"})).unwrap();
+        assert!(allows(&spec, "anything"));
+        spec.allowed_namespaces = Some(vec!["live-news".into(), "live-sports".into()]);
+        assert!(allows(&spec, "live-sports"));
+        assert!(!allows(&spec, "default"));
+        assert!(
+            !allows(&spec, ""),
+            "an object without a namespace is refused"
+        );
+        let refused = ResolveError::ProviderNotAllowed {
+            provider: "media-prod".into(),
+            namespace: "default".into(),
+        };
+        assert_eq!(refused.reason(), "ProviderNotAllowed");
+        assert!(refused.stalled());
+        assert_eq!(
+            refused.to_string(),
+            "AwsProvider \"media-prod\" does not allow namespace \"default\" (spec.allowedNamespaces); ask its owner to add the namespace or use another provider"
+        );
+    }
 }

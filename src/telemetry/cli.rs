@@ -160,7 +160,10 @@ async fn run(args: &TelemetryArgs) -> Result<super::Report, String> {
         .map_err(|e| e.to_string())?;
     let resolved = ctx
         .providers
-        .resolve(channel.spec.provider_ref.as_ref())
+        .resolve(
+            channel.spec.provider_ref.as_ref(),
+            channel.metadata.namespace.as_deref().unwrap_or_default(),
+        )
         .await
         .map_err(|e| e.to_string())?;
     if let Some(region) = region.filter(|r| *r != resolved.region) {

@@ -125,6 +125,7 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
                 } else {
                     args.scopes.clone()
                 };
+                super::mint::check_path_in_scopes(&path, &scopes)?;
                 let request = MintRequest {
                     key_id: policy.active_key.clone(),
                     lifetime_seconds: args.ttl,
@@ -180,9 +181,7 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::controller::token_policy::apply::unix_now()
 }
 
 fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {

@@ -1,7 +1,11 @@
 //! What the edge check needs from a TokenPolicy, shared by the Rust verifier
 //! and the generated function (which embeds it as JSON).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::path::{kind, Kind};
 
 use crate::api::token_policy::{
     ProtectedContent, RevocationMethod, TokenLocation, TokenPolicySpec,
@@ -24,8 +28,12 @@ pub struct EdgeConfig {
     /// Tokens must be bound to these headers (lower-case; `user-agent` included
     /// when the policy binds the User-Agent).
     pub require_headers: Vec<String>,
-    /// Requests outside these prefixes are refused; empty allows any path.
+    /// Requests outside these scopes are refused; empty allows any path.
     pub path_scopes: Vec<String>,
+    /// What an origin pass for each channel opens: the channel's endpoint
+    /// directories (see [`super::origin`]); a channel not listed has no pass.
+    #[serde(default)]
+    pub origin_scopes: BTreeMap<String, Vec<String>>,
     /// Look revoked session ids up in the key value store.
     pub revocation_in_store: bool,
     pub max_ttl_seconds: u64,
@@ -67,6 +75,7 @@ impl EdgeConfig {
             } else {
                 token.path_scopes.clone()
             },
+            origin_scopes: BTreeMap::new(),
             revocation_in_store: spec.revocation.enabled
                 && spec.revocation.method == RevocationMethod::KeyValueStore,
             max_ttl_seconds: u64::from(token.max_ttl_seconds),
@@ -74,20 +83,14 @@ impl EdgeConfig {
         }
     }
 
-    /// Whether a request for `path` (token already removed) needs a token.
+    /// Whether a request for `path` (normal, token already removed) needs a
+    /// token. What cannot be classified always does.
     pub fn protects(&self, path: &str) -> bool {
-        let manifest = is_manifest(path);
-        match self.protect.as_str() {
-            "manifests" => manifest,
-            "segments" => !manifest,
-            _ => true,
-        }
+        !matches!(
+            (self.protect.as_str(), kind(path)),
+            ("manifests", Kind::Segment) | ("segments", Kind::Manifest)
+        )
     }
-}
-
-/// HLS playlists and DASH manifests, by extension.
-pub fn is_manifest(path: &str) -> bool {
-    path.ends_with(".m3u8") || path.ends_with(".mpd")
 }
 
 /// Key value store entry names: signing keys and revoked sessions.

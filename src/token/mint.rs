@@ -3,6 +3,7 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 use super::binding::{intsig, normalize_ip};
+use super::path::{valid_scope, within};
 use super::{valid_session_id, Claims, EdgeConfig};
 
 /// Everything a token says.
@@ -32,6 +33,12 @@ pub enum MintError {
     BadSession,
     #[error("the {0} header is given twice: a token binds one value per header")]
     DuplicateHeader(String),
+    #[error("scope {0:?} is not a path scope: `/` then segments of letters, digits, '-', '_', '.' and '~' that do not start with '.', such as /out/v1/abc/")]
+    BadScope(String),
+    #[error("a token opens at most {max} scopes; {given} were given", max = super::wire::MAX_PATHS)]
+    TooManyScopes { given: usize },
+    #[error("{path} is outside every --scope given ({scopes}); scopes match whole segments, so /live/a does not open /live/ab")]
+    PathOutsideScopes { path: String, scopes: String },
     #[error("key id {0:?} is not among the signing keys")]
     UnknownKey(String),
     #[error("cannot sign the token: {0}")]
@@ -72,6 +79,14 @@ pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<St
             return Err(MintError::BadSession);
         }
     }
+    if let Some(bad) = request.paths.iter().find(|p| !valid_scope(p)) {
+        return Err(MintError::BadScope(bad.clone()));
+    }
+    if request.paths.len() > super::wire::MAX_PATHS {
+        return Err(MintError::TooManyScopes {
+            given: request.paths.len(),
+        });
+    }
     let ip = request.ip.as_deref().map(normalize_ip);
     let mut bound: Vec<&str> = ip.iter().map(String::as_str).collect();
     bound.extend(headers.iter().map(|(_, v)| v.as_str()));
@@ -93,6 +108,22 @@ pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<St
         Some(session) => format!("{session}.{jwt}"),
         None => jwt,
     })
+}
+
+/// `path` (what a minted URL plays) must lie under one of `scopes`, or the
+/// token would be refused at its first request.
+pub fn check_path_in_scopes(path: &str, scopes: &[String]) -> Result<(), MintError> {
+    if let Some(bad) = scopes.iter().find(|s| !valid_scope(s)) {
+        return Err(MintError::BadScope(bad.clone()));
+    }
+    if scopes.iter().any(|scope| within(path, scope)) {
+        Ok(())
+    } else {
+        Err(MintError::PathOutsideScopes {
+            path: path.to_string(),
+            scopes: scopes.join(", "),
+        })
+    }
 }
 
 /// The playback URL for `path` on `host` carrying `token` where the policy
@@ -138,6 +169,7 @@ mod tests {
             require_ip: false,
             require_headers: vec!["user-agent".into()],
             path_scopes: Vec::new(),
+            origin_scopes: Default::default(),
             revocation_in_store: false,
             max_ttl_seconds: 60,
             not_before_leeway_seconds: 60,
@@ -159,6 +191,20 @@ mod tests {
     }
 
     #[test]
+    fn scopes_are_checked_on_segment_boundaries() {
+        let scopes = vec!["/live/a".to_string()];
+        assert!(check_path_in_scopes("/live/a/index.m3u8", &scopes).is_ok());
+        assert!(matches!(
+            check_path_in_scopes("/live/ab/index.m3u8", &scopes),
+            Err(MintError::PathOutsideScopes { .. })
+        ));
+        assert_eq!(
+            check_path_in_scopes("/x/y.m3u8", &["/x/../".to_string()]),
+            Err(MintError::BadScope("/x/../".into()))
+        );
+    }
+
+    #[test]
     fn urls_carry_the_token_where_it_survives() {
         let mut config = EdgeConfig {
             location: "path".into(),
@@ -168,6 +214,7 @@ mod tests {
             require_ip: false,
             require_headers: Vec::new(),
             path_scopes: Vec::new(),
+            origin_scopes: Default::default(),
             revocation_in_store: false,
             max_ttl_seconds: 60,
             not_before_leeway_seconds: 60,

@@ -21,8 +21,10 @@ pub mod config;
 pub mod function;
 pub mod mint;
 pub mod origin;
+pub mod path;
 pub mod policy;
 pub mod verify;
+pub mod wire;
 
 pub use config::EdgeConfig;
 pub use mint::{mint, MintRequest};
@@ -42,28 +44,56 @@ impl std::fmt::Debug for Keys {
     }
 }
 
-/// The claims onair reads and writes.
+/// The claims onair reads and writes, and no others: an unknown claim (`aud`,
+/// `iss`, ...) is one the edge cannot honour, so the token is refused (see
+/// [`wire`] for the rest of the strict reading).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Claims {
     pub exp: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "wire::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nbf: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "wire::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub iat: Option<u64>,
-    /// Path prefixes the token opens; empty means any path the policy protects.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Path scopes the token opens (segment boundaries, see
+    /// [`path::within`]); absent means any path the policy protects.
+    #[serde(
+        default,
+        deserialize_with = "wire::non_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub paths: Vec<String>,
     /// Session id, for revocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "wire::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ssn: Option<String>,
     /// Bound to the viewer's IP address.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ip: bool,
     /// Bound to these request headers (lower-case names).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "wire::non_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub headers: Vec<String>,
     /// HMAC over the bound values (see [`binding`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "wire::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub intsig: Option<String>,
 }
 

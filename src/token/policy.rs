@@ -47,6 +47,8 @@ pub struct PolicyInputs {
     /// each endpoint's directory, and MediaTailor's `/v1/` when an
     /// AdInsertion serves a channel.
     pub channel_paths: Vec<String>,
+    /// Each channel's endpoint directories: what its origin pass opens.
+    pub channel_dirs: BTreeMap<String, Vec<String>>,
     /// The host of the first channel's playback URL.
     pub host: Option<String>,
 }
@@ -84,8 +86,10 @@ impl PolicyInputs {
             channels.push(channel);
         }
         let mut paths = BTreeSet::new();
+        let mut channel_dirs = BTreeMap::new();
         let mut host = None;
         for channel in &channels {
+            let mut dirs = BTreeSet::new();
             let playback = channel
                 .status
                 .as_ref()
@@ -94,13 +98,15 @@ impl PolicyInputs {
             for url in [playback.hls, playback.dash].into_iter().flatten() {
                 let request = ViewerRequest::for_url(&url, "", BTreeMap::new());
                 if let Some((dir, _)) = request.uri.rsplit_once('/') {
-                    paths.insert(format!("{dir}/"));
+                    dirs.insert(format!("{dir}/"));
                 }
                 if host.is_none() {
                     host = crate::plan::cloudfront::host_of(&url).map(str::to_string);
                 }
             }
             let channel_name = channel.metadata.name.as_deref().unwrap_or_default();
+            paths.extend(dirs.iter().cloned());
+            channel_dirs.insert(channel_name.to_string(), dirs.into_iter().collect());
             if ad_insertions
                 .iter()
                 .any(|a| a.spec.channel_ref.name == channel_name)
@@ -113,13 +119,17 @@ impl PolicyInputs {
             revoked,
             channels,
             channel_paths: paths.into_iter().collect(),
+            channel_dirs,
             host,
         })
     }
 
     /// The edge rules the function runs and the CLI checks.
     pub fn edge_config(&self, spec: &TokenPolicySpec) -> EdgeConfig {
-        EdgeConfig::from_policy(spec, &self.channel_paths)
+        EdgeConfig {
+            origin_scopes: self.channel_dirs.clone(),
+            ..EdgeConfig::from_policy(spec, &self.channel_paths)
+        }
     }
 
     /// The active signing key.
@@ -170,12 +180,7 @@ pub async fn signing_keys(
 /// never key material).
 pub fn check_keys(keys: &Keys, secret: &str, active: &str) -> Result<(), InputError> {
     for (id, key) in &keys.0 {
-        let plain = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !plain {
+        if !plain_key_id(id) {
             return Err(invalid(
                 "InvalidSigningKeys",
                 format!("key id {id:?} in Secret \"{secret}\" must be 1 to 64 letters, digits, '-' or '_'"),
@@ -198,6 +203,15 @@ pub fn check_keys(keys: &Keys, secret: &str, active: &str) -> Result<(), InputEr
         ));
     }
     Ok(())
+}
+
+/// Key ids: 1 to 64 letters, digits, `-` and `_` (they name store entries
+/// and sit in token headers and origin passes).
+pub fn plain_key_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Revoked sessions, inline and from the ConfigMap; none while revocation is off.

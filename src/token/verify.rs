@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::binding::{intsig_matches, normalize_ip};
-use super::config::is_manifest;
+use super::origin::{self, Pass, MAX_PASS_SECONDS};
+use super::path::{kind, normalize, within, Kind};
+use super::wire::{self, looks_like_token};
 use super::{Claims, EdgeConfig, Keys};
 
 /// What the edge sees of a viewer request.
@@ -22,6 +24,8 @@ pub struct ViewerRequest {
 
 impl ViewerRequest {
     /// A request for a URL (`https://host/path?query` or just `/path?query`).
+    /// The query stays as it was written, undecoded, as CloudFront hands it
+    /// to a function.
     pub fn for_url(url: &str, ip: &str, headers: BTreeMap<String, String>) -> Self {
         let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
         let path_and_query = if url.contains("://") {
@@ -36,12 +40,56 @@ impl ViewerRequest {
             .unwrap_or((path_and_query, ""));
         Self {
             uri: uri.to_string(),
-            query: form_urlencoded::parse(query.as_bytes())
-                .into_owned()
+            query: query
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (k.to_string(), v.to_string())
+                })
                 .collect(),
             ip: ip.to_string(),
             headers,
         }
+    }
+}
+
+impl ViewerRequest {
+    /// The request as CloudFront hands it to a viewer-request function: the
+    /// query undecoded, one field per name with the first value in `value`
+    /// and every value in `multiValue` when a name repeats; headers likewise.
+    pub fn cloudfront_request(&self) -> serde_json::Value {
+        let mut querystring = serde_json::Map::new();
+        for (name, _) in &self.query {
+            if querystring.contains_key(name) {
+                continue;
+            }
+            let values: Vec<&String> = self
+                .query
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v)
+                .collect();
+            let mut field = serde_json::json!({"value": values[0]});
+            if values.len() > 1 {
+                field["multiValue"] = values
+                    .iter()
+                    .map(|v| serde_json::json!({"value": v}))
+                    .collect();
+            }
+            querystring.insert(name.clone(), field);
+        }
+        let headers: serde_json::Map<String, serde_json::Value> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), serde_json::json!({"value": value})))
+            .collect();
+        serde_json::json!({
+            "method": "GET",
+            "uri": self.uri,
+            "querystring": querystring,
+            "headers": headers,
+        })
     }
 }
 
@@ -78,9 +126,9 @@ pub enum Refusal {
     BindingMismatch,
     #[error("session {0} is revoked")]
     Revoked(String),
-    #[error("the path {0} has dot segments, empty segments or encoded separators")]
+    #[error("the path {0} cannot be judged: it has dot or empty segments, a `;`, a character outside letters, digits and -._~!$&'()*+,=:@, or an escape of anything but those")]
     UnsafePath(String),
-    #[error("an origin pass opens manifests only, not {0}")]
+    #[error("an origin pass opens its channel's manifests only, not {0}")]
     OriginPassScope(String),
 }
 
@@ -115,23 +163,20 @@ pub struct Accepted {
     pub claims: Option<Claims>,
 }
 
-/// `[session.]header.payload.signature`, each part base64url.
-fn looks_like_token(segment: &str) -> bool {
-    let parts: Vec<&str> = segment.split('.').collect();
-    (parts.len() == 3 || parts.len() == 4)
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+/// A request taken apart: what it presents, the URI without it and the query
+/// without the token parameter.
+struct Extracted {
+    credential: Credential,
+    uri: String,
+    query: Vec<(String, String)>,
 }
 
 /// What a request presents to the edge.
 enum Credential {
     None,
     Token(String),
-    /// An origin pass (MediaTailor reading the channel): key id and mac.
-    OriginPass(String, String),
+    /// An origin pass (MediaTailor reading the channel) and its mac.
+    OriginPass(Pass, String),
 }
 
 /// Takes the credential out of the request, as the function does before
@@ -139,64 +184,52 @@ enum Credential {
 /// as well: behind MediaTailor the path token is lost, and players pass the
 /// token as `manifest.<parameter>` so MediaTailor appends `<parameter>` to
 /// every URL it writes. `manifest.<parameter>` stays in the query, since
-/// MediaTailor needs it when a session starts.
-fn extract(
-    config: &EdgeConfig,
-    request: &ViewerRequest,
-) -> (Credential, String, Vec<(String, String)>) {
+/// MediaTailor needs it when a session starts. Either parameter given twice
+/// is refused: which one counts would be a guess.
+fn extract(config: &EdgeConfig, request: &ViewerRequest) -> Result<Extracted, Refusal> {
     let mut query = request.query.clone();
     let mut uri = request.uri.clone();
     let mut credential = Credential::None;
     let rest = request.uri.strip_prefix('/').unwrap_or(&request.uri);
     let (first, remainder) = rest.split_once('/').unwrap_or((rest, ""));
-    if let Some((kid, mac)) = super::origin::parse(first) {
-        credential = Credential::OriginPass(kid.to_string(), mac.to_string());
+    if let Some((pass, mac)) = origin::parse(first) {
+        credential = Credential::OriginPass(pass, mac.to_string());
         uri = format!("/{remainder}");
     } else if config.location == "path" && looks_like_token(first) {
         credential = Credential::Token(first.to_string());
         uri = format!("/{remainder}");
     }
-    // Every occurrence is removed (none reaches the origin) and an empty value
-    // counts as none, as in the function.
-    let mut from_query = None;
-    query.retain(|(k, v)| {
-        if k != &config.query_parameter {
-            return true;
-        }
-        if from_query.is_none() && !v.is_empty() {
-            from_query = Some(v.clone());
-        }
-        false
-    });
     let session_start = format!("manifest.{}", config.query_parameter);
-    let from_query = from_query.or_else(|| {
-        query
-            .iter()
-            .find(|(k, v)| *k == session_start && !v.is_empty())
-            .map(|(_, v)| v.clone())
-    });
+    for name in [&config.query_parameter, &session_start] {
+        if query.iter().filter(|(k, _)| k == name).count() > 1 {
+            return Err(Refusal::Malformed(format!(
+                "the query gives {name} more than once"
+            )));
+        }
+    }
+    // No token parameter reaches the origin; an empty value counts as none.
+    let position = query.iter().position(|(k, _)| *k == config.query_parameter);
+    let from_query = position
+        .map(|i| query.remove(i).1)
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            query
+                .iter()
+                .find(|(k, v)| *k == session_start && !v.is_empty())
+                .map(|(_, v)| v.clone())
+        });
     if let (Credential::None, Some(token)) = (&credential, from_query) {
         credential = Credential::Token(token);
     }
-    (credential, uri, query)
+    Ok(Extracted {
+        credential,
+        uri,
+        query,
+    })
 }
 
-/// No `.` or `..` segments, no empty segments, no encoded dots, slashes or
-/// backslashes: paths that a later normalisation could move out of a prefix.
-pub fn safe_path(uri: &str) -> bool {
-    let lower = uri.to_ascii_lowercase();
-    let encoded = ["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e));
-    let segments = uri
-        .strip_prefix('/')
-        .unwrap_or(uri)
-        .split('/')
-        .collect::<Vec<_>>();
-    let last = segments.len().saturating_sub(1);
-    let bad_segment = segments
-        .iter()
-        .enumerate()
-        .any(|(i, s)| *s == "." || *s == ".." || (s.is_empty() && i != last));
-    !encoded && !bad_segment && !uri.contains('\\')
+fn in_scopes(path: &str, scopes: &[String]) -> bool {
+    scopes.iter().any(|scope| within(path, scope))
 }
 
 /// Checks a request as the edge would at time `now` (seconds since the epoch).
@@ -208,18 +241,43 @@ pub fn check(
     request: &ViewerRequest,
     now: u64,
 ) -> Result<Accepted, Refusal> {
-    let (credential, uri, query) = extract(config, request);
-    // Prefix checks are only sound on a normal path: `/a/../b` starts with `/a/`.
-    if !safe_path(&uri) {
-        return Err(Refusal::UnsafePath(uri));
+    if !request.uri.starts_with('/') {
+        return Err(Refusal::UnsafePath(request.uri.clone()));
     }
+    let Extracted {
+        credential,
+        uri: raw,
+        query,
+    } = extract(config, request)?;
+    // Scopes and kinds are judged on one normal form, which is also what the
+    // origin gets.
+    let uri = normalize(&raw).ok_or(Refusal::UnsafePath(raw))?;
+    let leeway = config.not_before_leeway_seconds;
+    let outside_policy =
+        |uri: &str| !config.path_scopes.is_empty() && !in_scopes(uri, &config.path_scopes);
     let token = match credential {
-        Credential::OriginPass(kid, mac) => {
-            let key = keys.0.get(&kid).ok_or(Refusal::UnknownKey(kid))?;
-            if !super::origin::matches(key, &mac) {
+        Credential::OriginPass(pass, mac) => {
+            let key = keys
+                .0
+                .get(&pass.kid)
+                .ok_or_else(|| Refusal::UnknownKey(pass.kid.clone()))?;
+            if !origin::matches(key, &pass, &mac) {
                 return Err(Refusal::BadSignature);
             }
-            if !is_manifest(&uri) {
+            if pass.exp <= now {
+                return Err(Refusal::Expired { exp: pass.exp, now });
+            }
+            if pass.exp > now + MAX_PASS_SECONDS + leeway {
+                return Err(Refusal::TooLong);
+            }
+            if outside_policy(&uri) {
+                return Err(Refusal::OutsideScope(uri));
+            }
+            let opens = config
+                .origin_scopes
+                .get(&pass.channel)
+                .is_some_and(|dirs| in_scopes(&uri, dirs));
+            if kind(&uri) != Kind::Manifest || !opens {
                 return Err(Refusal::OriginPassScope(uri));
             }
             return Ok(Accepted {
@@ -238,34 +296,23 @@ pub fn check(
         Credential::Token(token) => token,
         Credential::None => return Err(Refusal::Missing),
     };
-    let parts: Vec<&str> = token.splitn(2, '.').collect();
-    let (prefix, jwt) = if token.split('.').count() == 4 {
-        (Some(parts[0]), parts[1])
-    } else {
-        (None, token.as_str())
-    };
-    let header = jsonwebtoken::decode_header(jwt).map_err(|e| Refusal::Malformed(e.to_string()))?;
-    if header.alg != Algorithm::HS256 {
-        return Err(Refusal::Malformed("only HS256 tokens are accepted".into()));
-    }
-    let kid = header
-        .kid
-        .ok_or_else(|| Refusal::Malformed("the header has no kid".into()))?;
+    let parts = wire::split(&token).map_err(Refusal::Malformed)?;
+    let kid = wire::header_kid(parts.header).map_err(Refusal::Malformed)?;
     let key = keys
         .0
         .get(&kid)
         .ok_or_else(|| Refusal::UnknownKey(kid.clone()))?;
-    let mut validation = Validation::new(Algorithm::HS256);
-    // Time is checked below against `now`, not the local clock.
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.required_spec_claims.clear();
-    let claims = jsonwebtoken::decode::<Claims>(jwt, &DecodingKey::from_secret(key), &validation)
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => Refusal::BadSignature,
-            _ => Refusal::Malformed(e.to_string()),
-        })?
-        .claims;
+    let signed = jsonwebtoken::crypto::verify(
+        parts.signature,
+        parts.signed.as_bytes(),
+        &DecodingKey::from_secret(key),
+        Algorithm::HS256,
+    )
+    .unwrap_or(false);
+    if !signed {
+        return Err(Refusal::BadSignature);
+    }
+    let claims = wire::claims(parts.payload).map_err(Refusal::Malformed)?;
     if claims.exp <= now {
         return Err(Refusal::Expired {
             exp: claims.exp,
@@ -273,27 +320,22 @@ pub fn check(
         });
     }
     if let Some(nbf) = claims.nbf {
-        if nbf > now + config.not_before_leeway_seconds {
+        if nbf > now + leeway {
             return Err(Refusal::NotYetValid { nbf, now });
         }
     }
-    if claims.exp > now + config.max_ttl_seconds + config.not_before_leeway_seconds {
+    if claims.exp > now + config.max_ttl_seconds + leeway {
         return Err(Refusal::TooLong);
     }
     // A session-bound token must show its session in front, so a WAF rule can
     // see it; stripping the prefix must not evade revocation.
-    if prefix != claims.ssn.as_deref() {
+    if parts.session != claims.ssn.as_deref() {
         return Err(Refusal::SessionMismatch);
     }
-    if !config.path_scopes.is_empty()
-        && !config
-            .path_scopes
-            .iter()
-            .any(|p| uri.starts_with(p.as_str()))
-    {
+    if outside_policy(&uri) {
         return Err(Refusal::OutsideScope(uri));
     }
-    if !claims.paths.is_empty() && !claims.paths.iter().any(|p| uri.starts_with(p.as_str())) {
+    if !claims.paths.is_empty() && !in_scopes(&uri, &claims.paths) {
         return Err(Refusal::PathNotAllowed(uri));
     }
     if config.require_ip && !claims.ip {

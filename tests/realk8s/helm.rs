@@ -1,7 +1,8 @@
 //! The real helm against a real kube-apiserver: the chart installs (its CRDs,
 //! RBAC, ServiceAccount, Deployment, Service, PodDisruptionBudget accepted by
 //! the server; what would need a kubelet only checked by the server's dry
-//! run), upgrades to a namespace-scoped install, and uninstalls, leaving the
+//! run; no ClusterRole grants Secrets), upgrades to a namespace-scoped
+//! install (Secrets in a Role there), and uninstalls, leaving the
 //! CRDs and the users' objects in place (Helm never deletes `crds/`).
 
 use super::control_plane::ControlPlane;
@@ -96,6 +97,24 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
     kubectl
         .ok(&["get", "clusterrole/onair", "clusterrolebinding/onair"])
         .await;
+    // Cluster-wide with no secretNamespaces: Secrets readable nowhere.
+    let cluster_role = get_json(&kubectl, &["get", "clusterrole", "onair"]).await;
+    assert!(
+        !cluster_role["rules"].to_string().contains("secrets"),
+        "the ClusterRole grants Secrets: {cluster_role}"
+    );
+    // The operator is told: an empty list (the API server drops the empty
+    // value; the container still gets the variable, empty).
+    let env = &deployment["spec"]["template"]["spec"]["containers"][0]["env"];
+    let secret_namespaces = env
+        .as_array()
+        .and_then(|e| e.iter().find(|v| v["name"] == "ONAIR_SECRET_NAMESPACES"))
+        .unwrap_or_else(|| panic!("no ONAIR_SECRET_NAMESPACES: {env}"));
+    assert_eq!(
+        secret_namespaces["value"].as_str().unwrap_or_default(),
+        "",
+        "{env}"
+    );
     kubectl.wait_for_crds().await;
 
     // Upgrade to one watched namespace: the ClusterRole gives way to a Role there.
@@ -120,7 +139,15 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
         "{env}"
     );
     kubectl
-        .ok(&["get", "role/onair", "rolebinding/onair", "-n", "media"])
+        .ok(&[
+            "get",
+            "role/onair",
+            "rolebinding/onair",
+            "role/onair-secrets",
+            "rolebinding/onair-secrets",
+            "-n",
+            "media",
+        ])
         .await;
     kubectl.ok(&["get", "clusterrole/onair-providers"]).await;
     let gone = kubectl.run(&["get", "clusterrole/onair"]).await;

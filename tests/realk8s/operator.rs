@@ -7,7 +7,9 @@
 //!
 //! - cluster-wide: every example converges (kstatus Current, Argo CD
 //!   Healthy) with no RBAC denial, a bad spec turns Failed/Degraded, and
-//!   deleting the examples leaves nothing in AWS;
+//!   deleting the examples leaves nothing in AWS; Secrets are read (and
+//!   watched) only in `secretNamespaces`, and a TokenPolicy elsewhere is
+//!   `SecretsNotReadable` without a refused request;
 //! - `--watch-namespaces`: objects elsewhere are left alone, and
 //!   `kubectl auth can-i` shows the ServiceAccount can do what the operator
 //!   needs and nothing more (no Secret read outside the watched namespace);
@@ -113,6 +115,7 @@ impl OperatorProcess {
             .env("NO_COLOR", "1")
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("ONAIR_WATCH_NAMESPACES")
+            .env_remove("ONAIR_SECRET_NAMESPACES")
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out)
@@ -371,10 +374,34 @@ async fn assert_rbac_bounds(kubectl: &Kubectl, watched: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cluster_wide_the_examples_converge_fail_and_clean_up_with_the_charts_rbac() {
-    let (plane, kubectl, kubeconfig) = installed("op-cluster", &["media"], &[]).await;
+    // Cluster-wide, Secrets only where listed (as the chart's Deployment
+    // passes secretNamespaces on).
+    let (plane, kubectl, kubeconfig) = installed(
+        "op-cluster",
+        &["media", "other"],
+        &["--set", "secretNamespaces={media}"],
+    )
+    .await;
     let aws = SimulatedAws::start().await;
     apply_examples(&kubectl, "media").await;
-    let operator = OperatorProcess::spawn(&plane, &kubeconfig, &aws, "solo", &[]);
+    kubectl
+        .ok(&[
+            "apply",
+            "-n",
+            "other",
+            "-f",
+            "examples/token-signing-keys.yaml",
+            "-f",
+            "examples/token-policy.yaml",
+        ])
+        .await;
+    let operator = OperatorProcess::spawn(
+        &plane,
+        &kubeconfig,
+        &aws,
+        "solo",
+        &["--secret-namespaces", "media"],
+    );
 
     let seen = wait_all_current(&kubectl, "media", 4, &[&operator]).await;
     // kstatus and Argo CD saw the work happen, not only its end.
@@ -412,6 +439,32 @@ async fn cluster_wide_the_examples_converge_fail_and_clean_up_with_the_charts_rb
     assert!(
         table.contains("sports-1") && table.contains("RUNNING"),
         "{table}"
+    );
+    // The policy whose Secret onair may not read says what to change.
+    let ready = "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}: {.status.conditions[?(@.type==\"Ready\")].message}";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let refused = loop {
+        let said = kubectl
+            .ok(&[
+                "get",
+                "tokenpolicy",
+                "sports-1-tokens",
+                "-n",
+                "other",
+                "-o",
+                ready,
+            ])
+            .await;
+        if said.starts_with("SecretsNotReadable") || Instant::now() > deadline {
+            break said;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(
+        refused.starts_with("SecretsNotReadable")
+            && refused.contains("namespace other")
+            && refused.contains("secretNamespaces"),
+        "{refused}"
     );
 
     // A spec the schema allows and onair cannot build: Stalled, so kstatus
@@ -468,10 +521,26 @@ async fn cluster_wide_the_examples_converge_fail_and_clean_up_with_the_charts_rb
     assert!(left.trim().is_empty(), "left in Kubernetes: {left}");
     operator.assert_never_denied();
 
-    // Cluster-wide, the operator reads Secrets in every namespace (that is
-    // what cluster-wide means) but still writes none.
+    // Cluster-wide, the operator reads every namespace's onair objects but
+    // Secrets only in secretNamespaces, and writes none.
     assert_rbac_bounds(&kubectl, "media").await;
-    assert!(can_i(&kubectl, &["list", "secrets", "--all-namespaces"]).await);
+    for args in [
+        vec!["list", "secrets", "--all-namespaces"],
+        vec!["get", "secrets", "-n", "other"],
+        vec!["get", "secrets", "-n", "kube-system"],
+    ] {
+        assert!(
+            !can_i(&kubectl, &args).await,
+            "kubectl auth can-i {args:?} should say no"
+        );
+    }
+    assert!(
+        can_i(
+            &kubectl,
+            &["list", "livechannels.onair.dev", "--all-namespaces"]
+        )
+        .await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -527,12 +596,14 @@ async fn watching_one_namespace_leaves_the_others_alone_and_cannot_read_their_se
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_share_the_lease_and_the_survivor_takes_over_after_kill_9() {
-    let (plane, kubectl, kubeconfig) = installed("op-ha", &["media"], &[]).await;
+    let (plane, kubectl, kubeconfig) =
+        installed("op-ha", &["media"], &["--set", "secretNamespaces={media}"]).await;
     let aws = SimulatedAws::start().await;
     apply_examples(&kubectl, "media").await;
+    let secrets = ["--secret-namespaces", "media"];
     let mut replicas = vec![
-        OperatorProcess::spawn(&plane, &kubeconfig, &aws, "replica-a", &[]),
-        OperatorProcess::spawn(&plane, &kubeconfig, &aws, "replica-b", &[]),
+        OperatorProcess::spawn(&plane, &kubeconfig, &aws, "replica-a", &secrets),
+        OperatorProcess::spawn(&plane, &kubeconfig, &aws, "replica-b", &secrets),
     ];
     wait_all_current(&kubectl, "media", 4, &replicas.iter().collect::<Vec<_>>()).await;
     let holder = lease_holder(&kubectl).await;

@@ -71,15 +71,32 @@ namespaces) or in a Role per watched namespace. */}}
 - apiGroups: ["onair.dev"]
   resources: [harvestjobs]
   verbs: [delete]
-# Signing keys and SRT passphrases (Secrets), revoked-session lists
-# (ConfigMaps): read only.
+# Revoked-session lists (ConfigMaps): read only. Secrets are not here: they
+# get a Role of their own in each secretNamespace (onair.secretRules), so no
+# ClusterRole ever grants them.
 - apiGroups: [""]
-  resources: [secrets, configmaps]
+  resources: [configmaps]
   verbs: [get, list, watch]
 # An Event for every AWS mutation.
 - apiGroups: ["events.k8s.io"]
   resources: [events]
   verbs: [create, patch]
+{{- end -}}
+
+{{/* Signing keys (TokenPolicy) and SRT passphrases (LiveChannel): read by
+name, and their metadata watched so a change reaches AWS at once; never
+written. Only in a Role, in each of onair.secretNamespaces. */}}
+{{- define "onair.secretRules" -}}
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, list, watch]
+{{- end -}}
+
+{{/* The namespaces whose Secrets onair may read, comma-separated:
+secretNamespaces, else the watched namespaces (none when onair watches every
+namespace: cluster-wide Secret access is never granted). */}}
+{{- define "onair.secretNamespaces" -}}
+{{- join "," (.Values.secretNamespaces | default .Values.watchNamespaces) -}}
 {{- end -}}
 
 {{/* The cluster-scoped AwsProvider: read by every reconciler. */}}

@@ -31,6 +31,7 @@ use crate::controller::live_channel::now;
 use crate::controller::mediatailor::PlaybackChild;
 use crate::controller::provider::{provider_for, recorded_provider};
 use crate::controller::report::{write_status, Events};
+use crate::controller::token_policy::apply::unix_now;
 use crate::plan::mediatailor::{self as plan, Content};
 
 #[derive(Debug, thiserror::Error)]
@@ -131,16 +132,18 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         let message = format!("the LiveChannel \"{name}\" is not ready yet (no endpoints, distribution or MediaLive channel); ad insertion starts once it is");
         return (Outcome::waiting("ChannelNotReady", message), retry);
     };
-    // A TokenPolicy on the channel: MediaTailor reads it with an origin pass.
-    let content = match origin_pass(ctx, &namespace, name, content).await {
-        Ok(content) => content,
+    // A TokenPolicy on the channel: MediaTailor reads it with an origin pass,
+    // renewed once a window.
+    let spread = crate::token::origin::spread_of(&adi.uid().unwrap_or_default());
+    let (content, renew_at) = match origin_pass(ctx, &namespace, name, content, spread).await {
+        Ok(found) => found,
         Err(message) => return (Outcome::waiting("TokenPolicyNotReady", message), retry),
     };
     let provider = match provider_for(api, adi, channel.spec.provider_ref.as_ref()).await {
         Ok(p) => p,
         Err(e) => return (Outcome::waiting("KubernetesError", e.to_string()), retry),
     };
-    let resolved = match ctx.providers.resolve(provider.as_ref()).await {
+    let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
         Ok(r) => r,
         Err(e) => return (Outcome::waiting("ProviderNotReady", e.to_string()), retry),
     };
@@ -221,6 +224,10 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
     // Recurring breaks, kept a few intervals ahead.
     let mut next_break = None;
     let mut next = ctx.timing.resync;
+    if let Some(at) = renew_at {
+        // Back when the pass is due, though the resync would come first.
+        next = next.min(Duration::from_secs(at.saturating_sub(unix_now()) + 1));
+    }
     if let Some(schedule) = adi
         .spec
         .ad_breaks
@@ -289,23 +296,30 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
 }
 
 /// The content source with the origin pass of the TokenPolicy protecting the
-/// channel, if one does: MediaTailor's reads carry no viewer token (see
-/// [`crate::token::origin`]). The pass follows the policy's active key.
+/// channel, if one does, and when to renew the pass (Unix seconds):
+/// MediaTailor's reads carry no viewer token (see [`crate::token::origin`]).
+/// The pass follows the policy's active key; within a window it does not
+/// change, so steady state writes nothing.
 async fn origin_pass(
     ctx: &Context,
     namespace: &str,
     channel: &str,
     content: Content,
-) -> Result<Content, String> {
+    spread: u64,
+) -> Result<(Content, Option<u64>), String> {
     if content.cdn_host.is_none() {
-        return Ok(content);
+        return Ok((content, None));
     }
     let policy = crate::controller::token_policy::protecting_channel(ctx, namespace, channel)
         .await
         .map_err(|e| format!("cannot read the TokenPolicies of the channel: {e}"))?;
     let Some(policy) = policy else {
-        return Ok(content);
+        return Ok((content, None));
     };
+    ctx.secret_access.check(
+        namespace,
+        "the protecting TokenPolicy's signingKeys.secretRef",
+    )?;
     let keys = crate::token::policy::signing_keys(&ctx.client, namespace, &policy.spec)
         .await
         .map_err(|e| {
@@ -321,11 +335,13 @@ async fn origin_pass(
             policy.name_any()
         )
     })?;
-    let pass = crate::token::origin::pass(active, key);
-    Ok(Content {
+    let (renew_at, exp) = crate::token::origin::schedule(unix_now(), spread);
+    let pass = crate::token::origin::pass(active, key, channel, exp);
+    let content = Content {
         source_url: plan::with_origin_pass(&content.source_url, &pass),
         ..content
-    })
+    };
+    Ok((content, Some(renew_at)))
 }
 
 /// What an AdInsertion needs from its channel.
@@ -410,7 +426,11 @@ async fn cleanup(
         return Ok(Action::await_change());
     }
     let provider = recorded_provider(adi).flatten();
-    let resolved = match ctx.providers.resolve(provider.as_ref()).await {
+    let resolved = match ctx
+        .providers
+        .resolve(provider.as_ref(), &adi.namespace().unwrap_or_default())
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             warn!(name = %adi.name_any(), error = %e, "cannot delete the playback configuration yet");

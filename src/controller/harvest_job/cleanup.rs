@@ -69,7 +69,11 @@ pub(super) async fn cleanup(
         return Ok(Action::await_change());
     }
     let provider = recorded_provider(hj).flatten();
-    let resolved = match ctx.providers.resolve(provider.as_ref()).await {
+    let resolved = match ctx
+        .providers
+        .resolve(provider.as_ref(), &hj.namespace().unwrap_or_default())
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             warn!(name = %hj.name_any(), error = %e, "cannot delete the VOD asset yet");

@@ -91,7 +91,7 @@ pub(super) async fn step(
         Ok(p) => p,
         Err(e) => return (Err(("KubernetesError", e.to_string())), retry),
     };
-    let resolved = match ctx.providers.resolve(provider.as_ref()).await {
+    let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
         Ok(r) => r,
         Err(e) => {
             let failure = crate::controller::live_channel::resolve_failure(&e);

@@ -38,7 +38,12 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
         finalizer::remove(api, lc).await?;
         return Ok(Action::await_change());
     }
-    let resolved = match ctx.providers.resolve(lc.spec.provider_ref.as_ref()).await {
+    let namespace = lc.metadata.namespace.as_deref().unwrap_or_default();
+    let resolved = match ctx
+        .providers
+        .resolve(lc.spec.provider_ref.as_ref(), namespace)
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             let failure = resolve_failure(&e);

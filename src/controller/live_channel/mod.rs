@@ -13,8 +13,6 @@ use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::predicates;
 use kube::runtime::utils::Predicate;
-use kube::runtime::watcher;
-use kube::runtime::WatchStreamExt;
 use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
 
@@ -69,6 +67,22 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
         }
         return cleanup::run(&lc, &ctx, &api).await;
     }
+    // Where the RBAC lets onair read no Secret, a channel naming one says
+    // what to change rather than fail on the API server's refusal.
+    if names_a_secret(&lc) {
+        if let Err(message) = ctx
+            .secret_access
+            .check(&namespace, "input.srtCaller.sources[].passphraseSecretRef")
+        {
+            let failure = Failure {
+                reason: "SecretsNotReadable".into(),
+                message,
+                stalled: true,
+            };
+            report_failure(&api, &lc, &ctx, &failure).await?;
+            return Ok(Action::requeue(ctx.timing.resync));
+        }
+    }
     // Ready=False from the very first reconcile (kstatus), and the finalizer
     // before the first AWS resource exists.
     if lc.status.is_none() {
@@ -84,7 +98,11 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
     }
     let first_round = finalizer::add(&api, lc.as_ref()).await?;
 
-    let resolved = match ctx.providers.resolve(lc.spec.provider_ref.as_ref()).await {
+    let resolved = match ctx
+        .providers
+        .resolve(lc.spec.provider_ref.as_ref(), &namespace)
+        .await
+    {
         Ok(resolved) => resolved,
         Err(e) => {
             let failure = resolve_failure(&e);
@@ -163,7 +181,10 @@ pub struct Plan {
 pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Result<Plan, String> {
     let resolved = ctx
         .providers
-        .resolve(lc.spec.provider_ref.as_ref())
+        .resolve(
+            lc.spec.provider_ref.as_ref(),
+            &lc.namespace().unwrap_or_default(),
+        )
         .await
         .map_err(|e| e.to_string())?;
     let roles = Roles::of(&lc.spec, &resolved);
@@ -195,16 +216,10 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
 }
 
 pub(crate) fn resolve_failure(e: &ResolveError) -> Failure {
-    let (reason, stalled) = match e {
-        ResolveError::ProviderNotFound(_) => ("ProviderNotFound", true),
-        ResolveError::Credentials { .. } => ("AwsCredentials", true),
-        ResolveError::NoRegion => ("NoRegion", true),
-        ResolveError::Kube(_) => ("KubernetesError", false),
-    };
     Failure {
-        reason: reason.into(),
+        reason: e.reason().into(),
         message: e.to_string(),
-        stalled,
+        stalled: e.stalled(),
     }
 }
 
@@ -260,14 +275,8 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     // A changed Secret (an SRT passphrase) reaches AWS at once, not at the
     // next resync. Metadata only: Secret values never pass through the watch.
     let store = reader.clone();
-    let secrets = watcher(
-        crate::controller::scoped::<
-            kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>,
-        >(&ctx.client, namespace),
-        watcher::Config::default(),
-    )
-    .default_backoff()
-    .touched_objects();
+    let secrets =
+        crate::controller::secret_access::watch(&ctx.client, &ctx.secret_access, namespace);
     info!("LiveChannel controller started");
     // AdInsertions fold behaviours into the channel's distribution.
     let ad_insertions =
@@ -310,11 +319,19 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
 
 /// Whether the channel reads the Secret `name` (of its own namespace).
 fn uses_secret(lc: &LiveChannel, name: &str) -> bool {
+    secrets_named(lc).any(|r| r.name == name)
+}
+
+/// Whether the channel reads any Secret.
+fn names_a_secret(lc: &LiveChannel) -> bool {
+    secrets_named(lc).next().is_some()
+}
+
+fn secrets_named(lc: &LiveChannel) -> impl Iterator<Item = &crate::api::common::SecretKeySelector> {
     lc.spec
         .input
         .srt_caller
         .iter()
         .flat_map(|s| s.sources.iter())
         .filter_map(|s| s.passphrase_secret_ref.as_ref())
-        .any(|r| r.name == name)
 }

@@ -213,7 +213,13 @@ impl<'a> Apply<'a> {
             Ok(p) => p,
             Err(e) => return (kube_failure(e), None),
         };
-        let resolved = match self.ctx.providers.resolve(provider.as_ref()).await {
+        let namespace = self.tp.namespace().unwrap_or_default();
+        let resolved = match self
+            .ctx
+            .providers
+            .resolve(provider.as_ref(), &namespace)
+            .await
+        {
             Ok(r) => r,
             Err(e) => {
                 let f = crate::controller::live_channel::resolve_failure(&e);
@@ -284,7 +290,11 @@ impl<'a> Apply<'a> {
             &inputs.revoked,
             &current,
             now,
-            u64::from(spec.revocation.entry_ttl_seconds),
+            // Never shorter than a token revoked at once can still live.
+            u64::from(spec.revocation.entry_ttl_seconds).max(
+                u64::from(spec.token.max_ttl_seconds)
+                    + crate::token::config::NOT_BEFORE_LEEWAY_SECONDS,
+            ),
         );
         if !fits_in_store(&desired) {
             return Err(StepError {

@@ -12,7 +12,7 @@ pub mod apply;
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
@@ -56,6 +56,14 @@ pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action
     if tp.meta().deletion_timestamp.is_some() {
         ctx.settled(tp.as_ref());
         return cleanup(&tp, &ctx, &api).await;
+    }
+    // The signing keys are a Secret: where the RBAC lets onair read none,
+    // say what to change rather than fail on the API server's refusal.
+    if let Err(message) = ctx.secret_access.check(&namespace, "signingKeys.secretRef") {
+        let outcome = Outcome::Failed(apply::invalid("SecretsNotReadable", message));
+        write(&api, &tp, &outcome, &Observed::default()).await?;
+        ctx.settled(tp.as_ref());
+        return Ok(Action::requeue(ctx.timing.resync));
     }
     if tp.status.is_none() {
         let first = Outcome::Waiting {
@@ -214,7 +222,10 @@ async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Res
     }
     let resolved = match ctx
         .providers
-        .resolve(recorded_provider(tp).flatten().as_ref())
+        .resolve(
+            recorded_provider(tp).flatten().as_ref(),
+            &tp.namespace().unwrap_or_default(),
+        )
         .await
     {
         Ok(r) => r,
@@ -346,12 +357,7 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     let (store, changes) = crate::controller::primary::<TokenPolicy>(&ctx, namespace);
     let controller = Controller::for_shared_stream(changes, store.clone());
     let (s1, s2, s3, s4) = (store.clone(), store.clone(), store.clone(), store);
-    let secrets = watcher(
-        crate::controller::scoped::<PartialObjectMeta<Secret>>(&client, namespace),
-        watcher::Config::default(),
-    )
-    .default_backoff()
-    .touched_objects();
+    let secrets = crate::controller::secret_access::watch(&client, &ctx.secret_access, namespace);
     let config_maps = watcher(
         crate::controller::scoped::<PartialObjectMeta<ConfigMap>>(&client, namespace),
         watcher::Config::default(),
