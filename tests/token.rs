@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use onair::api::TokenPolicySpec;
-use onair::token::{self, EdgeConfig, Keys, MintRequest, ViewerRequest};
+use onair::token::{self, EdgeConfig, MintRequest, ViewerRequest};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -403,19 +403,6 @@ fn request_of(c: &Case) -> ViewerRequest {
     }
 }
 
-fn keys_of(store: &BTreeMap<String, String>) -> Keys {
-    Keys(
-        store
-            .iter()
-            .filter_map(|(k, v)| {
-                let id = k.strip_prefix("k:")?;
-                let key = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
-                Some((id.to_string(), key))
-            })
-            .collect(),
-    )
-}
-
 #[test]
 fn rust_verifier_decides_every_vector() {
     let configs = configs();
@@ -427,7 +414,7 @@ fn rust_verifier_decides_every_vector() {
         let request = request_of(&c);
         let verdict = token::check(
             &configs[&c.config],
-            &keys_of(store),
+            &support::keys_in_store(store),
             &revoked,
             &request,
             c.now,

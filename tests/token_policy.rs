@@ -191,16 +191,7 @@ async fn edge(op: &Operator, tp: &TokenPolicy) -> Edge {
 
 impl Edge {
     fn keys(&self) -> Keys {
-        Keys(
-            self.entries
-                .iter()
-                .filter_map(|(k, v)| {
-                    let id = k.strip_prefix("k:")?;
-                    let key = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
-                    Some((id.to_string(), key))
-                })
-                .collect(),
-        )
+        support::keys_in_store(&self.entries)
     }
 
     /// The verdict of the edge for a manifest request with `token`.

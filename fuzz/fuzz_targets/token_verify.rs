@@ -7,9 +7,11 @@
 //! be accepted with exactly the claims minted, and refused for the reason the
 //! rules give when one thing changes (another key under the same key id,
 //! after `exp`, revoked, another IP or header value). Then an arbitrary
-//! request (paths, queries, mangled tokens, origin passes): whatever it is,
-//! the check must not panic, and whatever it accepts must satisfy the
-//! policy's rules.
+//! request (paths, queries, mangled tokens, origin passes valid, expired or
+//! for another channel): whatever it is, the check must not panic, and
+//! whatever it accepts must satisfy the policy's rules. The differential
+//! target (`edge_differential`) holds the generated function to the same
+//! verdicts.
 
 #![no_main]
 
@@ -20,9 +22,11 @@ use arbitrary::Arbitrary;
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
 use onair::token::binding::normalize_ip;
-use onair::token::config::{is_manifest, NOT_BEFORE_LEEWAY_SECONDS};
+use onair::token::config::NOT_BEFORE_LEEWAY_SECONDS;
 use onair::token::mint::{self, MintError, MintRequest, MEDIATAILOR_PREFIX};
-use onair::token::verify::{check, safe_path, Accepted, Refusal, ViewerRequest};
+use onair::token::origin::MAX_PASS_SECONDS;
+use onair::token::path::{kind, normalize, valid_scope, within, Kind};
+use onair::token::verify::{check, Accepted, Refusal, ViewerRequest};
 use onair::token::{origin, valid_session_id, Claims, EdgeConfig, Keys};
 
 /// Characters of generated path segments and key ids: every path built from
@@ -32,8 +36,20 @@ const PLAIN: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-_";
 const HEADERS: [&str; 3] = ["user-agent", "x-player-id", "referer"];
 /// Query parameter names a policy may choose (`^[A-Za-z0-9_.-]{1,64}$`).
 const PARAMETERS: [&str; 3] = ["token", "t", "auth.token"];
+/// Channels an origin pass may name.
+const CHANNELS: [&str; 3] = ["news", "sports", "a-1"];
 /// Around 2027: `now` is the edge's clock, never near `u64::MAX`.
 const EPOCH: u64 = 1_800_000_000;
+
+/// A normal path: what the edge forwards, and the only form scopes and kinds
+/// are judged on.
+fn normal(path: &str) -> bool {
+    normalize(path).as_deref() == Some(path)
+}
+
+fn in_scopes(path: &str, scopes: &[String]) -> bool {
+    scopes.iter().any(|scope| within(path, scope))
+}
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -51,6 +67,8 @@ struct ConfigIn {
     require_ip: bool,
     headers_mask: u8,
     scopes: Vec<PathIn>,
+    /// The endpoint directories an origin pass for each channel opens.
+    origin_scopes: Vec<(u8, Vec<PathIn>)>,
     revocation_in_store: bool,
     max_ttl: u32,
 }
@@ -85,6 +103,8 @@ struct MintIn {
     lifetime: u32,
     now: u32,
     paths: Vec<PathIn>,
+    /// A scope that may not be one (`/a/../b`, `out/v1`, ...): mint refuses it.
+    odd_path: Option<String>,
     /// Index into `paths` (or the scopes) the request's path starts with.
     pick: u8,
     tail: Vec<Vec<u8>>,
@@ -123,7 +143,9 @@ enum CredentialIn {
     Damaged(u16, u8),
     /// The minted token with a session prefix put in front or swapped.
     Session(Vec<u8>),
-    OriginPass,
+    /// A pass for a channel, expiring at an offset from the request's time
+    /// (expired, live, or beyond the longest a pass may live).
+    OriginPass(u8, i32),
     /// A pass for the right key id with another key's mac.
     ForgedPass(u8),
     Raw(String),
@@ -185,6 +207,17 @@ fn config(c: &ConfigIn) -> EdgeConfig {
             .map(|(_, h)| h.to_string())
             .collect(),
         path_scopes: c.scopes.iter().take(3).map(prefix).collect(),
+        origin_scopes: c
+            .origin_scopes
+            .iter()
+            .take(3)
+            .map(|(channel, dirs)| {
+                (
+                    CHANNELS[usize::from(*channel) % CHANNELS.len()].to_string(),
+                    dirs.iter().take(2).map(prefix).collect(),
+                )
+            })
+            .collect(),
         revocation_in_store: c.revocation_in_store,
         // The policy's range (30 s to 7 days).
         max_ttl_seconds: 30 + u64::from(c.max_ttl) % 604_771,
@@ -255,7 +288,8 @@ fn round_trip(
         .map(|(h, v)| (h.to_string(), v.clone()))
         .collect();
     bound.extend(m.extra_headers.iter().take(2).cloned());
-    let paths: Vec<String> = m.paths.iter().take(3).map(prefix).collect();
+    let mut paths: Vec<String> = m.paths.iter().take(3).map(prefix).collect();
+    paths.extend(m.odd_path.iter().cloned());
     let lifetime = u64::from(m.lifetime) % (config.max_ttl_seconds + 60);
     let now = EPOCH + u64::from(m.now);
     let request = MintRequest {
@@ -290,6 +324,8 @@ fn round_trip(
                 MintError::DuplicateHeader(name)
             } else if session.as_deref().is_some_and(|s| !valid_session_id(s)) {
                 MintError::BadSession
+            } else if let Some(bad) = paths.iter().find(|p| !valid_scope(p)) {
+                MintError::BadScope(bad.clone())
             } else {
                 panic!("mint refused a request it should accept: {e}");
             };
@@ -299,6 +335,7 @@ fn round_trip(
     };
     assert!(lifetime <= config.max_ttl_seconds);
     assert!(session.as_deref().is_none_or(valid_session_id));
+    assert!(paths.iter().all(|p| valid_scope(p)));
     assert_eq!(twice, None);
     let claims = payload(&token);
     assert_eq!(
@@ -321,7 +358,7 @@ fn round_trip(
     );
 
     // A path the token covers: under one of its paths (or a scope, or
-    // anywhere), inside the policy's scopes.
+    // anywhere), inside the policy's scopes (on segment boundaries).
     let candidates: Vec<&String> = if paths.is_empty() {
         config.path_scopes.iter().collect()
     } else {
@@ -338,13 +375,9 @@ fn round_trip(
     path.push_str(
         ["/index.m3u8", "/index.mpd", "/seg_1.ts", "/seg_1.mp4"][usize::from(m.file) % 4],
     );
-    let covered = (config.path_scopes.is_empty()
-        || config
-            .path_scopes
-            .iter()
-            .any(|s| path.starts_with(s.as_str())))
-        && (paths.is_empty() || paths.iter().any(|p| path.starts_with(p.as_str())));
-    assert!(safe_path(&path), "generated paths are safe: {path}");
+    let covered = (config.path_scopes.is_empty() || in_scopes(&path, &config.path_scopes))
+        && (paths.is_empty() || in_scopes(&path, &paths));
+    assert!(normal(&path), "generated paths are normal: {path}");
 
     let url = mint::url(config, "cdn.example", &path, &token);
     let viewer_headers: BTreeMap<String, String> = bound
@@ -463,6 +496,7 @@ fn probe(
     minted: Option<&str>,
     p: &ProbeIn,
 ) {
+    let now = EPOCH + u64::from(p.now);
     let credential = |c: &CredentialIn| -> Option<String> {
         match c {
             CredentialIn::None => None,
@@ -477,11 +511,15 @@ fn probe(
                 let jwt = t.rsplitn(4, '.').collect::<Vec<_>>();
                 format!("{}.{}.{}.{}", plain(s, 64), jwt[2], jwt[1], jwt[0])
             }),
-            CredentialIn::OriginPass => Some(origin::pass(kid, key)),
+            CredentialIn::OriginPass(channel, offset) => {
+                let channel = CHANNELS[usize::from(*channel) % CHANNELS.len()];
+                let exp = now.saturating_add_signed(i64::from(*offset));
+                Some(origin::pass(kid, key, channel, exp))
+            }
             CredentialIn::ForgedPass(b) => {
                 let mut other = key.to_vec();
                 other[0] ^= b | 1;
-                Some(origin::pass(kid, &other))
+                Some(origin::pass(kid, &other, CHANNELS[0], now + 600))
             }
             CredentialIn::Raw(r) => Some(r.clone()),
         }
@@ -501,7 +539,6 @@ fn probe(
         ip: p.ip.clone(),
         headers: headers(&p.headers),
     };
-    let now = EPOCH + u64::from(p.now);
     let signed = minted.map(payload);
     let revoked_session = signed.as_ref().and_then(|c| c.ssn.clone());
     let revoked = p
@@ -512,8 +549,9 @@ fn probe(
     let Ok(accepted) = run(config, keys, revoked, &request, now) else {
         return;
     };
-    // Prefix checks are only sound on normal paths; the credential is gone.
-    assert!(safe_path(&accepted.uri), "{accepted:?}");
+    // What reaches the origin is the normal form that was judged; the
+    // credential is gone.
+    assert!(normal(&accepted.uri), "{accepted:?}");
     assert!(accepted
         .query
         .iter()
@@ -526,19 +564,9 @@ fn probe(
             assert!(claims.exp > now);
             assert!(config.protects(&accepted.uri));
             assert!(
-                config.path_scopes.is_empty()
-                    || config
-                        .path_scopes
-                        .iter()
-                        .any(|s| accepted.uri.starts_with(s.as_str()))
+                config.path_scopes.is_empty() || in_scopes(&accepted.uri, &config.path_scopes)
             );
-            assert!(
-                claims.paths.is_empty()
-                    || claims
-                        .paths
-                        .iter()
-                        .any(|s| accepted.uri.starts_with(s.as_str()))
-            );
+            assert!(claims.paths.is_empty() || in_scopes(&accepted.uri, &claims.paths));
             assert!(!config.require_ip || claims.ip);
             assert!(config
                 .require_headers
@@ -546,9 +574,11 @@ fn probe(
                 .all(|h| claims.headers.contains(h)));
             assert!(!(config.revocation_in_store && revoked.is_some()));
         }
-        None if config.protects(&accepted.uri) => {
+        None => {
             // Only MediaTailor's origin pass opens a protected path without a
-            // token, and only for manifests.
+            // token: a live one, for manifests under its channel's endpoint
+            // directories (and the policy's scopes). A pass is checked
+            // wherever it is shown, protected path or not.
             let first = request
                 .uri
                 .strip_prefix('/')
@@ -556,11 +586,26 @@ fn probe(
                 .split('/')
                 .next()
                 .unwrap_or_default();
-            let (pass_kid, mac) = origin::parse(first).expect("no token, no pass, but accepted");
-            assert_eq!(pass_kid, kid);
-            assert!(origin::matches(key, mac));
-            assert!(is_manifest(&accepted.uri));
+            let Some((pass, mac)) = origin::parse(first) else {
+                assert!(
+                    !config.protects(&accepted.uri),
+                    "no token, no pass, but accepted: {accepted:?}"
+                );
+                return;
+            };
+            assert_eq!(pass.kid, kid);
+            assert!(origin::matches(key, &pass, mac));
+            assert!(pass.exp > now, "an expired pass was accepted");
+            assert!(pass.exp <= now + MAX_PASS_SECONDS + config.not_before_leeway_seconds);
+            assert_eq!(kind(&accepted.uri), Kind::Manifest);
+            let dirs = config
+                .origin_scopes
+                .get(&pass.channel)
+                .expect("a pass for a channel without endpoint directories was accepted");
+            assert!(in_scopes(&accepted.uri, dirs), "{accepted:?} {dirs:?}");
+            assert!(
+                config.path_scopes.is_empty() || in_scopes(&accepted.uri, &config.path_scopes)
+            );
         }
-        None => {}
     }
 }

@@ -75,6 +75,21 @@ pub fn python() -> String {
 pub mod kubectl;
 pub mod operator;
 
+/// The signing keys among a key value store's entries (`k:<id>` = base64).
+pub fn keys_in_store(entries: &std::collections::BTreeMap<String, String>) -> onair::token::Keys {
+    use base64::Engine as _;
+    onair::token::Keys(
+        entries
+            .iter()
+            .filter_map(|(k, v)| {
+                let id = k.strip_prefix("k:")?;
+                let key = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
+                Some((id.to_string(), key))
+            })
+            .collect(),
+    )
+}
+
 /// The Kubernetes release of the real control plane, kubectl and client
 /// libraries the tests build (`.ci/k8s-env`, tests/realk8s/go).
 pub const KUBERNETES_RELEASE: &str = "v1.37.2";
