@@ -89,6 +89,16 @@ async fn reconcile_policy(op: &Operator, name: &str) {
     }
 }
 
+/// Creates the default policy and runs one reconcile of it.
+async fn create_and_reconcile_once(op: &Operator) -> TokenPolicy {
+    policies(op)
+        .create(&PostParams::default(), &policy(json!({})))
+        .await
+        .unwrap();
+    reconcile_policy(op, POLICY).await;
+    get_policy(op, POLICY).await.unwrap()
+}
+
 async fn get_policy(op: &Operator, name: &str) -> Option<TokenPolicy> {
     policies(op).get_opt(name).await.unwrap()
 }
@@ -283,12 +293,7 @@ async fn a_policy_whose_secret_onair_may_not_read_says_so_without_touching_aws()
     op.start_channel("news").await;
     Arc::get_mut(&mut op.ctx).unwrap().secret_access = SecretAccess::only(["live-news"]);
     let calls = op.sim.faults().all_calls();
-    policies(&op)
-        .create(&PostParams::default(), &policy(json!({})))
-        .await
-        .unwrap();
-    reconcile_policy(&op, POLICY).await;
-    let tp = get_policy(&op, POLICY).await.unwrap();
+    let tp = create_and_reconcile_once(&op).await;
     assert_eq!(
         ready_reason(&tp),
         ("False".to_string(), "SecretsNotReadable".to_string())
@@ -782,12 +787,7 @@ async fn bad_input_is_reported_without_touching_aws() {
     let op = Operator::start().await;
     op.start_channel("news").await;
     let writes = op.sim.faults().writes();
-    policies(&op)
-        .create(&PostParams::default(), &policy(json!({})))
-        .await
-        .unwrap();
-    reconcile_policy(&op, POLICY).await;
-    let tp = get_policy(&op, POLICY).await.unwrap();
+    let tp = create_and_reconcile_once(&op).await;
     assert_eq!(
         ready_reason(&tp),
         ("False".into(), "SigningKeysNotFound".into())
