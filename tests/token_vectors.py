@@ -79,7 +79,7 @@ def config(**changes):
         "requireIp": False,
         "requireHeaders": [],
         "pathScopes": ["/out/v1/"],
-        "originScopes": {"news": ["/out/v1/abc/"]},
+        "originScopes": {"news": ["/out/v1/abc/"], "sports.eu": ["/out/v1/eu/"]},
         "revocationInStore": True,
         "maxTtlSeconds": 3600,
         "notBeforeLeewaySeconds": LEEWAY,
@@ -205,6 +205,8 @@ case("tampered claims", "bad-signature",
 # The origin pass: MediaTailor reading its channel's manifests.
 PASS = origin_pass()
 passes("origin pass on its channel's manifest", PASS, cfg="bound")
+passes("origin pass of a channel whose name has dots", origin_pass(channel="sports.eu"),
+       "/out/v1/eu/index.m3u8", cfg="bound")
 passes("origin pass on a child manifest", PASS, "/out/v1/abc/index_1.m3u8", cfg="bound")
 case("origin pass on a segment", "pass-scope", uri="/out/v1/abc/index_1_00001.ts", token=PASS, cfg="bound")
 case("origin pass on another directory", "pass-scope", uri="/out/v1/abd/index.m3u8", token=PASS, cfg="bound")

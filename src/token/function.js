@@ -192,9 +192,10 @@ function inScopes(path, scopes) {
   return scopes.some((s) => within(path, s));
 }
 
-// `o.<kid>.<exp>.<channel>.<mac>`: an origin pass (MediaTailor reading the channel).
+// `o.<kid>.<exp>.<channel>.<mac>`: an origin pass (MediaTailor reading the
+// channel). The channel's name may hold dots; the mac, last, never does.
 function originPass(s) {
-  const m = s.match(/^o\.([A-Za-z0-9_-]{1,64})\.([0-9]{1,15})\.([a-z0-9-]{1,63})\.([A-Za-z0-9_-]{43})$/);
+  const m = s.match(/^o\.([A-Za-z0-9_-]{1,64})\.([0-9]{1,15})\.([a-z0-9.-]{1,253})\.([A-Za-z0-9_-]{43})$/);
   return m ? { kid: m[1], exp: Number(m[2]), channel: m[3], mac: m[4] } : null;
 }
 

@@ -78,30 +78,22 @@ fn plain(s: &str) -> bool {
 
 /// `(pass, mac)` when `segment` has the shape of a pass,
 /// `o.<kid>.<exp>.<channel>.<mac>`: a JWT's first part is never `o`, and a
-/// token has at most four parts.
+/// token has at most four parts. A channel's name may hold dots (Kubernetes
+/// names are DNS subdomains); the key id, expiry and mac never do, so the
+/// channel is everything between the expiry and the last part.
 pub fn parse(segment: &str) -> Option<(Pass, &str)> {
-    let mut parts = segment.split('.');
-    let (o, kid, exp, channel, mac) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
+    let rest = segment.strip_prefix("o.")?;
+    let (kid, rest) = rest.split_once('.')?;
+    let (exp, rest) = rest.split_once('.')?;
+    let (channel, mac) = rest.rsplit_once('.')?;
     // At most 15 digits: every such number is exact in JavaScript too.
     let exp_ok = (1..=15).contains(&exp.len()) && exp.bytes().all(|b| b.is_ascii_digit());
-    let channel_ok = (1..=63).contains(&channel.len())
+    let channel_ok = (1..=253).contains(&channel.len())
         && channel
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let shaped = o == "o"
-        && parts.next().is_none()
-        && kid.len() <= 64
-        && plain(kid)
-        && exp_ok
-        && channel_ok
-        && mac.len() == 43
-        && plain(mac);
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let shaped =
+        kid.len() <= 64 && plain(kid) && exp_ok && channel_ok && mac.len() == 43 && plain(mac);
     shaped.then(|| {
         (
             Pass {
@@ -175,6 +167,10 @@ mod tests {
             "a JWT is no pass"
         );
         assert!(parse("o.k1.short").is_none());
+        let dotted = pass("k1", &key, "sports.eu", 1_800_086_400);
+        let (parsed, mac) = parse(&dotted).expect("a dotted channel name");
+        assert_eq!(parsed.channel, "sports.eu");
+        assert!(matches(&key, &parsed, mac));
         let url = format!("https://d1.cloudfront.net/{p}/out/v1");
         assert_eq!(
             redact(&url),
