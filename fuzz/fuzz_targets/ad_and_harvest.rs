@@ -15,7 +15,6 @@
 
 #![no_main]
 
-
 use jiff::{SignedDuration, Timestamp};
 use libfuzzer_sys::fuzz_target;
 use onair::api::ad_insertion::AdInsertion;
@@ -131,17 +130,28 @@ fn playback(channel: &LiveChannel, ads: &AdInsertion) {
 
     // With a TokenPolicy, MediaTailor reads the channel with an origin pass:
     // the edge must parse it back from the path, and logs must not show it.
+    // The reconciler mints it for the channel (any name Kubernetes admits),
+    // expiring at the end of the next window.
     let key = [7u8; 32];
-    let pass = origin::pass("k1", &key);
+    let channel_name = channel.metadata.name.clone().unwrap_or_default();
+    let (_, exp) = origin::schedule(1_800_000_000, origin::spread_of(UID));
+    let pass = origin::pass("k1", &key, &channel_name, exp);
     let source = plan::with_origin_pass(&config.video_content_source_url, &pass);
     let path = source
         .split_once("://")
         .and_then(|(_, rest)| rest.split_once('/'))
         .map_or("", |(_, path)| path);
-    let (kid, mac) = origin::parse(path.split('/').next().unwrap_or_default())
-        .expect("the pass is the first path segment");
-    assert_eq!(kid, "k1");
-    assert!(origin::matches(&key, mac));
+    let (parsed, mac) = origin::parse(path.split('/').next().unwrap_or_default())
+        .unwrap_or_else(|| panic!("the pass is the first path segment of {source}"));
+    assert_eq!(
+        parsed,
+        origin::Pass {
+            kid: "k1".into(),
+            exp,
+            channel: channel_name,
+        }
+    );
+    assert!(origin::matches(&key, &parsed, mac));
     let mut passed = config.clone();
     passed.video_content_source_url.clone_from(&source);
     assert!(!format!("{passed:?}").contains(mac), "Debug shows the pass");

@@ -27,6 +27,7 @@ use onair::token::mint::{self, MintError, MintRequest, MEDIATAILOR_PREFIX};
 use onair::token::origin::MAX_PASS_SECONDS;
 use onair::token::path::{kind, normalize, valid_scope, within, Kind};
 use onair::token::verify::{check, Accepted, Refusal, ViewerRequest};
+use onair::token::wire::MAX_HEADERS;
 use onair::token::{origin, valid_session_id, Claims, EdgeConfig, Keys};
 
 /// Characters of generated path segments and key ids: every path built from
@@ -337,6 +338,20 @@ fn round_trip(
     assert!(session.as_deref().is_none_or(valid_session_id));
     assert!(paths.iter().all(|p| valid_scope(p)));
     assert_eq!(twice, None);
+    // What mint writes, the edge reads (`wire::claims`): bound header names
+    // are 1 to 64 of `[a-z0-9-]`, at most MAX_HEADERS of them. A name mint
+    // lower-cases but does not check (`x_id`, `a.b`, a quote) is written
+    // with no complaint, and every request with the token is refused
+    // `malformed` (found by this target).
+    let readable = |h: &String| {
+        (1..=64).contains(&h.len())
+            && h.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    assert!(
+        names.len() <= MAX_HEADERS && names.iter().all(readable),
+        "mint bound headers {names:?}, which the edge refuses to read"
+    );
     let claims = payload(&token);
     assert_eq!(
         claims,
@@ -563,9 +578,7 @@ fn probe(
             assert_eq!(Some(claims), signed.as_ref(), "accepted an unsigned token");
             assert!(claims.exp > now);
             assert!(config.protects(&accepted.uri));
-            assert!(
-                config.path_scopes.is_empty() || in_scopes(&accepted.uri, &config.path_scopes)
-            );
+            assert!(config.path_scopes.is_empty() || in_scopes(&accepted.uri, &config.path_scopes));
             assert!(claims.paths.is_empty() || in_scopes(&accepted.uri, &claims.paths));
             assert!(!config.require_ip || claims.ip);
             assert!(config
@@ -603,9 +616,7 @@ fn probe(
                 .get(&pass.channel)
                 .expect("a pass for a channel without endpoint directories was accepted");
             assert!(in_scopes(&accepted.uri, dirs), "{accepted:?} {dirs:?}");
-            assert!(
-                config.path_scopes.is_empty() || in_scopes(&accepted.uri, &config.path_scopes)
-            );
+            assert!(config.path_scopes.is_empty() || in_scopes(&accepted.uri, &config.path_scopes));
         }
     }
 }

@@ -110,7 +110,7 @@ function readClaims(part) {
   if (paths.length > 20 || !paths.every((p) => p.length <= 256 && SCOPE.test(p))) throw 0;
   if (own(c, 'ssn') && !PLAIN.test(c.ssn)) throw 0;
   const names = c.headers || [];
-  if (names.length > 10 || !names.every((h, k) => /^[a-z0-9-]{1,64}$/.test(h) && names.indexOf(h) === k)) throw 0;
+  if (names.length > 11 || !names.every((h, k) => /^[a-z0-9-]{1,64}$/.test(h) && names.indexOf(h) === k)) throw 0;
   if (own(c, 'intsig') && !/^[A-Za-z0-9_-]{43}$/.test(c.intsig)) throw 0;
   return c;
 }

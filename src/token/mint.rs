@@ -31,6 +31,10 @@ pub enum MintError {
     HeaderRequired(String),
     #[error("session ids may use letters, digits, '-' and '_' (1 to 64 characters)")]
     BadSession,
+    #[error("header name {0:?} cannot be bound: use lower-case letters, digits and '-' (1 to 64), as CloudFront names headers")]
+    BadHeaderName(String),
+    #[error("a token binds at most {max} headers; {given} were given", max = super::wire::MAX_HEADERS)]
+    TooManyHeaders { given: usize },
     #[error("the {0} header is given twice: a token binds one value per header")]
     DuplicateHeader(String),
     #[error("scope {0:?} is not a path scope: `/` then segments of letters, digits, '-', '_', '.' and '~' that do not start with '.', such as /out/v1/abc/")]
@@ -66,6 +70,17 @@ pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<St
         if !headers.iter().any(|(n, _)| n == name) {
             return Err(MintError::HeaderRequired(name.clone()));
         }
+    }
+    if let Some((bad, _)) = headers
+        .iter()
+        .find(|(n, _)| !super::wire::plain_header_name(n))
+    {
+        return Err(MintError::BadHeaderName(bad.clone()));
+    }
+    if headers.len() > super::wire::MAX_HEADERS {
+        return Err(MintError::TooManyHeaders {
+            given: headers.len(),
+        });
     }
     headers.sort_by(|a, b| a.0.cmp(&b.0));
     // A request carries one value per header name, so a token bound to two
@@ -188,6 +203,35 @@ mod tests {
             mint(&config, &[1; 32], &request),
             Err(MintError::DuplicateHeader("user-agent".into()))
         );
+    }
+
+    #[test]
+    fn only_header_names_the_edge_reads_are_bound() {
+        let config = EdgeConfig {
+            location: "path".into(),
+            query_parameter: "token".into(),
+            protect: "all".into(),
+            failure_status: 401,
+            require_ip: false,
+            require_headers: Vec::new(),
+            path_scopes: Vec::new(),
+            origin_scopes: Default::default(),
+            revocation_in_store: false,
+            max_ttl_seconds: 60,
+            not_before_leeway_seconds: 60,
+        };
+        let request = |name: &str| MintRequest {
+            key_id: "k1".into(),
+            lifetime_seconds: 60,
+            now: 1_800_000_000,
+            headers: vec![(name.into(), "v".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            mint(&config, &[1; 32], &request("x_id")),
+            Err(MintError::BadHeaderName("x_id".into()))
+        );
+        assert!(mint(&config, &[1; 32], &request("X-Device-Id")).is_ok());
     }
 
     #[test]

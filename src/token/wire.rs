@@ -19,7 +19,17 @@ use super::{valid_session_id, Claims};
 pub const MAX_TIME: u64 = (1 << 53) - 1;
 /// At most this many `paths` and bound `headers` in a token.
 pub const MAX_PATHS: usize = 20;
-pub const MAX_HEADERS: usize = 10;
+/// A policy binds at most 10 headers plus the User-Agent.
+pub const MAX_HEADERS: usize = 11;
+
+/// A bound header's name as a token carries it: lower-case letters, digits
+/// and `-`, 1 to 64 (how CloudFront hands header names to a function).
+pub fn plain_header_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
 
 /// A token split into its parts; nothing decoded yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,16 +168,11 @@ pub fn claims(part: &str) -> Result<Claims, String> {
         return Err("ssn is 1 to 64 letters, digits, '-' or '_'".into());
     }
     let headers = &claims.headers;
-    let plain = |h: &String| {
-        (1..=64).contains(&h.len())
-            && h.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
     let unique = headers
         .iter()
         .enumerate()
         .all(|(i, h)| !headers[..i].contains(h));
-    if headers.len() > MAX_HEADERS || !headers.iter().all(plain) || !unique {
+    if headers.len() > MAX_HEADERS || !headers.iter().all(|h| plain_header_name(h)) || !unique {
         return Err(format!(
             "headers lists 1 to {MAX_HEADERS} distinct lower-case header names"
         ));
