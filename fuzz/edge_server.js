@@ -1,9 +1,7 @@
 // The generated CloudFront Function as a server, for the edge_differential
 // fuzz target: one JSON request a line on stdin, one JSON verdict a line on
 // stdout, until stdin closes. The function runs under the same shim as
-// tests/token_function_harness.js: only what the cloudfront-js-2.0 runtime
-// offers (its `crypto`, Buffer, the key value store API), no require, no
-// process, no network inside the function's context.
+// tests/token_function_harness.js (tests/cloudfront_runtime.js).
 //
 // Request: {id, source?, drop?, storeId, store, request, ip, now}
 //   id      the function's id; `source` comes with an id's first request
@@ -13,47 +11,12 @@
 // Answer: {verdict: "pass" | refusal code, uri, query: [names kept]} or
 //         {error} when the function throws (CloudFront would answer 5xx).
 'use strict';
-const vm = require('vm');
-const nodeCrypto = require('crypto');
+const path = require('path');
 const readline = require('readline');
-
-const allowed = ["import cf from 'cloudfront';", "import crypto from 'crypto';"];
+const { load, instantiate } = require(path.join(__dirname, '..', 'tests', 'cloudfront_runtime.js'));
 
 // What every function reads: set before each request.
 let current = { storeId: null, store: {}, now: 0 };
-
-// The function may import exactly the two runtime modules, nothing else.
-function load(source) {
-  for (const line of source.match(/^import .*$/gm) || []) {
-    if (!allowed.includes(line)) throw new Error('unexpected import: ' + line);
-  }
-  return source.replace(/^import .*$/gm, '') + '\n;({ verify, handler })';
-}
-
-function instantiate(code) {
-  const kvs = (id) => {
-    if (id !== current.storeId) throw new Error('unknown key value store ' + id);
-    return {
-      get: async (k) => {
-        if (!(k in current.store)) throw new Error('key not found');
-        return current.store[k];
-      },
-      exists: async (k) => k in current.store,
-    };
-  };
-  const FixedDate = class extends Date {
-    static now() {
-      return current.now * 1000;
-    }
-  };
-  const context = vm.createContext({
-    cf: { kvs },
-    crypto: { createHmac: (a, k) => nodeCrypto.createHmac(a, k), createHash: (a) => nodeCrypto.createHash(a) },
-    Buffer,
-    Date: FixedDate,
-  });
-  return new vm.Script(code).runInContext(context);
-}
 
 const functions = new Map();
 
@@ -62,7 +25,7 @@ async function answer(message) {
   current = { storeId: message.storeId, store: message.store, now: message.now };
   if (message.source !== undefined) {
     // The store id is read when the function is loaded.
-    functions.set(message.id, instantiate(load(message.source)));
+    functions.set(message.id, instantiate(load(message.source), () => current));
   }
   const fn = functions.get(message.id);
   if (!fn) throw new Error('no function ' + message.id);

@@ -174,21 +174,26 @@ pub const MEDIATAILOR_PREFIX: &str = "/v1/";
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_header_bound_twice_is_refused() {
-        let config = EdgeConfig {
+    /// Path tokens, every path, one minute; binding `headers`.
+    fn config(headers: &[&str]) -> EdgeConfig {
+        EdgeConfig {
             location: "path".into(),
             query_parameter: "token".into(),
             protect: "all".into(),
             failure_status: 401,
             require_ip: false,
-            require_headers: vec!["user-agent".into()],
+            require_headers: headers.iter().map(|h| h.to_string()).collect(),
             path_scopes: Vec::new(),
             origin_scopes: Default::default(),
             revocation_in_store: false,
             max_ttl_seconds: 60,
             not_before_leeway_seconds: 60,
-        };
+        }
+    }
+
+    #[test]
+    fn a_header_bound_twice_is_refused() {
+        let config = config(&["user-agent"]);
         let request = MintRequest {
             key_id: "k1".into(),
             lifetime_seconds: 60,
@@ -207,19 +212,7 @@ mod tests {
 
     #[test]
     fn only_header_names_the_edge_reads_are_bound() {
-        let config = EdgeConfig {
-            location: "path".into(),
-            query_parameter: "token".into(),
-            protect: "all".into(),
-            failure_status: 401,
-            require_ip: false,
-            require_headers: Vec::new(),
-            path_scopes: Vec::new(),
-            origin_scopes: Default::default(),
-            revocation_in_store: false,
-            max_ttl_seconds: 60,
-            not_before_leeway_seconds: 60,
-        };
+        let config = config(&[]);
         let request = |name: &str| MintRequest {
             key_id: "k1".into(),
             lifetime_seconds: 60,
@@ -250,19 +243,7 @@ mod tests {
 
     #[test]
     fn urls_carry_the_token_where_it_survives() {
-        let mut config = EdgeConfig {
-            location: "path".into(),
-            query_parameter: "token".into(),
-            protect: "all".into(),
-            failure_status: 401,
-            require_ip: false,
-            require_headers: Vec::new(),
-            path_scopes: Vec::new(),
-            origin_scopes: Default::default(),
-            revocation_in_store: false,
-            max_ttl_seconds: 60,
-            not_before_leeway_seconds: 60,
-        };
+        let mut config = config(&[]);
         assert_eq!(
             url(&config, "cdn", "/out/v1/a/index.m3u8", "T"),
             "https://cdn/T/out/v1/a/index.m3u8"
