@@ -28,7 +28,7 @@ use onair::token::origin::MAX_PASS_SECONDS;
 use onair::token::path::{kind, normalize, valid_scope, within, Kind};
 use onair::token::verify::{check, Accepted, Refusal, ViewerRequest};
 use onair::token::wire::{self, MAX_HEADERS};
-use onair::token::{origin, valid_session_id, Claims, EdgeConfig, Keys};
+use onair::token::{origin, plain_id, Claims, EdgeConfig, Keys};
 
 /// Characters of generated path segments and key ids: every path built from
 /// them is safe (no dots, no encoded separators).
@@ -330,7 +330,7 @@ fn round_trip(
                 // A request carries one value per name: such a token could
                 // never be accepted (found by this target).
                 MintError::DuplicateHeader(name)
-            } else if session.as_deref().is_some_and(|s| !valid_session_id(s)) {
+            } else if session.as_deref().is_some_and(|s| !plain_id(s)) {
                 MintError::BadSession
             } else if let Some(bad) = paths.iter().find(|p| !valid_scope(p)) {
                 MintError::BadScope(bad.clone())
@@ -342,7 +342,7 @@ fn round_trip(
         }
     };
     assert!(lifetime <= config.max_ttl_seconds);
-    assert!(session.as_deref().is_none_or(valid_session_id));
+    assert!(session.as_deref().is_none_or(plain_id));
     assert!(paths.iter().all(|p| valid_scope(p)));
     assert_eq!(twice, None);
     // What mint writes, the edge reads (`wire::claims`): mint refuses a

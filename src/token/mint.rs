@@ -3,8 +3,8 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 use super::binding::{intsig, normalize_ip};
-use super::path::{valid_scope, within};
-use super::{valid_session_id, Claims, EdgeConfig};
+use super::path::{valid_scope, within_any};
+use super::{plain_id, Claims, EdgeConfig};
 
 /// Everything a token says.
 #[derive(Debug, Clone, Default)]
@@ -90,7 +90,7 @@ pub fn mint(config: &EdgeConfig, key: &[u8], request: &MintRequest) -> Result<St
         return Err(MintError::DuplicateHeader(pair[0].0.clone()));
     }
     if let Some(session) = &request.session {
-        if !valid_session_id(session) {
+        if !plain_id(session) {
             return Err(MintError::BadSession);
         }
     }
@@ -131,7 +131,7 @@ pub fn check_path_in_scopes(path: &str, scopes: &[String]) -> Result<(), MintErr
     if let Some(bad) = scopes.iter().find(|s| !valid_scope(s)) {
         return Err(MintError::BadScope(bad.clone()));
     }
-    if scopes.iter().any(|scope| within(path, scope)) {
+    if within_any(path, scopes) {
         Ok(())
     } else {
         Err(MintError::PathOutsideScopes {

@@ -97,11 +97,9 @@ pub struct Claims {
     pub intsig: Option<String>,
 }
 
-/// Session ids are plain so they can sit in front of the JWT and in a WAF
-/// pattern: letters, digits, `-` and `_`, at most 64.
-pub fn valid_session_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+/// Session ids and key ids are plain: letters, digits, `-` and `_`, 1 to
+/// 64, so a session can sit in front of the JWT and in a WAF pattern, and a
+/// key id can name a store entry and sit in a token header or origin pass.
+pub fn plain_id(id: &str) -> bool {
+    id.len() <= 64 && wire::base64url_chars(id)
 }

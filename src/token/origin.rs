@@ -23,6 +23,9 @@
 
 use base64::Engine as _;
 
+use super::plain_id;
+use super::wire::base64url_chars;
+
 /// Domain separation: a pass mac can never be mistaken for another HMAC.
 const CONTEXT: &str = "onair-origin-pass-v2\n";
 /// How often a pass is renewed.
@@ -70,12 +73,6 @@ pub fn spread_of(uid: &str) -> u64 {
     })
 }
 
-fn plain(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 /// `(pass, mac)` when `segment` has the shape of a pass,
 /// `o.<kid>.<exp>.<channel>.<mac>`: a JWT's first part is never `o`, and a
 /// token has at most four parts. A channel's name may hold dots (Kubernetes
@@ -92,8 +89,7 @@ pub fn parse(segment: &str) -> Option<(Pass, &str)> {
         && channel
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-    let shaped =
-        kid.len() <= 64 && plain(kid) && exp_ok && channel_ok && mac.len() == 43 && plain(mac);
+    let shaped = plain_id(kid) && exp_ok && channel_ok && mac.len() == 43 && base64url_chars(mac);
     shaped.then(|| {
         (
             Pass {

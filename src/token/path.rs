@@ -121,6 +121,11 @@ pub fn within(path: &str, scope: &str) -> bool {
     }
 }
 
+/// Whether `path` lies under any of `scopes` (see [`within`]).
+pub fn within_any(path: &str, scopes: &[String]) -> bool {
+    scopes.iter().any(|scope| within(path, scope))
+}
+
 /// A path scope (`pathScopes`, a token's `paths`, `token mint --scope`): `/`
 /// then segments of letters, digits, `-`, `_`, `.`, `~` that do not start
 /// with `.`, with or without a final `/`; at most 256 characters. The

@@ -10,7 +10,7 @@ use kube::{Api, Client};
 
 use super::mint::MintError;
 use super::verify::ViewerRequest;
-use super::{valid_session_id, EdgeConfig, Keys};
+use super::{plain_id, EdgeConfig, Keys};
 use crate::api::{AdInsertion, LiveChannel, TokenPolicySpec};
 
 /// Shortest signing key accepted (HS256 wants at least its output size).
@@ -180,7 +180,7 @@ pub async fn signing_keys(
 /// never key material).
 pub fn check_keys(keys: &Keys, secret: &str, active: &str) -> Result<(), InputError> {
     for (id, key) in &keys.0 {
-        if !plain_key_id(id) {
+        if !plain_id(id) {
             return Err(invalid(
                 "InvalidSigningKeys",
                 format!("key id {id:?} in Secret \"{secret}\" must be 1 to 64 letters, digits, '-' or '_'"),
@@ -203,15 +203,6 @@ pub fn check_keys(keys: &Keys, secret: &str, active: &str) -> Result<(), InputEr
         ));
     }
     Ok(())
-}
-
-/// Key ids: 1 to 64 letters, digits, `-` and `_` (they name store entries
-/// and sit in token headers and origin passes).
-pub fn plain_key_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Revoked sessions, inline and from the ConfigMap; none while revocation is off.
@@ -243,7 +234,7 @@ pub async fn revoked_sessions(
                 )
             })?;
         for session in config_map.data.unwrap_or_default().into_keys() {
-            if !valid_session_id(&session) {
+            if !plain_id(&session) {
                 return Err(invalid(
                     "InvalidSessionId",
                     format!(

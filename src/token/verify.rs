@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::binding::{intsig_matches, normalize_ip};
 use super::origin::{self, Pass, MAX_PASS_SECONDS};
-use super::path::{kind, normalize, within, Kind};
+use super::path::{kind, normalize, within_any, Kind};
 use super::wire::{self, looks_like_token};
 use super::{Claims, EdgeConfig, Keys};
 
@@ -52,9 +52,7 @@ impl ViewerRequest {
             headers,
         }
     }
-}
 
-impl ViewerRequest {
     /// The request as CloudFront hands it to a viewer-request function: the
     /// query undecoded, one field per name with the first value in `value`
     /// and every value in `multiValue` when a name repeats; headers likewise.
@@ -228,10 +226,6 @@ fn extract(config: &EdgeConfig, request: &ViewerRequest) -> Result<Extracted, Re
     })
 }
 
-fn in_scopes(path: &str, scopes: &[String]) -> bool {
-    scopes.iter().any(|scope| within(path, scope))
-}
-
 /// Checks a request as the edge would at time `now` (seconds since the epoch).
 /// `revoked_until` answers, for a session id, until when it is revoked.
 pub fn check(
@@ -254,7 +248,7 @@ pub fn check(
     let uri = normalize(&raw).ok_or(Refusal::UnsafePath(raw))?;
     let leeway = config.not_before_leeway_seconds;
     let outside_policy =
-        |uri: &str| !config.path_scopes.is_empty() && !in_scopes(uri, &config.path_scopes);
+        |uri: &str| !config.path_scopes.is_empty() && !within_any(uri, &config.path_scopes);
     let token = match credential {
         Credential::OriginPass(pass, mac) => {
             let key = keys
@@ -276,7 +270,7 @@ pub fn check(
             let opens = config
                 .origin_scopes
                 .get(&pass.channel)
-                .is_some_and(|dirs| in_scopes(&uri, dirs));
+                .is_some_and(|dirs| within_any(&uri, dirs));
             if kind(&uri) != Kind::Manifest || !opens {
                 return Err(Refusal::OriginPassScope(uri));
             }
@@ -335,7 +329,7 @@ pub fn check(
     if outside_policy(&uri) {
         return Err(Refusal::OutsideScope(uri));
     }
-    if !claims.paths.is_empty() && !in_scopes(&uri, &claims.paths) {
+    if !claims.paths.is_empty() && !within_any(&uri, &claims.paths) {
         return Err(Refusal::PathNotAllowed(uri));
     }
     if config.require_ip && !claims.ip {

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Deserializer};
 
 use super::path::valid_scope;
-use super::{valid_session_id, Claims};
+use super::{plain_id, Claims};
 
 /// The largest integer both readers hold exactly (JavaScript numbers are
 /// doubles); times beyond it are refused rather than rounded.
@@ -43,7 +43,8 @@ pub struct Parts<'a> {
     pub signed: &'a str,
 }
 
-fn base64url_chars(part: &str) -> bool {
+/// Non-empty, and only base64url's characters (letters, digits, `-`, `_`).
+pub(crate) fn base64url_chars(part: &str) -> bool {
     !part.is_empty()
         && part
             .bytes()
@@ -145,7 +146,7 @@ pub fn header_kid(part: &str) -> Result<String, String> {
     if header.typ.as_deref().is_some_and(|t| t != "JWT") {
         return Err("the header's typ, when present, is JWT".into());
     }
-    if !super::policy::plain_key_id(&header.kid) {
+    if !plain_id(&header.kid) {
         return Err("the header's kid is 1 to 64 letters, digits, '-' or '_'".into());
     }
     Ok(header.kid)
@@ -164,7 +165,7 @@ pub fn claims(part: &str) -> Result<Claims, String> {
             "paths lists 1 to {MAX_PATHS} path scopes such as /out/v1/abc/"
         ));
     }
-    if claims.ssn.as_deref().is_some_and(|s| !valid_session_id(s)) {
+    if claims.ssn.as_deref().is_some_and(|s| !plain_id(s)) {
         return Err("ssn is 1 to 64 letters, digits, '-' or '_'".into());
     }
     let headers = &claims.headers;
