@@ -180,10 +180,12 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     }
     let providers = Providers::new(
         client.clone(),
-        Connector::Remote {
-            sim: sim.clone(),
-            limiters: Limiters::new(budgets),
-        },
+        Connector::fixed(
+            &Limiters::new(budgets),
+            sim.account(),
+            sim.region(),
+            |guard| crate::aws::apis::AwsApis::remote(&sim, guard),
+        ),
         Default::default(),
         ProviderDefaults::default(),
     );
@@ -194,18 +196,21 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         ..Default::default()
     };
     let ctx = Arc::new(Context::new(client.clone(), providers, timing));
-    let mut controllers = vec![tokio::spawn(crate::controller::live_channel::run(
+    let mut controllers = vec![tokio::spawn(crate::controller::live_channel::run_in(
         ctx.clone(),
         args.max_concurrent_reconciles,
+        None,
     ))];
     if args.ads_and_tokens {
-        controllers.push(tokio::spawn(crate::controller::ad_insertion::run(
+        controllers.push(tokio::spawn(crate::controller::ad_insertion::run_in(
             ctx.clone(),
             args.max_concurrent_reconciles,
+            None,
         )));
-        controllers.push(tokio::spawn(crate::controller::token_policy::run(
+        controllers.push(tokio::spawn(crate::controller::token_policy::run_in(
             ctx.clone(),
             args.max_concurrent_reconciles,
+            None,
         )));
         let keys: k8s_openapi::api::core::v1::Secret =
             serde_yaml::from_str(include_str!("../examples/token-signing-keys.yaml"))
@@ -397,7 +402,7 @@ async fn resync_all<K, Fut, E>(
     ctx: &Arc<Context>,
 ) -> Result<usize, String>
 where
-    K: crate::controller::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K: crate::k8s::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
     Fut: std::future::Future<Output = Result<kube::runtime::controller::Action, E>>,
     E: std::fmt::Display,

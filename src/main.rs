@@ -21,28 +21,29 @@ enum Command {
     Run(onair::run::RunArgs),
     /// Run a local environment without a cluster. `--api-only` serves the local
     /// Kubernetes API server and writes a kubeconfig for it.
+    #[cfg(feature = "sandbox")]
     Sandbox(onair::sandbox::SandboxArgs),
     /// Mint playback tokens for a TokenPolicy, or explain why the edge would
     /// refuse a URL (reads the policy, its keys and channels from the cluster).
     Token {
         #[command(subcommand)]
-        command: onair::token::cli::TokenCommand,
+        command: onair::cli::token::TokenCommand,
     },
     /// Print the configuration every AWS resource of the LiveChannels in a
     /// file would get, without a cluster or AWS (ids AWS chooses are
     /// <placeholders>; secrets are never printed).
-    Render(onair::render::RenderArgs),
+    Render(onair::cli::render::RenderArgs),
     /// Compare the LiveChannels in a file with what exists in AWS (their
     /// recorded ids are read from the cluster) and print what onair would
     /// create, update or delete. Exits 0 when in sync, 1 when not.
-    Plan(onair::render::PlanArgs),
+    Plan(onair::cli::render::PlanArgs),
     /// Insert one ad break now into a LiveChannel's MediaLive schedule (a
     /// SCTE-35 splice insert that an AdInsertion fills with ads).
-    AdBreak(onair::ad_break::AdBreakArgs),
+    AdBreak(onair::cli::ad_break::AdBreakArgs),
     /// Summarise a LiveChannel's CMCD telemetry (CloudFront real-time logs in
     /// its Kinesis stream): requests, error rate, time to first byte, bitrates,
     /// buffer starvations, rebuffer ratio and sessions, overall and per edge.
-    Telemetry(onair::telemetry::cli::TelemetryArgs),
+    Telemetry(onair::cli::telemetry::TelemetryArgs),
     /// Print the least-privilege IAM policy for the operator's role: exactly
     /// the AWS calls onair makes, changes only to resources carrying onair's
     /// owner tag, and iam:PassRole only for the roles given with --pass-role.
@@ -50,6 +51,7 @@ enum Command {
     /// Measure the design targets on the local API server and the AWS
     /// simulation: steady-state AWS calls per resync, convergence of many
     /// channels under AWS rate limits, peak memory.
+    #[cfg(feature = "sandbox")]
     Bench(onair::bench::BenchArgs),
     /// Print every onair CustomResourceDefinition as YAML (pipe it to
     /// `kubectl apply -f -`), or write one file per CRD with --output-dir.
@@ -98,7 +100,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Token { command } => {
-            return match onair::token::cli::main(command) {
+            return match onair::cli::token::main(command) {
                 Ok(true) => std::process::ExitCode::SUCCESS,
                 Ok(false) => std::process::ExitCode::from(1),
                 Err(error) => {
@@ -108,17 +110,18 @@ fn main() -> std::process::ExitCode {
             }
         }
         Command::Run(args) => onair::run::main(args),
-        Command::AdBreak(args) => onair::ad_break::main(args).map_err(onair::run::Error::Io),
+        Command::AdBreak(args) => onair::cli::ad_break::main(args).map_err(onair::run::Error::Io),
         Command::Telemetry(args) => {
-            onair::telemetry::cli::main(args).map_err(onair::run::Error::Io)
+            onair::cli::telemetry::main(args).map_err(onair::run::Error::Io)
         }
         Command::IamPolicy(args) => onair::iam::main(args).map_err(onair::run::Error::Io),
+        #[cfg(feature = "sandbox")]
         Command::Bench(args) => onair::bench::main(args).map_err(onair::run::Error::Io),
         Command::Render(args) => {
-            onair::render::render_main(args).map_err(|e| onair::run::Error::Io(e.to_string()))
+            onair::cli::render::render_main(args).map_err(|e| onair::run::Error::Io(e.to_string()))
         }
         Command::Plan(args) => {
-            return match onair::render::plan_main(args) {
+            return match onair::cli::render::plan_main(args) {
                 Ok(true) => std::process::ExitCode::SUCCESS,
                 Ok(false) => std::process::ExitCode::from(1),
                 Err(error) => {
@@ -127,6 +130,7 @@ fn main() -> std::process::ExitCode {
                 }
             }
         }
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => onair::sandbox::main(args),
         Command::Crd {
             reference: true, ..

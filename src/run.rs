@@ -102,11 +102,13 @@ pub struct RunArgs {
     pub aws_endpoint_url: Option<String>,
     /// Work against an in-process simulation of AWS instead of AWS (the
     /// sandbox and tests; nothing is created anywhere).
+    #[cfg(feature = "sandbox")]
     #[arg(long, hide = true)]
     pub simulate_aws: bool,
     /// Work against the AWS simulation another process serves at this URL
     /// (`aws::remote`): several operator processes then share one simulated
     /// account, as replicas share one AWS account (the real-cluster tests).
+    #[cfg(feature = "sandbox")]
     #[arg(long, hide = true, conflicts_with = "simulate_aws")]
     pub simulation_url: Option<String>,
 }
@@ -340,7 +342,7 @@ pub(crate) async fn run_controllers(
 pub(crate) async fn context(
     client: kube::Client,
     args: &RunArgs,
-    sim: Option<crate::aws::sim::Sim>,
+    sim: Option<Simulation>,
 ) -> Result<crate::controller::context::Context, String> {
     use crate::aws::guard::{Budgets, Limiters};
     use crate::controller::provider::{Connector, ProviderDefaults, Providers};
@@ -358,7 +360,7 @@ pub(crate) async fn context(
     let limiters = Limiters::new(budgets);
     let region = match &args.region {
         Some(r) => r.clone(),
-        None if args.simulate_aws || args.simulation_url.is_some() => "eu-west-1".into(),
+        None if simulated(args) => "eu-west-1".into(),
         // Without a region, objects with a providerRef still work; the
         // others say what to set.
         None => crate::aws::clients::default_region()
@@ -368,20 +370,9 @@ pub(crate) async fn context(
             String::new()
         }),
     };
-    let connector = if let Some(url) = &args.simulation_url {
-        info!(%url, "working against the AWS simulation of another process: nothing is created in AWS");
-        Connector::Remote {
-            sim: crate::aws::remote::RemoteSim::connect(url).await?,
-            limiters,
-        }
-    } else if args.simulate_aws {
-        info!("working against the AWS simulation: nothing is created in AWS");
-        Connector::Sim {
-            sim: sim.unwrap_or_default(),
-            limiters,
-        }
-    } else {
-        Connector::Sdk(crate::aws::provider::ApisCache::new(limiters))
+    let connector = match simulation(args, sim, &limiters).await? {
+        Some(connector) => connector,
+        None => Connector::Sdk(crate::aws::provider::ApisCache::new(limiters)),
     };
     let defaults = ProviderDefaults {
         media_live_role_arn: args.media_live_role_arn.clone(),
@@ -404,9 +395,8 @@ pub(crate) async fn context(
         Providers::new(client, connector, settings, defaults),
         timing,
     );
-    ctx.secret_access = crate::controller::secret_access::SecretAccess::from_flag(
-        args.secret_namespaces.as_deref(),
-    );
+    ctx.secret_access =
+        crate::k8s::secret_access::SecretAccess::from_flag(args.secret_namespaces.as_deref());
     if let Some(listed) = ctx.secret_access.listed() {
         info!(namespaces = ?listed, "reading Secrets only in these namespaces");
     }
@@ -476,6 +466,66 @@ pub(crate) async fn shutdown_signal() {
     }
 }
 
+/// The in-process AWS simulation a caller may hand [`context`] (none exists
+/// without the `sandbox` feature).
+#[cfg(feature = "sandbox")]
+pub type Simulation = crate::aws::sim::Sim;
+#[cfg(not(feature = "sandbox"))]
+pub type Simulation = std::convert::Infallible;
+
+#[cfg(feature = "sandbox")]
+fn simulated(args: &RunArgs) -> bool {
+    args.simulate_aws || args.simulation_url.is_some()
+}
+
+#[cfg(not(feature = "sandbox"))]
+fn simulated(_args: &RunArgs) -> bool {
+    false
+}
+
+/// The AWS simulation `--simulate-aws` or `--simulation-url` asks for, if any.
+#[cfg(feature = "sandbox")]
+async fn simulation(
+    args: &RunArgs,
+    sim: Option<Simulation>,
+    limiters: &std::sync::Arc<crate::aws::guard::Limiters>,
+) -> Result<Option<crate::controller::provider::Connector>, String> {
+    use crate::aws::apis::AwsApis;
+    use crate::controller::provider::Connector;
+    if let Some(url) = &args.simulation_url {
+        info!(%url, "working against the AWS simulation of another process: nothing is created in AWS");
+        let remote = crate::aws::remote::RemoteSim::connect(url).await?;
+        let (account, region) = (remote.account().to_string(), remote.region().to_string());
+        return Ok(Some(Connector::fixed(
+            limiters,
+            &account,
+            &region,
+            |guard| AwsApis::remote(&remote, guard),
+        )));
+    }
+    if args.simulate_aws {
+        info!("working against the AWS simulation: nothing is created in AWS");
+        let sim = sim.unwrap_or_default();
+        return Ok(Some(Connector::fixed(
+            limiters,
+            sim.account(),
+            sim.region(),
+            |guard| AwsApis::sim(&sim, guard),
+        )));
+    }
+    Ok(None)
+}
+
+/// Without the `sandbox` feature (the operator image) there is no simulation.
+#[cfg(not(feature = "sandbox"))]
+async fn simulation(
+    _args: &RunArgs,
+    _sim: Option<Simulation>,
+    _limiters: &std::sync::Arc<crate::aws::guard::Limiters>,
+) -> Result<Option<crate::controller::provider::Connector>, String> {
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -503,7 +553,7 @@ mod tests {
             Some(vec!["a".to_string(), "b".to_string()])
         );
         let empty = secret_namespaces(&["--secret-namespaces="]);
-        let access = crate::controller::secret_access::SecretAccess::from_flag(empty.as_deref());
+        let access = crate::k8s::secret_access::SecretAccess::from_flag(empty.as_deref());
         assert_eq!(access.listed().map(|l| l.len()), Some(0), "{empty:?}");
     }
 }

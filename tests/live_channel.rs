@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use onair::api::ConditionStatus;
 use onair::aws::Service;
-use onair::controller::secret_access::SecretAccess;
+use onair::k8s::secret_access::SecretAccess;
 use support::operator::{
     channel_state, condition, none_of_each, one_of_each, ready, Crash, Operator,
 };
@@ -339,7 +339,11 @@ async fn invalid_input_is_reported_without_touching_aws() {
 #[tokio::test]
 async fn the_controller_reconciles_what_is_applied() {
     let op = Operator::start().await;
-    let controller = tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4));
+    let controller = tokio::spawn(onair::controller::live_channel::run_in(
+        op.ctx.clone(),
+        4,
+        None,
+    ));
     op.apply(&support::example_channel("news")).await;
     let mut on_air = false;
     for _ in 0..400 {
@@ -596,7 +600,11 @@ async fn the_controller_follows_a_passphrase_in_a_listed_secret_namespace() {
 async fn follows_a_changed_passphrase(op: Operator) {
     use k8s_openapi::api::core::v1::Secret;
     use kube::api::{Api, PostParams};
-    let controller = tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4));
+    let controller = tokio::spawn(onair::controller::live_channel::run_in(
+        op.ctx.clone(),
+        4,
+        None,
+    ));
     let secrets: Api<Secret> = Api::namespaced(op.client.clone(), support::operator::NS);
     let secret = passphrase_secret();
     secrets
@@ -810,7 +818,7 @@ async fn the_cdn_identifier_rotates_once_per_annotation_value() {
 /// The real-time log configuration of channel `news`, if it exists.
 async fn log_config(op: &Operator) -> Option<onair::aws::cloudfront::RealtimeLogConfig> {
     let lc = op.get("news").await?;
-    let name = onair::plan::telemetry::config_name(&onair::controller::live_channel::owner_of(&lc));
+    let name = onair::plan::telemetry::config_name(&onair::controller::kit::owner_of(&lc));
     op.sim
         .cloudfront()
         .get_realtime_log_config(&name)
@@ -934,7 +942,7 @@ async fn telemetry_is_enabled_changed_disabled_and_cleaned_up() {
     .await;
     assert_eq!(log_config(&op).await.unwrap().kinesis_stream_arn, arn);
     assert_eq!(op.sim.stream_count(), 1, "no stream of onair's own");
-    let name = onair::plan::telemetry::config_name(&onair::controller::live_channel::owner_of(
+    let name = onair::plan::telemetry::config_name(&onair::controller::kit::owner_of(
         &op.get("news").await.unwrap(),
     ));
     op.delete("news").await;
@@ -995,8 +1003,7 @@ async fn firehose_delivers_telemetry_to_s3_and_is_removed_before_the_stream() {
     op.settle("news", delivered).await;
     assert_eq!(op.sim.delivery_stream_count(), 1);
     let lc = op.get("news").await.unwrap();
-    let name =
-        onair::plan::telemetry::delivery_name(&onair::controller::live_channel::owner_of(&lc));
+    let name = onair::plan::telemetry::delivery_name(&onair::controller::kit::owner_of(&lc));
     let firehose = op.sim.firehose();
     let delivery = firehose.describe_delivery_stream(&name).await.unwrap();
     assert_eq!(

@@ -6,7 +6,7 @@ mod support;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kube::Resource;
 use onair::api::LiveChannel;
-use onair::controller::recorder::{Event, EventType, Recorder};
+use onair::k8s::recorder::{Event, EventType, Recorder};
 
 fn event(action: &str, note: &str) -> Event {
     Event {

@@ -3,8 +3,6 @@
 //! in-process simulation does, errors keep their kind, secrets cross whole,
 //! and the simulation's throttling and counts apply.
 
-use std::sync::Arc;
-
 use onair::aws::cloudfront::OriginHeader;
 use onair::aws::medialive::MediaLiveApi;
 use onair::aws::remote::RemoteSim;
@@ -12,12 +10,13 @@ use onair::aws::secret::{exposed_on_wire, SecretString};
 use onair::aws::secretsmanager::{NewSecret, SecretsManagerApi};
 use onair::aws::sim::Sim;
 use onair::aws::sts::StsApi;
+use onair::aws::wire::Remote;
 use onair::aws::{ErrorKind, Service};
 
 /// A simulation served on a free loopback port, and a client of it.
 async fn served() -> (
     Sim,
-    Arc<RemoteSim>,
+    Remote<RemoteSim>,
     tokio::task::JoinHandle<std::io::Result<()>>,
 ) {
     let sim = Sim::default();
@@ -27,7 +26,7 @@ async fn served() -> (
     let remote = RemoteSim::connect(&url)
         .await
         .expect("the simulation answers");
-    (sim, remote, server)
+    (sim, Remote(remote), server)
 }
 
 #[tokio::test]

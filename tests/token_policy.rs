@@ -18,7 +18,7 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use onair::api::{AdInsertion, TokenPolicy};
 use onair::aws::cloudfront::{FunctionSpec, FunctionStage};
 use onair::aws::Service;
-use onair::controller::secret_access::SecretAccess;
+use onair::k8s::secret_access::SecretAccess;
 use onair::token::{self, EdgeConfig, Keys, MintRequest, ViewerRequest};
 use serde_json::json;
 use support::operator::{Crash, Operator, NS};
@@ -374,9 +374,8 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
     // The edge runs the code for these rules, with the keys in the store.
     let config = edge_config(&op, &tp).await;
     let at_edge = edge(&op, &tp).await;
-    let names = onair::controller::token_policy::apply::Names::of(
-        &onair::controller::token_policy::owner_of(&tp),
-    );
+    let names =
+        onair::controller::token_policy::apply::Names::of(&onair::controller::kit::owner_of(&tp));
     let store = op
         .sim
         .cloudfront()
@@ -1073,8 +1072,16 @@ async fn the_controllers_carry_a_rotation_to_the_edge_at_once() {
     set_keys(&op, &[("k1", 1)]).await;
     op.start_channel("news").await;
     let controllers = [
-        tokio::spawn(onair::controller::live_channel::run(op.ctx.clone(), 4)),
-        tokio::spawn(onair::controller::token_policy::run(op.ctx.clone(), 4)),
+        tokio::spawn(onair::controller::live_channel::run_in(
+            op.ctx.clone(),
+            4,
+            None,
+        )),
+        tokio::spawn(onair::controller::token_policy::run_in(
+            op.ctx.clone(),
+            4,
+            None,
+        )),
     ];
     policies(&op)
         .create(&PostParams::default(), &policy(json!({})))

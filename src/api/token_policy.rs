@@ -7,6 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{Condition, DeletionPolicy, LocalObjectRef};
 
+/// A path scope (`pathScopes`, a token's `paths`) as the schema checks it:
+/// `/`, then segments of letters, digits, `-`, `_`, `.`, `~` that do not start
+/// with `.`, with or without a final `/`. The token checkers apply the same
+/// rule (`token::path::valid_scope`; a unit test there checks they agree).
+pub const SCOPE_PATTERN: &str =
+    r"^/([A-Za-z0-9_~-][A-Za-z0-9_.~-]*(/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?)?$";
+
 /// Token checks at the edge for one or more LiveChannels.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[kube(
@@ -116,10 +123,7 @@ pub struct TokenSettings {
     /// refused. Empty means the channels' endpoint directories. Scopes match
     /// whole segments: `/live/a` covers `/live/a/...` but not `/live/ab`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(
-        length(max = 20),
-        inner(length(max = 256), pattern(crate::token::path::SCOPE_PATTERN))
-    )]
+    #[schemars(length(max = 20), inner(length(max = 256), pattern(SCOPE_PATTERN)))]
     pub path_scopes: Vec<String>,
 }
 

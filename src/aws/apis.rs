@@ -15,12 +15,10 @@ use super::medialive::MediaLiveApi;
 use super::mediapackage::MediaPackageApi;
 use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::MediaTailorApi;
-use super::remote::RemoteSim;
 use super::s3::S3Api;
 #[cfg(feature = "aws-sdk")]
 use super::sdk;
 use super::secretsmanager::SecretsManagerApi;
-use super::sim::Sim;
 use super::sts::StsApi;
 use super::wafv2::WafApi;
 
@@ -64,49 +62,9 @@ impl AwsApis {
         )
     }
 
-    /// The simulation, behind the same guard as production.
-    pub fn sim(sim: &Sim, guard: Guard) -> Self {
-        Self::guarded(
-            guard,
-            AwsApis {
-                medialive: sim.medialive(),
-                mediatailor: sim.mediatailor(),
-                cloudfront: sim.cloudfront(),
-                cloudfront_kvs: sim.cloudfront_kvs(),
-                wafv2: sim.wafv2(),
-                mediapackage: sim.mediapackage(),
-                secretsmanager: sim.secretsmanager(),
-                sts: sim.sts(),
-                s3: sim.s3(),
-                kinesis: sim.kinesis(),
-                firehose: sim.firehose(),
-                mediapackagevod: sim.mediapackagevod(),
-            },
-        )
-    }
-
-    /// The simulation in another process ([`super::remote`]), behind the same guard.
-    pub fn remote(remote: &Arc<RemoteSim>, guard: Guard) -> Self {
-        Self::guarded(
-            guard,
-            AwsApis {
-                medialive: remote.clone(),
-                mediatailor: remote.clone(),
-                cloudfront: remote.clone(),
-                cloudfront_kvs: remote.clone(),
-                wafv2: remote.clone(),
-                mediapackage: remote.clone(),
-                secretsmanager: remote.clone(),
-                sts: remote.clone(),
-                s3: remote.clone(),
-                kinesis: remote.clone(),
-                firehose: remote.clone(),
-                mediapackagevod: remote.clone(),
-            },
-        )
-    }
-
-    fn guarded(guard: Guard, raw: AwsApis) -> Self {
+    /// Wraps every service of `raw` in `guard` (the SDK's clients here, the
+    /// simulation's in `aws::sim` and `aws::remote`).
+    pub fn guarded(guard: Guard, raw: AwsApis) -> Self {
         Self {
             medialive: Arc::new(Intercepted::new(guard.clone(), raw.medialive)),
             cloudfront: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront)),

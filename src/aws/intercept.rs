@@ -64,7 +64,7 @@ impl<I, A: ?Sized> Intercepted<I, A> {
 
 /// Declares a service trait (dyn-compatible through `async_trait`), its
 /// [`Intercepted`] implementation and both ends of its remote calls
-/// ([`RemoteSim`](super::remote::RemoteSim) and `serve_call`). Arguments must be `Clone`: a retried call sends
+/// ([`Remote`](super::wire::Remote) and `serve_call`). Arguments must be `Clone`: a retried call sends
 /// the same request again.
 macro_rules! aws_api {
     (
@@ -89,8 +89,9 @@ macro_rules! aws_api {
             pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($method)),*];
 
             /// Answers one call that came over the wire
-            /// ([`aws::remote`]($crate::aws::remote)): the method's `Result` as
+            /// ([`aws::wire`]($crate::aws::wire)): the method's `Result` as
             /// JSON, or why the call could not be read.
+            #[cfg(feature = "sandbox")]
             pub async fn serve_call(
                 &self,
                 operation: &str,
@@ -103,9 +104,9 @@ macro_rules! aws_api {
                             let mut args = args.iter();
                             $(
                                 let $arg: $ty =
-                                    $crate::aws::remote::from_wire(args.next(), stringify!($arg))?;
+                                    $crate::aws::wire::from_wire(args.next(), stringify!($arg))?;
                             )*
-                            $crate::aws::remote::answer(self.$method($($arg),*).await)
+                            $crate::aws::wire::answer(self.$method($($arg),*).await)
                         }
                     )*
                     other => Err(format!("{} has no operation {other}", stringify!($Trait))),
@@ -113,15 +114,16 @@ macro_rules! aws_api {
             }
         }
 
-        /// Every call sent to the simulation in another process.
+        /// Every call sent over the wire to another process.
+        #[cfg(feature = "sandbox")]
         #[async_trait::async_trait]
-        impl $Trait for $crate::aws::remote::RemoteSim {
+        impl<T: $crate::aws::wire::Transport> $Trait for $crate::aws::wire::Remote<T> {
             $(
                 async fn $method(&self $(, $arg: $ty)*) -> $ret {
                     self.call(
                         $service,
                         stringify!($method),
-                        vec![$($crate::aws::remote::to_wire(&$arg)),*],
+                        vec![$($crate::aws::wire::to_wire(&$arg)),*],
                     )
                     .await
                 }

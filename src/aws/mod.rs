@@ -20,6 +20,7 @@
 pub mod apis;
 pub mod clients;
 pub mod cloudfront;
+#[cfg(feature = "sandbox")]
 pub mod emu;
 pub mod error;
 pub mod firehose;
@@ -32,6 +33,7 @@ pub mod mediapackagevod;
 pub mod mediatailor;
 pub mod ownership;
 pub mod provider;
+#[cfg(feature = "sandbox")]
 pub mod remote;
 pub mod s3;
 #[cfg(feature = "aws-sdk")]
@@ -39,9 +41,12 @@ pub mod sdk;
 pub mod secret;
 pub mod secretsmanager;
 pub mod service;
+#[cfg(feature = "sandbox")]
 pub mod sim;
 pub mod sts;
 pub mod wafv2;
+#[cfg(feature = "sandbox")]
+pub mod wire;
 
 pub use apis::AwsApis;
 pub use error::{AwsError, ErrorKind};

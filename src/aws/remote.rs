@@ -15,8 +15,9 @@
 //!
 //! [`aws_api!`]: super::intercept::aws_api
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use crate::aws::apis::AwsApis;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -27,26 +28,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::{AwsError, ErrorKind};
-use super::secret::exposed_on_wire;
 use super::service::Service;
 use super::sim::Sim;
-
-/// One call of a service trait method.
-#[derive(Serialize, Deserialize)]
-struct WireCall {
-    service: Service,
-    operation: String,
-    args: Vec<Value>,
-}
-
-/// An [`AwsError`] as it crosses the wire (its names are owned there).
-#[derive(Serialize, Deserialize)]
-struct WireError {
-    service: String,
-    operation: String,
-    kind: ErrorKind,
-    request_id: Option<String>,
-}
+use super::wire::{Remote, Transport, WireCall};
 
 /// The simulation's counters, for the benchmark's figures.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -155,54 +139,25 @@ impl RemoteSim {
             .map_err(|failure| failure.message)
     }
 
-    /// One trait method call (what [`aws_api!`](super::intercept::aws_api)
-    /// generates for each). A failure to reach the simulation is a transient
-    /// error, retried by the guard like a dropped connection to AWS; a call the
-    /// simulation cannot read is an invalid request, which no retry mends.
-    pub async fn call<T: DeserializeOwned>(
-        &self,
-        service: Service,
-        operation: &'static str,
-        args: Vec<Value>,
-    ) -> Result<T, AwsError> {
-        let call = WireCall {
-            service,
-            operation: operation.to_string(),
-            args,
-        };
-        let failed = |failure: Failure| AwsError {
-            service: service.name(),
-            operation,
-            kind: if failure.retryable {
-                ErrorKind::Transient {
-                    message: failure.message,
-                }
-            } else {
-                ErrorKind::InvalidRequest {
-                    message: failure.message,
-                }
-            },
-            request_id: None,
-        };
-        let body = serde_json::to_vec(&call).map_err(|e| failed(Failure::refused(e)))?;
-        let answer: Result<T, WireError> = self
-            .request("POST", "/call", Some(body))
-            .await
-            .map_err(failed)?;
-        answer.map_err(|error| AwsError {
-            service: interned(&error.service),
-            operation: interned(&error.operation),
-            kind: error.kind,
-            request_id: error.request_id,
-        })
-    }
-
     async fn request<T: DeserializeOwned>(
         &self,
         method: &str,
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<T, Failure> {
+        let bytes = self.request_bytes(method, path, body).await?;
+        // serde's message is left out: it can quote a value, which may be a secret.
+        serde_json::from_slice(&bytes).map_err(|_| {
+            Failure::refused(format!("the answer to {path} is not of the expected type"))
+        })
+    }
+
+    async fn request_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Bytes, Failure> {
         let request = hyper::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.url))
@@ -231,10 +186,31 @@ impl RemoteSim {
                 String::from_utf8_lossy(&bytes)
             )));
         }
-        // serde's message is left out: it can quote a value, which may be a secret.
-        serde_json::from_slice(&bytes).map_err(|_| {
-            Failure::refused(format!("the answer to {path} is not of the expected type"))
-        })
+        Ok(bytes)
+    }
+}
+
+/// A failure to reach the simulation is a transient error, retried by the
+/// guard like a dropped connection to AWS; a call the simulation cannot read
+/// is an invalid request, which no retry mends.
+#[async_trait::async_trait]
+impl Transport for RemoteSim {
+    async fn send(&self, call: &WireCall, operation: &'static str) -> Result<Vec<u8>, AwsError> {
+        let failed = |failure: Failure| {
+            let message = failure.message;
+            let kind = if failure.retryable {
+                ErrorKind::Transient { message }
+            } else {
+                ErrorKind::InvalidRequest { message }
+            };
+            AwsError::new(call.service.name(), operation, kind)
+        };
+        let body = serde_json::to_vec(call).map_err(|e| failed(Failure::refused(e)))?;
+        let bytes = self
+            .request_bytes("POST", "/call", Some(body))
+            .await
+            .map_err(failed)?;
+        Ok(bytes.to_vec())
     }
 }
 
@@ -251,49 +227,6 @@ impl Failure {
             retryable: false,
         }
     }
-}
-
-/// `AwsError` names its service and operation with `&'static str`. Those from
-/// the wire come from a small fixed set (the simulation's operation names),
-/// so each distinct name is leaked once and reused.
-fn interned(name: &str) -> &'static str {
-    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-    let mut names = NAMES.lock().expect("interned names poisoned");
-    match names.get(name) {
-        Some(known) => known,
-        None => {
-            let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
-            names.insert(leaked);
-            leaked
-        }
-    }
-}
-
-/// An argument as JSON, secrets included. The request types are plain data
-/// (strings, numbers, string-keyed maps), which always serialize.
-pub fn to_wire<T: Serialize + ?Sized>(value: &T) -> Value {
-    exposed_on_wire(|| serde_json::to_value(value)).expect("AWS request types serialize to JSON")
-}
-
-/// The argument `name` of a call, read back (borrowing strings from `value`).
-/// serde's message is left out: it can quote the value, which may be a secret.
-pub fn from_wire<'a, T: Deserialize<'a>>(
-    value: Option<&'a Value>,
-    name: &str,
-) -> Result<T, String> {
-    let value = value.ok_or_else(|| format!("argument {name} is missing"))?;
-    T::deserialize(value).map_err(|_| format!("argument {name} is not of the operation's type"))
-}
-
-/// A trait method's answer as JSON, secrets included.
-pub fn answer<T: Serialize>(result: Result<T, AwsError>) -> Result<Value, String> {
-    let result = result.map_err(|error| WireError {
-        service: error.service.to_string(),
-        operation: error.operation.to_string(),
-        kind: error.kind,
-        request_id: error.request_id,
-    });
-    exposed_on_wire(|| serde_json::to_value(&result)).map_err(|e| e.to_string())
 }
 
 /// Serves `sim` on `listener` until the task is dropped.
@@ -351,5 +284,29 @@ async fn dispatch(sim: &Sim, call: &WireCall) -> Result<Value, String> {
         Service::Kinesis => sim.kinesis().serve_call(operation, args).await,
         Service::MediaPackageVod => sim.mediapackagevod().serve_call(operation, args).await,
         Service::Firehose => sim.firehose().serve_call(operation, args).await,
+    }
+}
+
+impl AwsApis {
+    /// The simulation in another process ([`remote`](crate::aws::remote)), behind the same guard.
+    pub fn remote(remote: &Arc<RemoteSim>, guard: crate::aws::guard::Guard) -> Self {
+        let remote = Arc::new(Remote(remote.clone()));
+        Self::guarded(
+            guard,
+            AwsApis {
+                medialive: remote.clone(),
+                mediatailor: remote.clone(),
+                cloudfront: remote.clone(),
+                cloudfront_kvs: remote.clone(),
+                wafv2: remote.clone(),
+                mediapackage: remote.clone(),
+                secretsmanager: remote.clone(),
+                sts: remote.clone(),
+                s3: remote.clone(),
+                kinesis: remote.clone(),
+                firehose: remote.clone(),
+                mediapackagevod: remote.clone(),
+            },
+        )
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::recorder::{Recorder, Reporter};
+use crate::k8s::recorder::{Recorder, Reporter};
 
 use crate::aws::error::{AwsError, ErrorKind};
 use crate::aws::secret::SecretString;
@@ -41,16 +41,13 @@ impl Default for Timing {
     }
 }
 
-/// The field manager of every write onair makes.
-pub const MANAGER: &str = "onair";
-
 pub struct Context {
     pub client: kube::Client,
     pub providers: Providers,
     pub recorder: Recorder,
     pub timing: Timing,
     /// The process's one watch and store per kind, shared by the controllers.
-    pub catalog: super::catalog::Catalog,
+    pub catalog: crate::k8s::catalog::Catalog,
     policies: Mutex<HashMap<String, Policies>>,
     identifiers: Mutex<HashMap<(String, String), SecretString>>,
     /// Since when each object (kind/namespace/name) has been waiting on AWS.
@@ -59,7 +56,7 @@ pub struct Context {
     pub verified_functions: super::verified::VerifiedContent,
     /// The namespaces whose Secrets the operator may read (`onair run
     /// --secret-namespaces`); every namespace unless set.
-    pub secret_access: super::secret_access::SecretAccess,
+    pub secret_access: crate::k8s::secret_access::SecretAccess,
 }
 
 /// The longest pause between two polls of an object that waits on AWS.
@@ -67,7 +64,11 @@ pub const MAX_POLL: Duration = Duration::from_secs(60);
 
 /// `kind/namespace/name`: one entry per object across every kind.
 fn waiting_key<K: kube::Resource<DynamicType = ()>>(object: &K) -> String {
-    format!("{}/{}", K::kind(&()), super::report::object_key(object))
+    format!(
+        "{}/{}",
+        K::kind(&()),
+        crate::k8s::report::object_key(object)
+    )
 }
 
 /// The pause before the next poll of something that has waited `waited`:
@@ -85,7 +86,7 @@ impl Context {
         };
         Self {
             recorder: Recorder::new(client.clone(), reporter),
-            catalog: super::catalog::Catalog::new(client.clone()),
+            catalog: crate::k8s::catalog::Catalog::new(client.clone()),
             client,
             providers,
             timing,

@@ -4,58 +4,23 @@
 //! the LiveChannel reconciler.
 
 pub mod ad_insertion;
-pub mod catalog;
 pub mod children;
 pub mod cloudfront;
 pub mod conditions;
 pub mod context;
 pub mod edge;
-pub mod finalizer;
 pub mod harvest_job;
+pub mod kit;
 pub mod live_channel;
 pub mod medialive;
 pub mod mediapackage;
 pub mod mediatailor;
 pub mod provider;
-pub mod recorder;
-pub mod report;
-pub mod secret_access;
 pub mod secrets;
 pub mod telemetry;
 pub mod token_policy;
 pub mod verified;
 pub mod vod;
-
-/// The Api of `K` the controllers watch: every namespace, or one (`onair run
-/// --watch-namespaces` starts one set of controllers per namespace, so the
-/// operator needs no cluster-wide read access to the namespaced kinds).
-pub fn scoped<K>(client: &kube::Client, namespace: Option<&str>) -> kube::Api<K>
-where
-    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
-    <K as kube::Resource>::DynamicType: Default,
-{
-    match namespace {
-        Some(ns) => kube::Api::namespaced(client.clone(), ns),
-        None => kube::Api::all(client.clone()),
-    }
-}
-
-/// What a kind must be for a controller to watch and store it.
-pub trait Watched:
-    kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static
-{
-}
-
-impl<K> Watched for K where
-    K: kube::Resource
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static
-{
-}
 
 /// The changes of the kind a controller reconciles and the store they fill,
 /// for `Controller::for_shared_stream`: the process's one watch of the kind
@@ -70,7 +35,7 @@ pub fn primary<K>(
     impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static,
 )
 where
-    K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K: crate::k8s::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
     (ctx.catalog.store(namespace), ctx.catalog.changes(namespace))
@@ -87,7 +52,9 @@ pub fn related_changes<K>(
     namespace: Option<&str>,
 ) -> impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static
 where
-    K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope> + serde::Serialize,
+    K: crate::k8s::Watched
+        + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+        + serde::Serialize,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
     only_when_changed(ctx.catalog.changes(namespace), meaningful_state::<K>)
@@ -166,42 +133,4 @@ where
         .filter(|object| object.meta().namespace == namespace && matches(object))
         .map(|object| kube::runtime::reflector::ObjectRef::from_obj(object.as_ref()))
         .collect()
-}
-
-/// Runs a configured controller until its streams end: `concurrency`
-/// reconciles at once, each counted in the metrics under `kind`.
-pub async fn drive<K, F, Fut, E>(
-    controller: kube::runtime::Controller<K>,
-    kind: &'static str,
-    concurrency: u16,
-    reconcile: F,
-    error_policy: fn(
-        std::sync::Arc<K>,
-        &E,
-        std::sync::Arc<context::Context>,
-    ) -> kube::runtime::controller::Action,
-    ctx: std::sync::Arc<context::Context>,
-) where
-    K: Watched,
-    K::DynamicType: Eq + std::hash::Hash + Clone + Default + std::fmt::Debug + Unpin,
-    F: Fn(std::sync::Arc<K>, std::sync::Arc<context::Context>) -> Fut + Send + Sync + 'static,
-    Fut:
-        std::future::Future<Output = Result<kube::runtime::controller::Action, E>> + Send + 'static,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    use futures::StreamExt;
-    let reconcile = std::sync::Arc::new(reconcile);
-    controller
-        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .run(
-            move |object, ctx| crate::metrics::reconcile(kind, reconcile(object, ctx)),
-            error_policy,
-            ctx,
-        )
-        .for_each(|result| async move {
-            if let Err(e) = result {
-                tracing::debug!(error = %e, "controller event");
-            }
-        })
-        .await;
 }

@@ -13,8 +13,6 @@ use crate::aws::clients::{ClientSettings, RoleToAssume};
 use crate::aws::error::AwsError;
 use crate::aws::guard::Limiters;
 use crate::aws::provider::ApisCache;
-use crate::aws::remote::RemoteSim;
-use crate::aws::sim::Sim;
 
 /// What an object gets from its provider besides the APIs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -85,15 +83,32 @@ pub fn allows(spec: &crate::api::aws_provider::AwsProviderSpec, namespace: &str)
 pub enum Connector {
     /// The real AWS SDK, one set of clients per (region, credentials).
     Sdk(ApisCache),
-    /// The in-process simulation (tests, `onair sandbox`): every provider
-    /// reaches the same simulated account.
-    Sim { sim: Sim, limiters: Arc<Limiters> },
-    /// The simulation in another process (`onair bench`, which measures the
-    /// operator alone).
-    Remote {
-        sim: Arc<RemoteSim>,
-        limiters: Arc<Limiters>,
+    /// One set of APIs every provider reaches, whatever its settings: the
+    /// AWS simulation of `onair sandbox`, `onair bench` and the tests (see
+    /// `AwsApis::sim` and `AwsApis::remote`, which only builds with the
+    /// `sandbox` feature).
+    Fixed {
+        apis: AwsApis,
+        account: String,
+        region: String,
     },
+}
+
+impl Connector {
+    /// Every provider reaches `apis`, in `account` and `region`, through the
+    /// guard `limiters` give that account (the same one production uses).
+    pub fn fixed(
+        limiters: &Arc<Limiters>,
+        account: &str,
+        region: &str,
+        apis: impl FnOnce(crate::aws::guard::Guard) -> AwsApis,
+    ) -> Self {
+        Connector::Fixed {
+            apis: apis(limiters.guard(account, region)),
+            account: account.to_string(),
+            region: region.to_string(),
+        }
+    }
 }
 
 /// Resolves providers: reads AwsProvider objects, connects once per settings.
@@ -186,16 +201,14 @@ impl Providers {
                     defaults,
                 })
             }
-            Connector::Sim { sim, limiters } => Ok(Resolved {
-                apis: AwsApis::sim(sim, limiters.guard(sim.account(), sim.region())),
-                account: sim.account().to_string(),
-                region: sim.region().to_string(),
-                defaults,
-            }),
-            Connector::Remote { sim, limiters } => Ok(Resolved {
-                apis: AwsApis::remote(sim, limiters.guard(sim.account(), sim.region())),
-                account: sim.account().to_string(),
-                region: sim.region().to_string(),
+            Connector::Fixed {
+                apis,
+                account,
+                region,
+            } => Ok(Resolved {
+                apis: apis.clone(),
+                account: account.clone(),
+                region: region.clone(),
                 defaults,
             }),
         }

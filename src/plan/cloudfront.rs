@@ -97,11 +97,7 @@ pub struct DistributionInputs<'a> {
     pub ad_origins: Option<AdOrigins>,
 }
 
-/// The host of a URL (`https://host/path` -> `host`).
-pub fn host_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.split(['/', '?']).next().filter(|h| !h.is_empty())
-}
+pub use crate::url::host_of;
 
 /// The whole distribution configuration (UpdateDistribution replaces it all).
 pub fn distribution(inputs: &DistributionInputs<'_>) -> DistributionConfig {

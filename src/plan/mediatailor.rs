@@ -11,7 +11,7 @@ use crate::api::ad_insertion::{AdInsertionSpec, AvailSuppressionMode, FillPolicy
 use crate::aws::mediatailor::{AvailSuppression, Bumper, LivePreRoll, PlaybackConfiguration};
 use crate::aws::ownership::Tags;
 
-use super::cloudfront::host_of;
+use crate::url::host_of;
 
 /// MediaTailor names: letters, digits, `-` and `_`; onair keeps them short.
 pub const NAME_LIMIT: usize = 64;

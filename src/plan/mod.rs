@@ -5,8 +5,10 @@
 
 pub mod cloudfront;
 pub mod diff;
+pub mod failure;
 pub mod harvest;
 pub mod live_channel;
+pub mod live_channel_validation;
 pub mod medialive;
 pub mod mediapackage;
 pub mod mediatailor;

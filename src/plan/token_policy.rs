@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 
+use crate::api::token_policy::TokenPolicy;
 use crate::aws::cloudfront::{KvsItem, KVS_MAX_KEYS_PER_UPDATE, KVS_MAX_STORE_BYTES};
 use crate::aws::wafv2::limits::{REGEX_PATTERNS_PER_SET, REGEX_PATTERN_MAX_LEN};
 use crate::token::config::{key_entry, revoked_entry};
@@ -168,6 +169,33 @@ fn regex_escape(s: &str) -> String {
             escape.then_some('\\').into_iter().chain(std::iter::once(c))
         })
         .collect()
+}
+
+/// The TokenPolicy whose check runs at `channel`'s edge: the oldest one
+/// naming it that is not being deleted (a later one is refused as claimed
+/// elsewhere).
+pub fn protecting<'a>(
+    policies: &'a [std::sync::Arc<TokenPolicy>],
+    channel: &str,
+) -> Option<&'a std::sync::Arc<TokenPolicy>> {
+    policies
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| names_channel(p, channel))
+        .min_by_key(|p| age_key(p))
+}
+
+/// Older first; the name breaks ties.
+pub fn age_key(tp: &TokenPolicy) -> (Option<jiff::Timestamp>, String) {
+    (
+        tp.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        tp.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+/// Whether the policy lists `channel` in its channelRefs.
+pub fn names_channel(tp: &TokenPolicy, channel: &str) -> bool {
+    tp.spec.channel_refs.iter().any(|c| c.name == channel)
 }
 
 #[cfg(test)]

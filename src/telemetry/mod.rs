@@ -7,7 +7,6 @@
 //!   through any [`KinesisApi`] (the SDK, or the simulation);
 //! - [`text`]: the summary as a person reads it; [`cli`]: the command.
 
-pub mod cli;
 pub mod summary;
 pub mod text;
 

@@ -16,7 +16,6 @@
 //! ([`function::source`]); tests run both against the same vectors.
 
 pub mod binding;
-pub mod cli;
 pub mod config;
 pub mod function;
 pub mod mint;

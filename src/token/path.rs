@@ -129,7 +129,9 @@ pub fn within_any(path: &str, scopes: &[String]) -> bool {
 /// A path scope (`pathScopes`, a token's `paths`, `token mint --scope`): `/`
 /// then segments of letters, digits, `-`, `_`, `.`, `~` that do not start
 /// with `.`, with or without a final `/`; at most 256 characters. The
-/// TokenPolicy schema carries the same rule as [`SCOPE_PATTERN`].
+/// TokenPolicy schema carries the same rule as
+/// [`SCOPE_PATTERN`](crate::api::token_policy::SCOPE_PATTERN) (a unit test
+/// checks they agree).
 pub fn valid_scope(scope: &str) -> bool {
     if scope.len() > 256 || !scope.starts_with('/') {
         return false;
@@ -147,10 +149,6 @@ pub fn valid_scope(scope: &str) -> bool {
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b))
         })
 }
-
-/// [`valid_scope`] as a regular expression, for the CRD schema.
-pub const SCOPE_PATTERN: &str =
-    r"^/([A-Za-z0-9_~-][A-Za-z0-9_.~-]*(/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?)?$";
 
 #[cfg(test)]
 mod tests {
@@ -210,7 +208,7 @@ mod tests {
 
     #[test]
     fn scope_rule_and_pattern_agree() {
-        let pattern = regex::Regex::new(SCOPE_PATTERN).unwrap();
+        let pattern = regex::Regex::new(crate::api::token_policy::SCOPE_PATTERN).unwrap();
         for (scope, ok) in [
             ("/", true),
             ("/out/v1/", true),

@@ -101,7 +101,7 @@ impl PolicyInputs {
                     dirs.insert(format!("{dir}/"));
                 }
                 if host.is_none() {
-                    host = crate::plan::cloudfront::host_of(&url).map(str::to_string);
+                    host = crate::url::host_of(&url).map(str::to_string);
                 }
             }
             let channel_name = channel.metadata.name.as_deref().unwrap_or_default();

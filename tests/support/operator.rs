@@ -15,7 +15,8 @@ use onair::apiserver::LocalApiServer;
 use onair::aws::guard::{Budgets, Limiters};
 use onair::aws::sim::Sim;
 use onair::controller::context::{Context, Timing};
-use onair::controller::live_channel::{self, Error};
+use onair::controller::kit::Error;
+use onair::controller::live_channel;
 use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
 pub const NS: &str = "default";
@@ -48,10 +49,12 @@ impl Operator {
     pub async fn start_with(sim: Sim, budgets: Budgets) -> Self {
         let in_sim = sim.clone();
         let factory: ProvidersFactory = Arc::new(move |client: &kube::Client| {
-            let connector = Connector::Sim {
-                sim: in_sim.clone(),
-                limiters: Limiters::new(budgets.clone()),
-            };
+            let connector = Connector::fixed(
+                &Limiters::new(budgets.clone()),
+                in_sim.account(),
+                in_sim.region(),
+                |guard| onair::aws::AwsApis::sim(&in_sim, guard),
+            );
             Providers::new(
                 client.clone(),
                 connector,

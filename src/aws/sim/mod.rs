@@ -23,6 +23,7 @@ mod secretsmanager;
 mod sts;
 mod wafv2;
 
+use crate::aws::apis::AwsApis;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -460,5 +461,28 @@ impl Sim {
             .filter(|(b, _)| b == bucket)
             .map(|(_, k)| k.clone())
             .collect()
+    }
+}
+
+impl AwsApis {
+    /// The simulation, behind the same guard as production.
+    pub fn sim(sim: &Sim, guard: crate::aws::guard::Guard) -> Self {
+        Self::guarded(
+            guard,
+            AwsApis {
+                medialive: sim.medialive(),
+                mediatailor: sim.mediatailor(),
+                cloudfront: sim.cloudfront(),
+                cloudfront_kvs: sim.cloudfront_kvs(),
+                wafv2: sim.wafv2(),
+                mediapackage: sim.mediapackage(),
+                secretsmanager: sim.secretsmanager(),
+                sts: sim.sts(),
+                s3: sim.s3(),
+                kinesis: sim.kinesis(),
+                firehose: sim.firehose(),
+                mediapackagevod: sim.mediapackagevod(),
+            },
+        )
     }
 }

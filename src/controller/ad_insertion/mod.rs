@@ -22,31 +22,16 @@ use crate::api::ad_insertion::{
 use crate::api::common::DeletionPolicy;
 use crate::api::live_channel::LiveChannel;
 use crate::aws::mediatailor::PlaybackConfig;
-use crate::aws::ownership::Owner;
-use crate::controller::children::{ensure, remove, AnnotationIds, IdStore};
+use crate::controller::children::AnnotationIds;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
-use crate::controller::finalizer;
-use crate::controller::live_channel::now;
+use crate::controller::kit::{now, owner_of, remove_child, unix_now, Error, Steps};
 use crate::controller::mediatailor::PlaybackChild;
 use crate::controller::provider::{provider_for, recorded_provider};
-use crate::controller::report::{write_status, Events};
-use crate::controller::token_policy::apply::unix_now;
+use crate::k8s::finalizer;
+use crate::k8s::report::{write_status, Events};
+use crate::plan::failure::{merged_tags, Failure};
 use crate::plan::mediatailor::{self as plan, Content};
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("Kubernetes API error: {0}")]
-    Kube(#[from] kube::Error),
-}
-
-fn owner_of(adi: &AdInsertion) -> Owner {
-    Owner::new(
-        adi.uid().unwrap_or_default(),
-        adi.namespace().unwrap_or_default(),
-        adi.name_any(),
-    )
-}
 
 /// Where the AdInsertion stands.
 struct Outcome {
@@ -59,7 +44,7 @@ struct Outcome {
 
 impl Outcome {
     /// A failure from AWS: Stalled when the user has to act, else Reconciling.
-    fn failed(failure: crate::controller::live_channel::status::Failure) -> Self {
+    fn failed(failure: Failure) -> Self {
         let progress = if failure.stalled {
             Progress::Stalled {
                 reason: failure.reason.clone(),
@@ -148,16 +133,9 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         Err(e) => return (Outcome::waiting("ProviderNotReady", e.to_string()), retry),
     };
     let owner = owner_of(adi);
-    let tags = match crate::aws::ownership::merge_tags(&resolved.defaults.tags, &adi.spec.tags) {
+    let tags = match merged_tags(&resolved.defaults.tags, &adi.spec.tags) {
         Ok(tags) => tags,
-        Err(message) => {
-            let failure = crate::controller::live_channel::status::Failure {
-                reason: "TooManyTags".into(),
-                message,
-                stalled: true,
-            };
-            return (Outcome::failed(failure), Action::requeue(ctx.timing.resync));
-        }
+        Err(failure) => return (Outcome::failed(failure), Action::requeue(ctx.timing.resync)),
     };
     let name = owner.resource_id("ads", plan::NAME_LIMIT);
     let config = plan::playback_configuration(
@@ -168,40 +146,26 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
     );
     let spec_unchanged =
         adi.status.as_ref().and_then(|s| s.observed_generation) == adi.metadata.generation;
-    let events = Events::new(&ctx.recorder, adi, spec_unchanged);
-    let mut ids = AnnotationIds::new(api.clone(), adi);
+    let mut steps = Steps::new(
+        AnnotationIds::new(api.clone(), adi),
+        Events::new(&ctx.recorder, adi, spec_unchanged),
+        false,
+    );
     let child = PlaybackChild {
         api: resolved.apis.mediatailor.as_ref(),
         owner: &owner,
         config,
     };
-    let observed = match ensure(&child, &mut ids).await {
-        Ok((observed, action)) => {
-            events
-                .child(
-                    action,
-                    "MediaTailor playback configuration",
-                    &observed.config.name,
-                )
-                .await;
-            observed
-        }
+    let observed = match steps
+        .ensure(&child, "MediaTailor playback configuration")
+        .await
+    {
+        Ok(observed) => observed,
         Err(e) => {
             // Refused requests need the user (Stalled); the rest is retried.
-            let failure = match &e {
-                crate::controller::children::DriverError::Aws(aws) => {
-                    crate::controller::live_channel::apply::aws_failure(
-                        "MediaTailor playback configuration",
-                        aws,
-                    )
-                }
-                other => crate::controller::live_channel::status::Failure {
-                    reason: "KubernetesError".into(),
-                    message: format!("MediaTailor playback configuration: {other}"),
-                    stalled: false,
-                },
-            };
-            events
+            let failure = e.failure();
+            steps
+                .events
                 .publish(true, &failure.reason, "Reconcile", failure.message.clone())
                 .await;
             return (Outcome::failed(failure), retry);
@@ -253,7 +217,8 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         {
             Ok(scheduled) => {
                 if scheduled.added > 0 {
-                    events
+                    steps
+                        .events
                         .publish(
                             false,
                             "BreaksScheduled",
@@ -310,7 +275,7 @@ async fn origin_pass(
     if content.cdn_host.is_none() {
         return Ok((content, None));
     }
-    let policy = crate::controller::token_policy::protecting_channel(ctx, namespace, channel)
+    let policy = crate::controller::kit::protecting_policy(ctx, namespace, channel)
         .await
         .map_err(|e| format!("cannot read the TokenPolicies of the channel: {e}"))?;
     let Some(policy) = policy else {
@@ -369,7 +334,7 @@ fn content_of(channel: &LiveChannel) -> Option<ChannelParts> {
         }
     } else {
         let origin = endpoints.0.as_ref().or(endpoints.1.as_ref())?;
-        let host = crate::plan::cloudfront::host_of(origin)?;
+        let host = crate::url::host_of(origin)?;
         Content {
             source_url: format!("https://{host}/out/v1"),
             cdn_host: None,
@@ -477,7 +442,6 @@ async fn cleanup(
         }
     }
     let mut ids = ids;
-    let recorded = ids.recorded("playback-configuration");
     let child = PlaybackChild {
         api: resolved.apis.mediatailor.as_ref(),
         owner: &owner,
@@ -486,32 +450,29 @@ async fn cleanup(
             ..Default::default()
         },
     };
-    match remove(&child, &mut ids).await {
+    let what = "MediaTailor playback configuration";
+    match remove_child(
+        &mut ids,
+        &events,
+        &child,
+        what,
+        "the AdInsertion is being deleted",
+    )
+    .await
+    {
         Ok(_) => {
-            if let Some(name) = recorded {
-                events.publish(false, "Deleted", "DeleteMediaTailorPlaybackConfiguration", format!("Deleted MediaTailor playback configuration {name}: the AdInsertion is being deleted")).await;
-            }
             finalizer::remove(api, adi).await?;
             Ok(Action::await_change())
         }
         Err(e) => {
-            warn!(name = %adi.name_any(), error = %e, "cannot delete the playback configuration yet");
+            warn!(name = %adi.name_any(), error = %e.error, "cannot delete the playback configuration yet");
             Ok(Action::requeue(ctx.timing.retry))
         }
     }
 }
 
-fn error_policy(adi: Arc<AdInsertion>, error: &Error, ctx: Arc<Context>) -> Action {
-    warn!(name = %adi.name_any(), %error, "AdInsertion reconcile failed; retrying");
-    Action::requeue(ctx.timing.retry)
-}
-
-/// Runs the AdInsertion controller until the stream ends.
-pub async fn run(ctx: Arc<Context>, concurrency: u16) {
-    run_in(ctx, concurrency, None).await
-}
-
-/// [`run`] for one namespace (None: all of them).
+/// Runs the AdInsertion controller for one namespace (None: all of them)
+/// until the stream ends.
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     info!("AdInsertion controller started");
@@ -541,13 +502,5 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
                 })
             },
         );
-    crate::controller::drive(
-        controller,
-        "AdInsertion",
-        concurrency,
-        reconcile,
-        error_policy,
-        ctx,
-    )
-    .await;
+    crate::controller::kit::run_kind(controller, concurrency, reconcile, ctx).await;
 }

@@ -9,16 +9,16 @@ use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use tracing::warn;
 
-use super::{owner_of, Error};
 use crate::api::common::DeletionPolicy;
 use crate::api::harvest_job::HarvestJob;
 use crate::aws::mediapackagevod::{NewAsset, PackagingConfigurationSpec, PackagingGroupSpec};
 use crate::controller::children::{remove, AnnotationIds, DriverError, External, IdStore};
 use crate::controller::context::Context;
-use crate::controller::finalizer;
+use crate::controller::kit::{owner_of, Error};
 use crate::controller::provider::recorded_provider;
-use crate::controller::report::Events;
 use crate::controller::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
+use crate::k8s::finalizer;
+use crate::k8s::report::Events;
 
 /// A finished job: nothing is polled; the object goes `ttlSecondsAfterFinished`
 /// after it finished.

@@ -8,7 +8,6 @@ use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
 
-use super::owner_of;
 use super::status::Outcome;
 use crate::api::harvest_job::{HarvestEndpoint, HarvestJob, HarvestPhase};
 use crate::api::live_channel::LiveChannel;
@@ -16,15 +15,16 @@ use crate::aws::mediapackage::{HarvestStatus, NewHarvestJob, S3Destination};
 use crate::aws::mediapackagevod::{
     NewAsset, PackagingConfigurationSpec, PackagingGroupSpec, VodDash, VodHls, VodPackage,
 };
-use crate::controller::children::{ensure, AnnotationIds, DriverError, IdStore};
+use crate::controller::children::{AnnotationIds, IdStore};
 use crate::controller::context::Context;
+use crate::controller::kit::{owner_of, resolve_failure, Steps};
 use crate::controller::mediapackage::HarvestChild;
 use crate::controller::provider::Resolved;
-use crate::controller::report::Events;
 use crate::controller::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
+use crate::k8s::report::Events;
 use crate::plan::harvest::{self, Verdict, Window};
 
-pub(super) type Failure = (&'static str, String);
+pub(super) use crate::plan::failure::Failure;
 
 /// One pass: validate, harvest, follow, publish. Returns what to report and
 /// when to look again.
@@ -46,7 +46,12 @@ pub(super) async fn step(
             );
             return (Ok(Outcome::pending("ChannelNotFound", message)), retry);
         }
-        Err(e) => return (Err(("KubernetesError", e.to_string())), retry),
+        Err(e) => {
+            return (
+                Err(Failure::retrying("KubernetesError", e.to_string())),
+                retry,
+            )
+        }
     };
     let now = Timestamp::now();
     match harvest::check(&hj.spec, window, &channel.spec, now) {
@@ -89,12 +94,17 @@ pub(super) async fn step(
     .await
     {
         Ok(p) => p,
-        Err(e) => return (Err(("KubernetesError", e.to_string())), retry),
+        Err(e) => {
+            return (
+                Err(Failure::retrying("KubernetesError", e.to_string())),
+                retry,
+            )
+        }
     };
     let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
         Ok(r) => r,
         Err(e) => {
-            let failure = crate::controller::live_channel::resolve_failure(&e);
+            let failure = resolve_failure(&e);
             return (
                 Ok(Outcome::pending("ProviderNotReady", failure.message)),
                 retry,
@@ -124,10 +134,7 @@ pub(super) async fn step(
                 );
             }
             Err(e) if !matches!(e.kind, crate::aws::ErrorKind::AccessDenied { .. }) => {
-                return (
-                    Err(("AwsUnavailable", format!("S3 bucket check: {e}"))),
-                    retry,
-                )
+                return (Err(Failure::aws("S3 bucket check", &e)), retry)
             }
             _ => {}
         }
@@ -159,23 +166,6 @@ fn backoff(hj: &HarvestJob, ctx: &Context) -> Duration {
     crate::controller::context::poll_backoff(age, ctx.timing.poll, Duration::from_secs(300))
 }
 
-fn aws_failure(what: &str, e: &DriverError) -> Failure {
-    match e {
-        DriverError::Aws(e) => {
-            let f = crate::controller::live_channel::apply::aws_failure(what, e);
-            (
-                if f.stalled {
-                    "AwsRejected"
-                } else {
-                    "AwsUnavailable"
-                },
-                f.message,
-            )
-        }
-        other => ("KubernetesError", format!("{what}: {other}")),
-    }
-}
-
 async fn harvest_and_publish(
     hj: &HarvestJob,
     ctx: &Context,
@@ -186,8 +176,11 @@ async fn harvest_and_publish(
     endpoint_id: String,
 ) -> Result<Outcome, Failure> {
     let owner = owner_of(hj);
-    let mut ids = AnnotationIds::new(api.clone(), hj);
-    let events = Events::new(&ctx.recorder, hj, false);
+    let mut steps = Steps::new(
+        AnnotationIds::new(api.clone(), hj),
+        Events::new(&ctx.recorder, hj, false),
+        false,
+    );
     let destination = &hj.spec.destination;
     let manifest_key = harvest::manifest_key(&hj.spec, &hj.name_any());
     let child = HarvestChild {
@@ -204,27 +197,26 @@ async fn harvest_and_publish(
             },
         },
     };
-    let (job, action) = ensure(&child, &mut ids)
+    let job = steps
+        .ensure(&child, "MediaPackage harvest job")
         .await
-        .map_err(|e| aws_failure("MediaPackage harvest job", &e))?;
-    events
-        .child(action, "MediaPackage harvest job", &job.id)
-        .await;
+        .map_err(|e| e.failure())?;
     let mut outcome = Outcome::pending("Pending", String::new());
     outcome.job = Some(job.clone());
     match job.status {
         HarvestStatus::Failed => {
             outcome.phase = HarvestPhase::Failed;
-            outcome.reason = "HarvestFailed";
+            outcome.reason = "HarvestFailed".into();
             outcome.message = format!("MediaPackage reports harvest job {} FAILED: check that the role {} can write to s3://{}", job.id, destination.role_arn, destination.bucket);
-            events
+            steps
+                .events
                 .publish(true, "HarvestFailed", "Harvest", outcome.message.clone())
                 .await;
             return Ok(outcome);
         }
         HarvestStatus::InProgress | HarvestStatus::Other(_) => {
             outcome.phase = HarvestPhase::Running;
-            outcome.reason = "Harvesting";
+            outcome.reason = "Harvesting".into();
             outcome.message = format!(
                 "MediaPackage is harvesting the clip into s3://{}/{manifest_key}",
                 destination.bucket
@@ -235,7 +227,7 @@ async fn harvest_and_publish(
     }
     let Some(vod) = &hj.spec.vod else {
         outcome.phase = HarvestPhase::Succeeded;
-        outcome.reason = "Harvested";
+        outcome.reason = "Harvested".into();
         outcome.message = format!("the clip is in s3://{}/{manifest_key}", destination.bucket);
         return Ok(outcome);
     };
@@ -250,12 +242,10 @@ async fn harvest_and_publish(
             tags: owner.tags("vod-group", tags),
         },
     };
-    let (group, action) = ensure(&group, &mut ids)
+    let group = steps
+        .ensure(&group, "MediaPackage VOD packaging group")
         .await
-        .map_err(|e| aws_failure("MediaPackage VOD packaging group", &e))?;
-    events
-        .child(action, "MediaPackage VOD packaging group", &group.spec.id)
-        .await;
+        .map_err(|e| e.failure())?;
     for (wanted, child, package) in [
         (
             vod.hls,
@@ -291,16 +281,10 @@ async fn harvest_and_publish(
                 tags: owner.tags(child, tags),
             },
         };
-        let (c, action) = ensure(&configuration, &mut ids)
+        steps
+            .ensure(&configuration, "MediaPackage VOD packaging configuration")
             .await
-            .map_err(|e| aws_failure("MediaPackage VOD packaging configuration", &e))?;
-        events
-            .child(
-                action,
-                "MediaPackage VOD packaging configuration",
-                &c.spec.id,
-            )
-            .await;
+            .map_err(|e| e.failure())?;
     }
     let asset = AssetChild {
         api: vod_api,
@@ -314,12 +298,10 @@ async fn harvest_and_publish(
             tags: owner.tags("vod-asset", tags),
         },
     };
-    let (asset, action) = ensure(&asset, &mut ids)
+    let asset = steps
+        .ensure(&asset, "MediaPackage VOD asset")
         .await
-        .map_err(|e| aws_failure("MediaPackage VOD asset", &e))?;
-    events
-        .child(action, "MediaPackage VOD asset", &asset.spec.id)
-        .await;
+        .map_err(|e| e.failure())?;
     let preferred = if vod.hls { "vod-hls" } else { "vod-dash" };
     outcome.vod_url = asset
         .egress_endpoints
@@ -329,7 +311,7 @@ async fn harvest_and_publish(
         .map(|e| e.url.clone());
     outcome.vod_asset = Some(asset.spec.id);
     outcome.phase = HarvestPhase::Succeeded;
-    outcome.reason = "Published";
+    outcome.reason = "Published".into();
     outcome.message = format!(
         "the clip is in s3://{}/{manifest_key} and published as VOD",
         destination.bucket

@@ -14,10 +14,9 @@ use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
 
 use crate::api::harvest_job::HarvestJob;
-use crate::aws::ownership::Owner;
 use crate::controller::context::Context;
-use crate::controller::finalizer;
-use crate::controller::report::Events;
+use crate::k8s::finalizer;
+use crate::k8s::report::Events;
 use crate::plan::harvest::{self};
 
 mod cleanup;
@@ -30,19 +29,7 @@ use status::{finished, write, Outcome};
 
 pub use crate::controller::provider::PROVIDER_ANNOTATION;
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("Kubernetes API error: {0}")]
-    Kube(#[from] kube::Error),
-}
-
-pub(super) fn owner_of(hj: &HarvestJob) -> Owner {
-    Owner::new(
-        hj.uid().unwrap_or_default(),
-        hj.namespace().unwrap_or_default(),
-        hj.name_any(),
-    )
-}
+pub use crate::controller::kit::Error;
 
 pub async fn reconcile(hj: Arc<HarvestJob>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = hj.namespace().unwrap_or_default();
@@ -82,40 +69,23 @@ pub async fn reconcile(hj: Arc<HarvestJob>, ctx: Arc<Context>) -> Result<Action,
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(failure) => {
-            warn!(name = %hj.name_any(), %namespace, "{}", failure.1);
+            warn!(name = %hj.name_any(), %namespace, "{}", failure.message);
             Events::new(&ctx.recorder, hj.as_ref(), false)
-                .publish(true, failure.0, "Reconcile", failure.1.clone())
+                .publish(true, &failure.reason, "Reconcile", failure.message.clone())
                 .await;
-            Outcome::pending(failure.0, failure.1)
+            Outcome::pending(failure.reason, failure.message)
         }
     };
     write(&api, &hj, Some(window), &outcome).await?;
     Ok(next)
 }
 
-fn error_policy(hj: Arc<HarvestJob>, error: &Error, ctx: Arc<Context>) -> Action {
-    warn!(name = %hj.name_any(), %error, "HarvestJob reconcile failed; retrying");
-    Action::requeue(ctx.timing.retry)
-}
-
-/// Runs the HarvestJob controller until the stream ends.
-pub async fn run(ctx: Arc<Context>, concurrency: u16) {
-    run_in(ctx, concurrency, None).await
-}
-
-/// [`run`] for one namespace (None: all of them).
+/// Runs the HarvestJob controller for one namespace (None: all of them)
+/// until the stream ends.
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     info!("HarvestJob controller started");
     let (store, changes) = crate::controller::primary::<HarvestJob>(&ctx, namespace);
     let controller = Controller::for_shared_stream(changes, store);
-    crate::controller::drive(
-        controller,
-        "HarvestJob",
-        concurrency,
-        reconcile,
-        error_policy,
-        ctx,
-    )
-    .await;
+    crate::controller::kit::run_kind(controller, concurrency, reconcile, ctx).await;
 }

@@ -6,14 +6,14 @@ use kube::api::Api;
 
 use crate::api::harvest_job::{HarvestJob, HarvestJobStatus, HarvestPhase};
 use crate::controller::conditions::{ConditionSet, Progress};
-use crate::controller::live_channel::now;
-use crate::controller::report::write_status;
+use crate::controller::kit::now;
+use crate::k8s::report::write_status;
 use crate::plan::harvest::Window;
 
 /// Where the job stands, for status.
 pub(super) struct Outcome {
     pub(super) phase: HarvestPhase,
-    pub(super) reason: &'static str,
+    pub(super) reason: String,
     pub(super) message: String,
     pub(super) job: Option<crate::aws::mediapackage::HarvestJob>,
     pub(super) vod_url: Option<String>,
@@ -21,10 +21,10 @@ pub(super) struct Outcome {
 }
 
 impl Outcome {
-    pub(super) fn pending(reason: &'static str, message: String) -> Self {
+    pub(super) fn pending(reason: impl Into<String>, message: String) -> Self {
         Self {
             phase: HarvestPhase::Pending,
-            reason,
+            reason: reason.into(),
             message,
             job: None,
             vod_url: None,
@@ -32,7 +32,7 @@ impl Outcome {
         }
     }
 
-    pub(super) fn failed(reason: &'static str, message: String) -> Self {
+    pub(super) fn failed(reason: impl Into<String>, message: String) -> Self {
         Self {
             phase: HarvestPhase::Failed,
             ..Self::pending(reason, message)
@@ -61,7 +61,7 @@ pub(super) async fn write(
         "Complete",
         succeeded,
         if succeeded {
-            outcome.reason
+            outcome.reason.as_str()
         } else {
             "NotComplete"
         },
@@ -74,20 +74,24 @@ pub(super) async fn write(
     set.set_bool(
         "Failed",
         failed,
-        if failed { outcome.reason } else { "NotFailed" },
+        if failed {
+            outcome.reason.as_str()
+        } else {
+            "NotFailed"
+        },
         if failed { &outcome.message } else { "" },
     );
     let progress = match outcome.phase {
         HarvestPhase::Succeeded => Progress::Ready {
-            reason: outcome.reason.into(),
+            reason: outcome.reason.clone(),
             message: outcome.message.clone(),
         },
         HarvestPhase::Failed => Progress::Stalled {
-            reason: outcome.reason.into(),
+            reason: outcome.reason.clone(),
             message: outcome.message.clone(),
         },
         _ => Progress::Reconciling {
-            reason: outcome.reason.into(),
+            reason: outcome.reason.clone(),
             message: outcome.message.clone(),
         },
     };

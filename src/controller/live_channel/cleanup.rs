@@ -16,16 +16,16 @@ use crate::controller::children::{AnnotationIds, External, IdStore};
 use crate::controller::cloudfront::DistributionChild;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
-use crate::controller::finalizer;
 use crate::controller::medialive::{
     ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
 };
 use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
-use crate::controller::report::{write_status, Events};
+use crate::k8s::finalizer;
+use crate::k8s::report::{write_status, Events};
 use crate::plan::mediapackage::Format;
 
-use super::apply::{remove_child, Step};
-use super::{now, owner_of, resolve_failure, Error};
+use crate::controller::kit::{now, resolve_failure, Error};
+use crate::controller::kit::{owner_of, remove_child, Step};
 
 const WHY: &str = "the LiveChannel is being deleted";
 
@@ -63,7 +63,7 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
     let waiting = async {
         let medialive = chains.medialive(&mut ids, &events).await?;
         let delivery = chains.delivery(&mut ids, &events).await?;
-        Ok::<_, super::apply::StepError>([medialive, delivery])
+        Ok::<_, crate::controller::kit::StepError>([medialive, delivery])
     }
     .await;
     match waiting {

@@ -17,42 +17,30 @@ use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
 
 use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
-use crate::aws::ownership::Owner;
 use crate::controller::context::Context;
-use crate::controller::finalizer;
-use crate::controller::provider::{ResolveError, Resolved};
-use crate::controller::report::{write_status, Events};
+use crate::controller::kit::{now, resolve_failure, Error};
+use crate::controller::provider::Resolved;
+use crate::k8s::finalizer;
+use crate::k8s::report::{write_status, Events};
+use crate::plan::failure::{merged_tags, Failure};
+use crate::plan::live_channel_validation::{validate, Roles};
 
-use apply::{Apply, Roles};
-use status::{Failure, Observed};
+use apply::Apply;
+use status::Observed;
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("Kubernetes API error: {0}")]
-    Kube(#[from] kube::Error),
-    #[error("{0}")]
-    Failed(String),
+/// Checks the spec can be built, and the object's and its provider's tags
+/// fit AWS's limit together, before any AWS call.
+fn check(lc: &LiveChannel, resolved: &Resolved, roles: &Roles) -> Result<(), Failure> {
+    validate(&lc.spec, roles)?;
+    merged_tags(&resolved.defaults.tags, &lc.spec.tags).map(drop)
 }
 
-/// The current time as Kubernetes writes it.
-pub fn now() -> String {
-    // Truncated (as metav1.Time keeps seconds): never a moment in the future.
-    let now = jiff::Timestamp::now();
-    now.round(
-        jiff::TimestampRound::new()
-            .smallest(jiff::Unit::Second)
-            .mode(jiff::RoundMode::Trunc),
-    )
-    .unwrap_or(now)
-    .to_string()
-}
-
-/// The AWS owner of a LiveChannel's resources.
-pub fn owner_of(lc: &LiveChannel) -> Owner {
-    Owner::new(
-        lc.uid().unwrap_or_default(),
-        lc.namespace().unwrap_or_default(),
-        lc.name_any(),
+/// The roles the channel's resources use: its own, else its provider's.
+fn roles_of(lc: &LiveChannel, resolved: &Resolved) -> Roles {
+    Roles::of(
+        &lc.spec,
+        resolved.defaults.media_live_role_arn.as_ref(),
+        resolved.defaults.media_package_secrets_role_arn.as_ref(),
     )
 }
 
@@ -74,11 +62,7 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
             .secret_access
             .check(&namespace, "input.srtCaller.sources[].passphraseSecretRef")
         {
-            let failure = Failure {
-                reason: "SecretsNotReadable".into(),
-                message,
-                stalled: true,
-            };
+            let failure = Failure::stalled("SecretsNotReadable", message);
             report_failure(&api, &lc, &ctx, &failure).await?;
             return Ok(Action::requeue(ctx.timing.resync));
         }
@@ -110,10 +94,8 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
             return Ok(Action::requeue(ctx.timing.retry));
         }
     };
-    let roles = Roles::of(&lc.spec, &resolved);
-    if let Err(failure) =
-        apply::validate(&lc.spec, &roles).and_then(|()| apply::check_tags(&lc, &resolved))
-    {
+    let roles = roles_of(&lc, &resolved);
+    if let Err(failure) = check(&lc, &resolved, &roles) {
         report_failure(&api, &lc, &ctx, &failure).await?;
         // Nothing will change until the spec (or the provider) does.
         return Ok(Action::requeue(ctx.timing.resync));
@@ -130,7 +112,7 @@ async fn run_apply(
     first_round: bool,
 ) -> Result<Action, Error> {
     let mut apply = Apply::new(ctx, lc, api, resolved, roles, false);
-    apply.ids = apply.ids.first_round(first_round);
+    apply.steps.ids = apply.steps.ids.first_round(first_round);
     let result = apply.run().await;
     let failure = result.as_ref().err().map(|e| e.failure());
     let (mut status, settled) = status::build(
@@ -150,6 +132,7 @@ async fn run_apply(
         Some(f) => {
             warn!(name = %lc.name_any(), namespace = %lc.namespace().unwrap_or_default(), reason = %f.reason, "{}", f.message);
             apply
+                .steps
                 .events
                 .publish(true, &f.reason, "Reconcile", f.message)
                 .await;
@@ -187,13 +170,11 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
         )
         .await
         .map_err(|e| e.to_string())?;
-    let roles = Roles::of(&lc.spec, &resolved);
-    apply::validate(&lc.spec, &roles)
-        .and_then(|()| apply::check_tags(lc, &resolved))
-        .map_err(|f| f.message)?;
+    let roles = roles_of(lc, &resolved);
+    check(lc, &resolved, &roles).map_err(|f| f.message)?;
     let mut dry = Apply::new(ctx, lc, api, &resolved, &roles, true);
     let result = dry.run().await;
-    let mut lines = dry.plan.take().unwrap_or_default();
+    let mut lines = dry.steps.plan.take().unwrap_or_default();
     match result {
         Ok(()) => {}
         Err(e)
@@ -213,14 +194,6 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
         .iter()
         .all(|l| l.starts_with('=') || l.starts_with(' '));
     Ok(Plan { lines, in_sync })
-}
-
-pub(crate) fn resolve_failure(e: &ResolveError) -> Failure {
-    Failure {
-        reason: e.reason().into(),
-        message: e.to_string(),
-        stalled: e.stalled(),
-    }
 }
 
 /// Writes a failure that stopped the reconcile before any AWS resource was touched.
@@ -250,17 +223,8 @@ async fn report_failure(
     Ok(())
 }
 
-fn error_policy(lc: Arc<LiveChannel>, error: &Error, ctx: Arc<Context>) -> Action {
-    warn!(name = %lc.name_any(), namespace = %lc.namespace().unwrap_or_default(), %error, "reconcile failed; retrying");
-    Action::requeue(ctx.timing.retry)
-}
-
-/// Runs the LiveChannel controller until the stream ends.
-pub async fn run(ctx: Arc<Context>, concurrency: u16) {
-    run_in(ctx, concurrency, None).await
-}
-
-/// [`run`] for one namespace (None: all of them).
+/// Runs the LiveChannel controller for one namespace (None: all of them)
+/// until the stream ends.
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     let (reader, changes) = crate::controller::primary::<LiveChannel>(&ctx, namespace);
@@ -275,8 +239,7 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
     // A changed Secret (an SRT passphrase) reaches AWS at once, not at the
     // next resync. Metadata only: Secret values never pass through the watch.
     let store = reader.clone();
-    let secrets =
-        crate::controller::secret_access::watch(&ctx.client, &ctx.secret_access, namespace);
+    let secrets = crate::k8s::secret_access::watch(&ctx.client, &ctx.secret_access, namespace);
     info!("LiveChannel controller started");
     // AdInsertions fold behaviours into the channel's distribution.
     let ad_insertions =
@@ -306,15 +269,7 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
                 uses_secret(lc, &name)
             })
         });
-    crate::controller::drive(
-        controller,
-        "LiveChannel",
-        concurrency,
-        reconcile,
-        error_policy,
-        ctx,
-    )
-    .await;
+    crate::controller::kit::run_kind(controller, concurrency, reconcile, ctx).await;
 }
 
 /// Whether the channel reads the Secret `name` (of its own namespace).

@@ -10,8 +10,9 @@ use crate::aws::medialive::{Input, InputState, SecurityGroup};
 use crate::aws::mediapackage::{Channel as PackagingChannel, OriginEndpoint};
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::medialive::ChannelProgress;
-use crate::plan::cloudfront::host_of;
+use crate::plan::failure::Failure;
 use crate::plan::medialive::ChannelStep;
+use crate::url::host_of;
 
 /// What one reconcile saw of each child (None: not reached, or not wanted).
 #[derive(Debug, Default, Clone)]
@@ -36,15 +37,6 @@ pub struct Observed {
     pub realtime_log_config: Option<crate::aws::cloudfront::RealtimeLogConfig>,
     /// Firehose delivery onward to S3, when asked for.
     pub telemetry_delivery: Option<crate::aws::firehose::DeliveryStream>,
-}
-
-/// Why a reconcile could not finish: the reason and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub reason: String,
-    pub message: String,
-    /// The user has to act (invalid spec, refused by AWS); otherwise onair retries.
-    pub stalled: bool,
 }
 
 impl Observed {

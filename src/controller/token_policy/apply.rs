@@ -13,18 +13,18 @@ use crate::api::common::ProviderRef;
 use crate::api::token_policy::{RevocationMethod, TokenPolicy};
 use crate::aws::cloudfront::{FunctionSpec, KeyValueStore, KvsData};
 use crate::aws::ownership::{Owner, Tags};
-use crate::controller::children::{ensure, AnnotationIds, External};
+use crate::controller::children::{AnnotationIds, IdStore};
 use crate::controller::context::Context;
 use crate::controller::edge::{
     store_ready, FunctionChild, FunctionState, PatternSetChild, StoreChild, WebAclChild,
 };
-use crate::controller::live_channel::apply::{aws_at, remove_child, Step, StepError};
-use crate::controller::live_channel::status::Failure;
+use crate::controller::kit::{aws_at, owner_of, unix_now, Step, StepError, Steps};
 use crate::controller::provider::provider_for;
-use crate::controller::report::Events;
+use crate::k8s::report::Events;
+use crate::plan::failure::Failure;
 use crate::plan::token_policy::{
-    enforced_sessions, fits_in_store, store_bytes, store_entries, store_writes, waf_patterns,
-    NAME_LIMIT, WAF_NAME_LIMIT,
+    age_key, enforced_sessions, fits_in_store, protecting, store_bytes, store_entries,
+    store_writes, waf_patterns, NAME_LIMIT, WAF_NAME_LIMIT,
 };
 use crate::token::function::{self, MAX_FUNCTION_BYTES};
 use crate::token::policy::{InputError, PolicyInputs};
@@ -75,11 +75,7 @@ pub enum Outcome {
 }
 
 pub fn invalid(reason: &str, message: String) -> Failure {
-    Failure {
-        reason: reason.into(),
-        message,
-        stalled: true,
-    }
+    Failure::stalled(reason, message)
 }
 
 /// The channels' common AwsProvider: a function and its store live in one
@@ -103,9 +99,9 @@ pub fn claimed_elsewhere(
     all: &[std::sync::Arc<TokenPolicy>],
 ) -> Option<(String, String)> {
     tp.spec.channel_refs.iter().find_map(|c| {
-        super::protecting(all, &c.name)
+        protecting(all, &c.name)
             .filter(|winner| winner.name_any() != tp.name_any())
-            .filter(|winner| super::age_key(winner) < super::age_key(tp))
+            .filter(|winner| age_key(winner) < age_key(tp))
             .map(|winner| (c.name.clone(), winner.name_any()))
     })
 }
@@ -116,14 +112,14 @@ pub struct Apply<'a> {
     pub owner: Owner,
     pub names: Names,
     pub tags: Tags,
-    pub ids: AnnotationIds<TokenPolicy>,
-    pub events: Events<'a>,
+    /// The children's ids and events.
+    pub steps: Steps<'a, TokenPolicy>,
     pub observed: Observed,
 }
 
 impl<'a> Apply<'a> {
     pub fn new(ctx: &'a Context, tp: &'a TokenPolicy, api: &Api<TokenPolicy>) -> Self {
-        let owner = super::owner_of(tp);
+        let owner = owner_of(tp);
         let spec_unchanged =
             tp.status.as_ref().and_then(|s| s.observed_generation) == tp.metadata.generation;
         Self {
@@ -132,18 +128,13 @@ impl<'a> Apply<'a> {
             names: Names::of(&owner),
             owner,
             tags: Tags::new(),
-            ids: AnnotationIds::new(api.clone(), tp),
-            events: Events::new(&ctx.recorder, tp, spec_unchanged),
+            steps: Steps::new(
+                AnnotationIds::new(api.clone(), tp),
+                Events::new(&ctx.recorder, tp, spec_unchanged),
+                false,
+            ),
             observed: Observed::default(),
         }
-    }
-
-    async fn ensure<E: External>(&mut self, child: &E, what: &'static str) -> Step<E::Observed> {
-        let (observed, action) = ensure(child, &mut self.ids)
-            .await
-            .map_err(crate::controller::live_channel::apply::at(what))?;
-        self.events.child(action, what, &E::id_of(&observed)).await;
-        Ok(observed)
     }
 
     /// The store a previous round recorded (its name, and its ARN in the
@@ -155,8 +146,7 @@ impl<'a> Apply<'a> {
         &self,
         kvs: &dyn crate::aws::cloudfront::CloudFrontKvsApi,
     ) -> Option<(KeyValueStore, Vec<crate::aws::cloudfront::KvsItem>)> {
-        let recorded =
-            crate::controller::children::IdStore::recorded(&self.ids, StoreChild::CHILD)?;
+        let recorded = self.steps.ids.recorded(StoreChild::CHILD)?;
         let arn = self.tp.status.as_ref()?.key_value_store_arn.clone()?;
         if recorded != self.names.store {
             return None;
@@ -222,7 +212,7 @@ impl<'a> Apply<'a> {
         {
             Ok(r) => r,
             Err(e) => {
-                let f = crate::controller::live_channel::resolve_failure(&e);
+                let f = crate::controller::kit::resolve_failure(&e);
                 return (Outcome::Failed(f), None);
             }
         };
@@ -236,7 +226,8 @@ impl<'a> Apply<'a> {
             }
             Err(e) => {
                 let failure = e.failure();
-                self.events
+                self.steps
+                    .events
                     .publish(true, &failure.reason, "Reconcile", failure.message.clone())
                     .await;
                 (Outcome::Failed(failure), None)
@@ -265,6 +256,7 @@ impl<'a> Apply<'a> {
             Some(settled) => settled,
             None => {
                 let store = self
+                    .steps
                     .ensure(&store_child, "CloudFront key value store")
                     .await?;
                 self.observed.store = Some(store.clone());
@@ -325,7 +317,7 @@ impl<'a> Apply<'a> {
                     .map_err(aws_at(what))?;
                 etag = next;
             }
-            self.events
+            self.steps.events
                 .publish(
                     false,
                     "KeysUpdated",
@@ -376,7 +368,10 @@ impl<'a> Apply<'a> {
                 key_value_store_arns: vec![store.arn.clone()],
             },
         };
-        let function = self.ensure(&function_child, "CloudFront function").await?;
+        let function = self
+            .steps
+            .ensure(&function_child, "CloudFront function")
+            .await?;
         self.observed.function = Some(function);
 
         // 3. WAF revocation, or none.
@@ -408,9 +403,15 @@ impl<'a> Apply<'a> {
             spec,
         };
         if waf {
-            let set = self.ensure(&set_child, "WAF regex pattern set").await?;
+            let set = self
+                .steps
+                .ensure(&set_child, "WAF regex pattern set")
+                .await?;
             let acl_spec = WebAclChild::spec_for(&owner, &set.entity.arn, spec.failure_status_code);
-            let acl = self.ensure(&acl_child(acl_spec), "WAF web ACL").await?;
+            let acl = self
+                .steps
+                .ensure(&acl_child(acl_spec), "WAF web ACL")
+                .await?;
             self.observed.web_acl_arn = Some(acl.entity.arn);
             return Ok(Outcome::Ready);
         }
@@ -418,25 +419,17 @@ impl<'a> Apply<'a> {
         // no longer names it), then it and its patterns go.
         let why = "the policy no longer revokes sessions through WAF";
         let acl = acl_child(Default::default());
-        let recorded = |child: &str| {
-            crate::controller::children::IdStore::recorded(&self.ids, child).is_some()
-        };
+        let recorded = |child: &str| self.steps.ids.recorded(child).is_some();
         if recorded(WebAclChild::CHILD) || recorded(PatternSetChild::CHILD) {
-            let events = &self.events;
-            if !remove_child(&mut self.ids, events, &acl, "WAF web ACL", why).await? {
+            if !self.steps.remove(&acl, "WAF web ACL", why).await? {
                 return Ok(Outcome::Waiting {
                     reason: "DetachingWebAcl",
                     message: "waiting for the channels' distributions to drop the WAF web ACL before deleting it".into(),
                 });
             }
-            remove_child(
-                &mut self.ids,
-                events,
-                &set_child,
-                "WAF regex pattern set",
-                why,
-            )
-            .await?;
+            self.steps
+                .remove(&set_child, "WAF regex pattern set", why)
+                .await?;
         }
         Ok(Outcome::Ready)
     }
@@ -444,15 +437,5 @@ impl<'a> Apply<'a> {
 
 /// Kubernetes could not be read (or written): retried, not the user's to fix.
 fn kube_failure(e: impl std::fmt::Display) -> Outcome {
-    Outcome::Failed(Failure {
-        reason: "KubernetesError".into(),
-        message: e.to_string(),
-        stalled: false,
-    })
-}
-
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    Outcome::Failed(Failure::retrying("KubernetesError", e.to_string()))
 }

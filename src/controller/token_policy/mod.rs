@@ -23,32 +23,16 @@ use tracing::{info, warn};
 use crate::api::common::DeletionPolicy;
 use crate::api::token_policy::{TokenPolicy, TokenPolicyStatus};
 use crate::api::{AdInsertion, LiveChannel};
-use crate::aws::ownership::Owner;
 use crate::controller::children::{AnnotationIds, IdStore};
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
 use crate::controller::edge::{FunctionChild, PatternSetChild, StoreChild, WebAclChild};
-use crate::controller::finalizer;
-use crate::controller::live_channel::apply::remove_child;
-use crate::controller::live_channel::now;
+use crate::controller::kit::{now, owner_of, remove_child, Error};
 use crate::controller::provider::recorded_provider;
-use crate::controller::report::{write_status, Events};
+use crate::k8s::finalizer;
+use crate::k8s::report::{write_status, Events};
 
 use apply::{Apply, Names, Observed, Outcome};
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("Kubernetes API error: {0}")]
-    Kube(#[from] kube::Error),
-}
-
-pub fn owner_of(tp: &TokenPolicy) -> Owner {
-    Owner::new(
-        tp.uid().unwrap_or_default(),
-        tp.namespace().unwrap_or_default(),
-        tp.name_any(),
-    )
-}
 
 pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = tp.namespace().unwrap_or_default();
@@ -74,7 +58,7 @@ pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action
     }
     let first_round = finalizer::add(&api, tp.as_ref()).await?;
     let mut step = Apply::new(&ctx, &tp, &api);
-    step.ids = step.ids.first_round(first_round);
+    step.steps.ids = step.steps.ids.first_round(first_round);
     let (outcome, revocation_ends_in) = step.run(&api).await;
     write(&api, &tp, &outcome, &step.observed).await?;
     if !matches!(outcome, Outcome::Waiting { .. }) {
@@ -302,64 +286,19 @@ async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Res
     }
 }
 
-fn error_policy(tp: Arc<TokenPolicy>, error: &Error, ctx: Arc<Context>) -> Action {
-    warn!(name = %tp.name_any(), %error, "TokenPolicy reconcile failed; retrying");
-    Action::requeue(ctx.timing.retry)
-}
-
-/// The TokenPolicy whose check runs at `channel`'s edge: the oldest one
-/// naming it that is not being deleted (a later one is refused, see
-/// [`apply::claimed_elsewhere`]).
-pub fn protecting<'a>(
-    policies: &'a [Arc<TokenPolicy>],
-    channel: &str,
-) -> Option<&'a Arc<TokenPolicy>> {
-    policies
-        .iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| names_channel(p, channel))
-        .min_by_key(|p| age_key(p))
-}
-
-/// Older first; the name breaks ties.
-pub fn age_key(tp: &TokenPolicy) -> (Option<jiff::Timestamp>, String) {
-    (
-        tp.metadata.creation_timestamp.as_ref().map(|t| t.0),
-        tp.name_any(),
-    )
-}
-
-/// The policy protecting `channel` in `namespace`, from the operator's watch.
-pub async fn protecting_channel(
-    ctx: &Context,
-    namespace: &str,
-    channel: &str,
-) -> Result<Option<Arc<TokenPolicy>>, crate::controller::catalog::NotListed> {
-    let policies = ctx.catalog.objects_in::<TokenPolicy>(namespace).await?;
-    Ok(protecting(&policies, channel).cloned())
-}
-
-fn names_channel(tp: &TokenPolicy, channel: &str) -> bool {
-    tp.spec.channel_refs.iter().any(|c| c.name == channel)
-}
-
-/// Runs the TokenPolicy controller until the stream ends. A changed signing
-/// Secret (a rotation) or revocation ConfigMap reaches the edge at once; so
-/// does a channel getting its playback paths or an AdInsertion.
-pub async fn run(ctx: Arc<Context>, concurrency: u16) {
-    run_in(ctx, concurrency, None).await
-}
-
-/// [`run`] for one namespace (None: all of them).
+/// Runs the TokenPolicy controller for one namespace (None: all of them)
+/// until the stream ends. A changed signing Secret (a rotation) or
+/// revocation ConfigMap reaches the edge at once; so does a channel getting
+/// its playback paths or an AdInsertion.
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     let client = ctx.client.clone();
     let (store, changes) = crate::controller::primary::<TokenPolicy>(&ctx, namespace);
     let controller = Controller::for_shared_stream(changes, store.clone());
     let (s1, s2, s3, s4) = (store.clone(), store.clone(), store.clone(), store);
-    let secrets = crate::controller::secret_access::watch(&client, &ctx.secret_access, namespace);
+    let secrets = crate::k8s::secret_access::watch(&client, &ctx.secret_access, namespace);
     let config_maps = watcher(
-        crate::controller::scoped::<PartialObjectMeta<ConfigMap>>(&client, namespace),
+        crate::k8s::scoped::<PartialObjectMeta<ConfigMap>>(&client, namespace),
         watcher::Config::default(),
     )
     .default_backoff()
@@ -386,23 +325,19 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             crate::controller::related_changes::<LiveChannel>(&ctx, namespace),
             move |lc: Arc<LiveChannel>| {
                 let name = lc.name_any();
-                crate::controller::related(&s3, lc.namespace(), |tp| names_channel(tp, &name))
+                crate::controller::related(&s3, lc.namespace(), |tp| {
+                    crate::plan::token_policy::names_channel(tp, &name)
+                })
             },
         )
         .watches_shared_stream(
             crate::controller::related_changes::<AdInsertion>(&ctx, namespace),
             move |adi: Arc<AdInsertion>| {
                 let channel = adi.spec.channel_ref.name.clone();
-                crate::controller::related(&s4, adi.namespace(), |tp| names_channel(tp, &channel))
+                crate::controller::related(&s4, adi.namespace(), |tp| {
+                    crate::plan::token_policy::names_channel(tp, &channel)
+                })
             },
         );
-    crate::controller::drive(
-        controller,
-        "TokenPolicy",
-        concurrency,
-        reconcile,
-        error_policy,
-        ctx,
-    )
-    .await;
+    crate::controller::kit::run_kind(controller, concurrency, reconcile, ctx).await;
 }

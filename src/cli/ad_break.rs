@@ -39,7 +39,7 @@ pub fn main(args: AdBreakArgs) -> Result<(), String> {
 
 async fn run(args: AdBreakArgs) -> Result<(), String> {
     let (client, _, channel) =
-        crate::render::cli_channel(args.namespace.as_deref(), &args.channel).await?;
+        crate::cli::render::cli_channel(args.namespace.as_deref(), &args.channel).await?;
     let channel_id = channel
         .status
         .as_ref()
@@ -51,12 +51,12 @@ async fn run(args: AdBreakArgs) -> Result<(), String> {
                 args.channel
             )
         })?;
-    let roles = crate::render::RenderArgs {
+    let roles = crate::cli::render::RenderArgs {
         file: Default::default(),
         media_live_role_arn: None,
         media_package_secrets_role_arn: None,
     };
-    let ctx = crate::render::cli_context(client, args.region.clone(), &roles)
+    let ctx = crate::cli::render::cli_context(client, args.region.clone(), &roles)
         .await
         .map_err(|e| e.to_string())?;
     let resolved = ctx

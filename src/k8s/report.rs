@@ -2,16 +2,15 @@
 //! failure) and the status subresource, written by server-side apply so that
 //! only onair's fields are touched and an unchanged status is no write at all.
 
-use crate::controller::recorder::{Event, EventType, Recorder};
+use crate::k8s::recorder::{Event, EventType, Recorder};
 use k8s_openapi::api::core::v1::ObjectReference;
 use kube::api::{Api, Patch, PatchParams};
 use kube::{Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::controller::children::Action;
-
-use super::context::MANAGER;
+/// The field manager of every write onair makes.
+pub const MANAGER: &str = "onair";
 
 /// Events about one object.
 pub struct Events<'a> {
@@ -60,45 +59,10 @@ impl<'a> Events<'a> {
         }
     }
 
-    /// The event for what the child driver did to `what` (such as "MediaLive
-    /// input"), now known as `id`.
-    pub async fn child(&self, action: Action, what: &str, id: &str) {
-        let (warning, reason, verb, note) = match action {
-            Action::Unchanged => return,
-            Action::Created => (false, "Created", "Create", format!("Created {what} {id}")),
-            Action::Adopted => (
-                false,
-                "Adopted",
-                "Adopt",
-                format!("Took over {what} {id}, which onair created before a restart"),
-            ),
-            Action::Updated if self.spec_unchanged => (
-                true,
-                "DriftCorrected",
-                "Restore",
-                format!("{what} {id} was changed outside onair; restored it to the spec"),
-            ),
-            Action::Updated => (
-                false,
-                "Updated",
-                "Update",
-                format!("Updated {what} {id} to the new spec"),
-            ),
-            Action::FollowedInputs => (
-                false,
-                "Updated",
-                "Update",
-                format!("Updated {what} {id} to follow the objects it uses"),
-            ),
-            Action::Recreated => (
-                true,
-                "Recreated",
-                "Recreate",
-                format!("{what} was deleted outside onair; created {id} in its place"),
-            ),
-        };
-        self.publish(warning, reason, &action_on(verb, what), note)
-            .await;
+    /// The spec did not change since the last complete reconcile (an update
+    /// of a child then means someone changed it in AWS).
+    pub fn spec_unchanged(&self) -> bool {
+        self.spec_unchanged
     }
 }
 

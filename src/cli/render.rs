@@ -143,11 +143,11 @@ pub fn render_main(args: RenderArgs) -> Result<(), Error> {
         let secrets = provider
             .and_then(|p| p.spec.media_package_secrets_role_arn.clone())
             .or_else(|| args.media_package_secrets_role_arn.clone());
-        let roles = crate::controller::live_channel::apply::Roles {
+        let roles = crate::plan::live_channel_validation::Roles {
             media_live: media_live.clone(),
             media_package_secrets: secrets.clone(),
         };
-        if let Err(failure) = crate::controller::live_channel::apply::validate(&lc.spec, &roles) {
+        if let Err(failure) = crate::plan::live_channel_validation::validate(&lc.spec, &roles) {
             return Err(Error::Invalid(format!(
                 "LiveChannel {}: {}",
                 lc.name_any(),

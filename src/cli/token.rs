@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use kube::{Api, Client};
 
-use super::mint::{mint, url, MintError, MintRequest};
-use super::policy::{InputError, PolicyInputs};
-use super::verify::{check, ViewerRequest};
-use super::{EdgeConfig, Keys};
 use crate::api::TokenPolicy;
+use crate::token::mint::{mint, url, MintError, MintRequest};
+use crate::token::policy::{InputError, PolicyInputs};
+use crate::token::verify::{check, ViewerRequest};
+use crate::token::{EdgeConfig, Keys};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TokenCommand {
@@ -125,7 +125,7 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
                 } else {
                     args.scopes.clone()
                 };
-                super::mint::check_path_in_scopes(&path, &scopes)?;
+                crate::token::mint::check_path_in_scopes(&path, &scopes)?;
                 let request = MintRequest {
                     key_id: policy.active_key.clone(),
                     lifetime_seconds: args.ttl,
@@ -181,7 +181,7 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
 }
 
 fn now() -> u64 {
-    crate::controller::token_policy::apply::unix_now()
+    crate::controller::kit::unix_now()
 }
 
 fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {

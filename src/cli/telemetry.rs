@@ -85,7 +85,7 @@ pub fn main(args: TelemetryArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let report = runtime.block_on(run(&args))?;
     match args.output {
-        Output::Text => print!("{}", super::text::render(&report)),
+        Output::Text => print!("{}", crate::telemetry::text::render(&report)),
         Output::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
@@ -134,11 +134,11 @@ pub fn channel_stream(channel: &LiveChannel) -> Option<String> {
         })
 }
 
-async fn run(args: &TelemetryArgs) -> Result<super::Report, String> {
+async fn run(args: &TelemetryArgs) -> Result<crate::telemetry::Report, String> {
     let since = args.since.resolve(jiff::Timestamp::now())?;
     let name = &args.channel;
     let (client, namespace, channel) =
-        crate::render::cli_channel(args.namespace.as_deref(), name).await?;
+        crate::cli::render::cli_channel(args.namespace.as_deref(), name).await?;
     let telemetry = channel.spec.cdn.telemetry.as_ref().ok_or_else(|| {
         format!("the LiveChannel \"{name}\" has no CMCD telemetry: set spec.cdn.telemetry")
     })?;
@@ -150,12 +150,12 @@ async fn run(args: &TelemetryArgs) -> Result<super::Report, String> {
     // The stream's own region: the operator's (no providerRef) is taken from
     // it; an AwsProvider must work in it.
     let region = stream_region(&stream).map(str::to_string);
-    let roles = crate::render::RenderArgs {
+    let roles = crate::cli::render::RenderArgs {
         file: Default::default(),
         media_live_role_arn: None,
         media_package_secrets_role_arn: None,
     };
-    let ctx = crate::render::cli_context(client, region.clone(), &roles)
+    let ctx = crate::cli::render::cli_context(client, region.clone(), &roles)
         .await
         .map_err(|e| e.to_string())?;
     let resolved = ctx
@@ -173,9 +173,10 @@ async fn run(args: &TelemetryArgs) -> Result<super::Report, String> {
         ));
     }
     let address = stream_address(&stream, &resolved.account);
-    let mut report = super::report(resolved.apis.kinesis.as_ref(), &address, &fields, since)
-        .await
-        .map_err(|e| format!("cannot read the stream {stream}: {e}"))?;
+    let mut report =
+        crate::telemetry::report(resolved.apis.kinesis.as_ref(), &address, &fields, since)
+            .await
+            .map_err(|e| format!("cannot read the stream {stream}: {e}"))?;
     report.channel = Some(format!("{namespace}/{name}"));
     report.stream = stream;
     Ok(report)

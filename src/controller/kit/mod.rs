@@ -1,0 +1,84 @@
+//! The shared reconcile kit: what every reconciler does the same way, so
+//! that no reconciler imports another and a fix lands in all of them at once.
+//!
+//! ```text
+//! steps    Steps: ensure / preview (onair plan) / prune / remove one child,
+//!          with its event; Step, StepError and their one Failure mapping
+//! run      run_kind: the generic controller loop (error policy, concurrency,
+//!          metrics) every kind runs under
+//! ```
+//!
+//! The classification of failures itself is pure and lives in
+//! [`plan::failure`](crate::plan::failure).
+
+mod run;
+mod steps;
+
+pub use run::{error_policy, run_kind};
+pub use steps::{at, aws_at, remove_child, Step, StepError, Steps};
+
+use kube::{Resource, ResourceExt};
+
+use crate::aws::ownership::Owner;
+use crate::controller::provider::ResolveError;
+use crate::plan::failure::Failure;
+
+/// What stops a reconcile early, for every kind: only the Kubernetes API can
+/// (AWS failures become a `Ready=False` condition and a requeue instead).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Kubernetes API error: {0}")]
+    Kube(#[from] kube::Error),
+}
+
+/// The current time as Kubernetes writes it.
+pub fn now() -> String {
+    // Truncated (as metav1.Time keeps seconds): never a moment in the future.
+    let now = jiff::Timestamp::now();
+    now.round(
+        jiff::TimestampRound::new()
+            .smallest(jiff::Unit::Second)
+            .mode(jiff::RoundMode::Trunc),
+    )
+    .unwrap_or(now)
+    .to_string()
+}
+
+/// Seconds since the Unix epoch (token expiries, revocation ends).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The AWS owner of an object's resources: its uid names and tags them.
+pub fn owner_of<K: Resource>(object: &K) -> Owner {
+    Owner::new(
+        object.uid().unwrap_or_default(),
+        object.namespace().unwrap_or_default(),
+        object.name_any(),
+    )
+}
+
+/// An AwsProvider that cannot be used, as status says it.
+pub fn resolve_failure(e: &ResolveError) -> Failure {
+    Failure {
+        reason: e.reason().into(),
+        message: e.to_string(),
+        stalled: e.stalled(),
+    }
+}
+
+/// The TokenPolicy protecting `channel` in `namespace`, from the operator's
+/// watch (what the channel's distribution and its AdInsertion fold in).
+pub async fn protecting_policy(
+    ctx: &crate::controller::context::Context,
+    namespace: &str,
+    channel: &str,
+) -> Result<Option<std::sync::Arc<crate::api::TokenPolicy>>, crate::k8s::catalog::NotListed> {
+    let policies = ctx
+        .catalog
+        .objects_in::<crate::api::TokenPolicy>(namespace)
+        .await?;
+    Ok(crate::plan::token_policy::protecting(&policies, channel).cloned())
+}

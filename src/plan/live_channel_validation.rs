@@ -1,0 +1,108 @@
+//! What a LiveChannel spec must hold that its schema cannot say (segment
+//! lengths against the GOP, SRT ports), and the IAM roles its resources use:
+//! checked before any AWS call, so a bad spec is a `Ready=False` condition
+//! and never a half-built channel.
+
+use crate::api::live_channel::LiveChannelSpec;
+use crate::plan::failure::Failure;
+
+/// Checks the spec can be built at all, before any AWS call.
+pub fn validate(spec: &LiveChannelSpec, resolved_roles: &Roles) -> Result<(), Failure> {
+    let invalid = Failure::invalid_spec;
+    let gop = spec.encoding.gop_seconds;
+    for (name, enabled, seconds) in [
+        (
+            "packaging.hls",
+            spec.packaging.hls.enabled,
+            spec.packaging.hls.segment_seconds,
+        ),
+        (
+            "packaging.dash",
+            spec.packaging.dash.enabled,
+            spec.packaging.dash.segment_seconds,
+        ),
+    ] {
+        if enabled && seconds % gop != 0 {
+            return Err(invalid(format!(
+                "{name}.segmentSeconds ({seconds}) must be a multiple of encoding.gopSeconds ({gop}): segments start on keyframes"
+            )));
+        }
+    }
+    // The schema's pattern admits any five digits, but SRT listeners listen
+    // on ports 1 to 65535 (the plan reads the port as a u16): refuse the rest
+    // here rather than hand MediaLive port 0.
+    for source in spec.input.srt_caller.iter().flat_map(|s| &s.sources) {
+        let port = source.url.rsplit_once(':').map_or("", |(_, port)| port);
+        if !port.parse::<u16>().is_ok_and(|port| port != 0) {
+            return Err(invalid(format!(
+                "input.srtCaller.sources: {} names no valid port: SRT listeners listen on ports 1 to 65535",
+                source.url
+            )));
+        }
+    }
+    if resolved_roles.media_live.is_none() {
+        return Err(invalid("no role for MediaLive: set encoding.roleArn, or mediaLiveRoleArn on the AwsProvider (or the operator's --media-live-role-arn)".into()));
+    }
+    if spec.cdn.enabled
+        && spec.cdn.origin_protection
+        && resolved_roles.media_package_secrets.is_none()
+    {
+        return Err(invalid("origin protection needs a role MediaPackage reads the CDN secret with: set mediaPackageSecretsRoleArn on the AwsProvider (or the operator's --media-package-secrets-role-arn), or set cdn.originProtection to false".into()));
+    }
+    Ok(())
+}
+
+/// The roles the channel's resources use.
+pub struct Roles {
+    pub media_live: Option<String>,
+    pub media_package_secrets: Option<String>,
+}
+
+impl Roles {
+    /// The spec's own role, else the provider's defaults (`media_live` and
+    /// `media_package_secrets` role ARNs, if it has them).
+    pub fn of(
+        spec: &LiveChannelSpec,
+        media_live_default: Option<&String>,
+        media_package_secrets: Option<&String>,
+    ) -> Self {
+        Self {
+            media_live: spec
+                .encoding
+                .role_arn
+                .clone()
+                .or_else(|| media_live_default.cloned()),
+            media_package_secrets: media_package_secrets.cloned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn srt_channel(url: &str) -> LiveChannelSpec {
+        serde_json::from_value(serde_json::json!({
+            "state": "Idle",
+            "input": {"type": "SrtCaller", "srtCaller": {"sources": [{"url": url}]}}
+        }))
+        .expect("a LiveChannel spec")
+    }
+
+    #[test]
+    fn srt_ports_outside_1_to_65535_are_refused() {
+        let roles = Roles {
+            media_live: Some("arn:aws:iam::123456789012:role/ml".into()),
+            media_package_secrets: Some("arn:aws:iam::123456789012:role/mp".into()),
+        };
+        for url in ["srt://encoder.example:9000", "srt://encoder.example:65535"] {
+            assert_eq!(validate(&srt_channel(url), &roles), Ok(()), "{url}");
+        }
+        // Found by the spec_to_aws fuzz target: both became port 0.
+        for url in ["srt://encoder.example:000", "srt://encoder.example:65536"] {
+            let failure = validate(&srt_channel(url), &roles).expect_err(url);
+            assert_eq!(failure.reason, "InvalidSpec");
+            assert!(failure.stalled);
+        }
+    }
+}
