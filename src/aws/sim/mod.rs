@@ -22,6 +22,7 @@ mod s3;
 mod secretsmanager;
 mod sts;
 mod wafv2;
+mod web_acl_link;
 
 use crate::aws::apis::AwsApis;
 use std::collections::BTreeMap;
