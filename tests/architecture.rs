@@ -29,7 +29,6 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
     // tests use them; the operator build leaves them out (feature `sandbox`).
     ("aws::sim", "sandbox", SANDBOX_MAY_USE),
     ("aws::remote", "sandbox", SANDBOX_MAY_USE),
-    ("aws::emu", "sandbox", SANDBOX_MAY_USE),
     ("aws::wire", "sandbox", SANDBOX_MAY_USE),
     ("apiserver", "sandbox", SANDBOX_MAY_USE),
     ("bench", "sandbox", SANDBOX_MAY_USE),

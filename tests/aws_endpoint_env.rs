@@ -3,10 +3,12 @@
 //! service, over `AWS_ENDPOINT_URL` for all. Its own test binary (process),
 //! because it sets environment variables.
 
+#[path = "emu/mod.rs"]
+mod emu;
+
 use std::sync::Arc;
 
 use onair::aws::clients::{ClientSettings, SdkClients};
-use onair::aws::emu;
 use onair::aws::mediatailor::MediaTailorApi;
 use onair::aws::sdk::mediatailor::SdkMediaTailor;
 use onair::aws::sim::Sim;

@@ -13,6 +13,9 @@
 //! first one made and brings the channel on air, with exactly one of each
 //! AWS resource; deleting the LiveChannel then leaves nothing in AWS.
 
+#[path = "emu/mod.rs"]
+mod emu;
+
 #[allow(dead_code)]
 #[path = "aws/moto.rs"]
 mod moto;
@@ -30,7 +33,7 @@ use onair::api::LiveChannel;
 use onair::aws::medialive::{ChannelState, InputState, MediaLiveApi};
 use onair::aws::mediapackage::MediaPackageApi;
 use onair::aws::sim::{Sim, SimTimings};
-use onair::aws::{emu, Service};
+use onair::aws::Service;
 use support::operator::{channel_state, ready};
 use tokio::process::{Child, Command};
 

@@ -20,8 +20,6 @@
 pub mod apis;
 pub mod clients;
 pub mod cloudfront;
-#[cfg(feature = "sandbox")]
-pub mod emu;
 pub mod error;
 pub mod firehose;
 pub mod guard;

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use onair::api::AdInsertion;
 use onair::aws::sim::Sim;
-use onair::aws::{emu, Service};
+use crate::emu;
+use onair::aws::Service;
 
 use crate::moto::Moto;
 use crate::support::operator::NS;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use onair::aws::clients::SdkClients;
 use onair::aws::cloudfront::*;
-use onair::aws::emu;
+use crate::emu;
 use onair::aws::guard::{Budget, Budgets, Limiters};
 use onair::aws::ownership::{Owner, Tags};
 use onair::aws::sdk::cloudfront::{SdkCloudFront, SdkCloudFrontKvs};

@@ -9,7 +9,8 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use onair::api::harvest_job::{HarvestJob, HarvestPhase};
 use onair::aws::mediapackage::NewChannel;
 use onair::aws::sim::Sim;
-use onair::aws::{emu, Service};
+use crate::emu;
+use onair::aws::Service;
 
 use crate::moto::Moto;
 use crate::support::operator::NS;

@@ -4,7 +4,8 @@
 //! emulator. A pull input, since moto has no input security groups.
 
 use onair::aws::sim::Sim;
-use onair::aws::{emu, Service};
+use crate::emu;
+use onair::aws::Service;
 
 use crate::moto::Moto;
 use crate::support::operator::{channel_state, ready};

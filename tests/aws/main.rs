@@ -3,6 +3,9 @@
 //! Scenarios are written once over the service traits and run against both, so the
 //! simulation cannot drift from what the adapters do.
 
+#[path = "../emu/mod.rs"]
+mod emu;
+
 mod ad_insertion;
 mod cloudfront;
 mod done_when;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use onair::aws::clients::SdkClients;
-use onair::aws::emu;
+use crate::emu;
 use onair::aws::guard::{Budgets, Limiters};
 use onair::aws::mediapackage::*;
 use onair::aws::sdk::mediapackage::SdkMediaPackage;

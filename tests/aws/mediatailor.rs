@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use onair::aws::clients::SdkClients;
-use onair::aws::emu;
+use crate::emu;
 use onair::aws::sdk::mediatailor::SdkMediaTailor;
 use onair::aws::sim::Sim;
 

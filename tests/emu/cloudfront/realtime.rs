@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use super::answer::{body_of, xml, Answer, XmlError};
 use super::xml::{doc, el, txt, Node};
 use super::Api;
-use crate::aws::cloudfront::*;
+use onair::aws::cloudfront::*;
 
 pub(super) fn realtime_xml(root: &str, c: &RealtimeLogConfig) -> String {
     doc(

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::mediapackage::MpError;
 use super::tags;
-use crate::aws::mediapackagevod::*;
+use onair::aws::mediapackagevod::*;
 
 type Api = Arc<dyn MediaPackageVodApi>;
 type Answer = Result<Json<Value>, MpError>;

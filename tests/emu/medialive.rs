@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::{bad_request, strings, tags, Answer, RestJsonError};
-use crate::aws::medialive::*;
+use onair::aws::medialive::*;
 
 type Api = Arc<dyn MediaLiveApi>;
 

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use super::answer::{xml, Answer, XmlError};
 use super::xml::{doc, el, txt};
 use super::Api;
-use crate::aws::cloudfront::*;
+use onair::aws::cloudfront::*;
 
 pub(super) fn owner_of(q: &HashMap<String, String>) -> PolicyOwner {
     if q.get("Type").map(String::as_str) == Some("custom") {

@@ -15,8 +15,8 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::{bad_request, RestJsonError};
-use crate::aws::error::{AwsError, ErrorKind};
-use crate::aws::mediapackage::*;
+use onair::aws::error::{AwsError, ErrorKind};
+use onair::aws::mediapackage::*;
 
 type Api = Arc<dyn MediaPackageApi>;
 

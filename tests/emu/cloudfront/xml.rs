@@ -1,7 +1,7 @@
 //! A minimal XML reader and writer: the SDK writes plain elements (no CDATA, no
 //! comments, attributes only for namespaces), which is all this needs.
 
-use crate::aws::ownership::Tags;
+use onair::aws::ownership::Tags;
 
 pub(super) const NS: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 

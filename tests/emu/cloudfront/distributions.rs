@@ -12,8 +12,8 @@ use super::answer::bad_xml;
 use super::answer::{body_of, if_match, xml, Answer, XmlError};
 use super::xml::{doc, el, list, tags_of, txt, Node};
 use super::Api;
-use crate::aws::cloudfront::*;
-use crate::aws::ownership::Tags;
+use onair::aws::cloudfront::*;
+use onair::aws::ownership::Tags;
 
 pub(super) fn behavior_xml(tag: &str, b: &CacheBehavior) -> String {
     let methods = |m: &[&str]| m.iter().map(|m| txt("Method", m)).collect::<Vec<_>>();

@@ -3,7 +3,7 @@
 //! request / response headers policies) and, for full-fidelity contract tests of the
 //! distribution configuration (moto drops function associations), distributions too.
 //! Also the CloudFront KeyValueStore data API (REST-JSON) over
-//! [`CloudFrontKvsApi`](crate::aws::cloudfront::CloudFrontKvsApi).
+//! [`CloudFrontKvsApi`](onair::aws::cloudfront::CloudFrontKvsApi).
 //!
 //! This module routes; the XML reader and writer, the answers and errors, and
 //! each kind of resource have their own.
@@ -21,7 +21,7 @@ use std::sync::Arc;
 use axum::routing::{get, post, put};
 use axum::Router;
 
-use crate::aws::cloudfront::CloudFrontApi;
+use onair::aws::cloudfront::CloudFrontApi;
 pub use answer::XmlError;
 use distributions::{
     create_distribution, delete_distribution, get_distribution, list_distributions, list_tags,

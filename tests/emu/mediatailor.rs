@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::{tags, Answer, RestJsonError};
-use crate::aws::mediatailor::*;
+use onair::aws::mediatailor::*;
 
 type Api = Arc<dyn MediaTailorApi>;
 

@@ -13,7 +13,7 @@ use super::answer::bad_xml;
 use super::answer::{body_of, if_match, xml, Answer, XmlError};
 use super::xml::{doc, el, list, tags_of, txt, Node};
 use super::Api;
-use crate::aws::cloudfront::*;
+use onair::aws::cloudfront::*;
 
 pub(super) fn function_xml(f: &Function) -> String {
     let stores = if f.key_value_store_arns.is_empty() {

@@ -1,7 +1,10 @@
 //! HTTP emulation, in each service's own wire format, of what moto lacks, served from
-//! any implementation of the service trait (the simulation, in tests and the
-//! sandbox). The real aws-sdk clients then talk to the simulation itself, so the
+//! any implementation of the service trait (the simulation). Test support
+//! only: the contract tests run the real aws-sdk clients against it, so it is
+//! compiled into test binaries and into no onair binary. The real aws-sdk clients then talk to the simulation itself, so the
 //! emulation and the simulation are one behaviour.
+// Each test binary uses only the emulators it needs.
+#![allow(dead_code, unused_imports)]
 
 pub mod cloudfront;
 pub mod medialive;
@@ -14,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::error::{AwsError, ErrorKind};
+use onair::aws::error::{AwsError, ErrorKind};
 
 /// A running emulator; stops when dropped.
 pub struct Server {
@@ -102,7 +105,7 @@ pub fn strings(v: &Value) -> Vec<String> {
 }
 
 /// A JSON object of strings as tags.
-pub fn tags(v: &Value) -> super::ownership::Tags {
+pub fn tags(v: &Value) -> onair::aws::ownership::Tags {
     v.as_object()
         .map(|o| {
             o.iter()

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::xml::{doc, el, parse_xml, txt, Node};
-use crate::aws::error::{AwsError, ErrorKind};
+use onair::aws::error::{AwsError, ErrorKind};
 
 /// An [`AwsError`] as CloudFront answers it: status and an XML error document whose
 /// code is the simulation's (its messages start with AWS's error code).
