@@ -1,4 +1,9 @@
 //! WAFv2 (CLOUDFRONT scope) on aws-sdk-wafv2.
+//!
+//! Here the client and its calls on regex pattern sets, IP sets and web ACLs;
+//! the rules of a web ACL are converted in `rules`.
+
+mod rules;
 
 use async_trait::async_trait;
 use aws_sdk_wafv2 as waf;
@@ -12,6 +17,7 @@ use crate::aws::service::Service;
 use crate::aws::wafv2::*;
 
 use super::{non_empty, paginate};
+use rules::{default_action, from_rule, to_rules, visibility};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
@@ -53,158 +59,6 @@ fn regexes(patterns: &[String]) -> Vec<t::Regex> {
         .collect()
 }
 
-/// Metric names allow letters, digits and `-_#:./`; anything else becomes `-`.
-fn metric(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_#:./".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(128)
-        .collect()
-}
-
-fn visibility(name: &str) -> std::result::Result<t::VisibilityConfig, BuildError> {
-    t::VisibilityConfig::builder()
-        .sampled_requests_enabled(true)
-        .cloud_watch_metrics_enabled(true)
-        .metric_name(metric(name))
-        .build()
-}
-
-fn to_statement(s: &Statement) -> std::result::Result<t::Statement, BuildError> {
-    Ok(match s {
-        Statement::Regex { set_arn, field } => {
-            let field = match field {
-                MatchField::UriPath => t::FieldToMatch::builder()
-                    .uri_path(t::UriPath::builder().build())
-                    .build(),
-                MatchField::QueryString => t::FieldToMatch::builder()
-                    .query_string(t::QueryString::builder().build())
-                    .build(),
-            };
-            t::Statement::builder()
-                .regex_pattern_set_reference_statement(
-                    t::RegexPatternSetReferenceStatement::builder()
-                        .arn(set_arn)
-                        .field_to_match(field)
-                        .text_transformations(
-                            t::TextTransformation::builder()
-                                .priority(0)
-                                .r#type(t::TextTransformationType::None)
-                                .build()?,
-                        )
-                        .build()?,
-                )
-                .build()
-        }
-        Statement::IpSet { set_arn } => t::Statement::builder()
-            .ip_set_reference_statement(t::IpSetReferenceStatement::builder().arn(set_arn).build()?)
-            .build(),
-        Statement::Or(v) => t::Statement::builder()
-            .or_statement(
-                t::OrStatement::builder()
-                    .set_statements(Some(
-                        v.iter()
-                            .map(to_statement)
-                            .collect::<std::result::Result<Vec<_>, _>>()?,
-                    ))
-                    .build()?,
-            )
-            .build(),
-    })
-}
-
-fn from_statement(s: &t::Statement) -> Option<Statement> {
-    if let Some(r) = s.regex_pattern_set_reference_statement() {
-        let field = match r.field_to_match() {
-            Some(f) if f.query_string().is_some() => MatchField::QueryString,
-            _ => MatchField::UriPath,
-        };
-        return Some(Statement::Regex {
-            set_arn: r.arn().to_owned(),
-            field,
-        });
-    }
-    if let Some(i) = s.ip_set_reference_statement() {
-        return Some(Statement::IpSet {
-            set_arn: i.arn().to_owned(),
-        });
-    }
-    s.or_statement()
-        .map(|o| Statement::Or(o.statements().iter().filter_map(from_statement).collect()))
-}
-
-fn to_rules(spec: &WebAclSpec, op: &'static str) -> Result<Vec<t::Rule>> {
-    let rule = |r: &Rule| -> std::result::Result<t::Rule, BuildError> {
-        let action = match r.action {
-            RuleAction::Block { status } => {
-                let mut block = t::BlockAction::builder();
-                if let Some(code) = status {
-                    block = block.custom_response(
-                        t::CustomResponse::builder()
-                            .response_code(code.into())
-                            .build()?,
-                    );
-                }
-                t::RuleAction::builder().block(block.build()).build()
-            }
-            RuleAction::Allow => t::RuleAction::builder()
-                .allow(t::AllowAction::builder().build())
-                .build(),
-            RuleAction::Count => t::RuleAction::builder()
-                .count(t::CountAction::builder().build())
-                .build(),
-        };
-        t::Rule::builder()
-            .name(&r.name)
-            .priority(r.priority as i32)
-            .statement(to_statement(&r.statement)?)
-            .action(action)
-            .visibility_config(visibility(&r.name)?)
-            .build()
-    };
-    spec.rules
-        .iter()
-        .map(rule)
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(build_err(op))
-}
-
-fn from_rule(r: &t::Rule) -> Option<Rule> {
-    let a = r.action()?;
-    let action = if let Some(b) = a.block() {
-        RuleAction::Block {
-            status: b.custom_response().map(|c| c.response_code() as u16),
-        }
-    } else if a.allow().is_some() {
-        RuleAction::Allow
-    } else {
-        RuleAction::Count
-    };
-    Some(Rule {
-        name: r.name().to_owned(),
-        priority: r.priority() as u32,
-        action,
-        statement: from_statement(r.statement()?)?,
-    })
-}
-
-fn default_action(block: bool) -> t::DefaultAction {
-    if block {
-        t::DefaultAction::builder()
-            .block(t::BlockAction::builder().build())
-            .build()
-    } else {
-        t::DefaultAction::builder()
-            .allow(t::AllowAction::builder().build())
-            .build()
-    }
-}
-
 fn entity(name: Option<&str>, id: Option<&str>, arn: Option<&str>) -> WafRef {
     WafRef {
         name: name.unwrap_or_default().to_owned(),
@@ -222,6 +76,51 @@ macro_rules! summary_of {
             lock_token: s.lock_token().unwrap_or_default().to_owned(),
         }
     }};
+}
+
+/// What CreateRegexPatternSet, CreateIPSet and CreateWebACL answer: a summary.
+macro_rules! created {
+    ($out:ident, $op:ident) => {
+        summary_of!($out.summary().ok_or_else(|| missing(SVC, $op, "Summary"))?)
+    };
+}
+
+/// Deletes a WAF entity: every kind is deleted by name, id and lock token.
+macro_rules! delete {
+    ($self:ident, $call:ident, $op:literal, $name:ident, $id:ident, $lock_token:ident) => {{
+        $self
+            .client
+            .$call()
+            .name($name)
+            .scope(t::Scope::Cloudfront)
+            .id($id)
+            .lock_token($lock_token)
+            .send()
+            .await
+            .map_err(sdk_err(SVC, $op))?;
+        Ok(())
+    }};
+}
+
+/// Lists every entity of a kind as summaries, 100 a page.
+macro_rules! list_summaries {
+    ($self:ident, $call:ident, $page:ident, $op:literal) => {
+        paginate(move |marker| async move {
+            let out = $self
+                .client
+                .$call()
+                .scope(t::Scope::Cloudfront)
+                .set_next_marker(marker)
+                .limit(100)
+                .send()
+                .await
+                .map_err(sdk_err(SVC, $op))?;
+            let page = out.$page();
+            let next = next_marker(out.next_marker(), page.len());
+            Ok((page.iter().map(|s| summary_of!(s)).collect(), next))
+        })
+        .await
+    };
 }
 
 #[async_trait]
@@ -245,8 +144,7 @@ impl WafApi for SdkWaf {
             .send()
             .await
             .map_err(sdk_err(SVC, OP))?;
-        let s = out.summary().ok_or_else(|| missing(SVC, OP, "Summary"))?;
-        let summary = summary_of!(s);
+        let summary = created!(out, OP);
         Ok(RegexPatternSet {
             entity: summary.entity,
             description: description.into(),
@@ -306,34 +204,23 @@ impl WafApi for SdkWaf {
     }
 
     async fn delete_regex_pattern_set(&self, name: &str, id: &str, lock_token: &str) -> Result<()> {
-        self.client
-            .delete_regex_pattern_set()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, "DeleteRegexPatternSet"))?;
-        Ok(())
+        delete!(
+            self,
+            delete_regex_pattern_set,
+            "DeleteRegexPatternSet",
+            name,
+            id,
+            lock_token
+        )
     }
 
     async fn list_regex_pattern_sets(&self) -> Result<Vec<WafSummary>> {
-        paginate(move |marker| async move {
-            let out = self
-                .client
-                .list_regex_pattern_sets()
-                .scope(t::Scope::Cloudfront)
-                .set_next_marker(marker)
-                .limit(100)
-                .send()
-                .await
-                .map_err(sdk_err(SVC, "ListRegexPatternSets"))?;
-            let page = out.regex_pattern_sets();
-            let next = next_marker(out.next_marker(), page.len());
-            Ok((page.iter().map(|s| summary_of!(s)).collect(), next))
-        })
-        .await
+        list_summaries!(
+            self,
+            list_regex_pattern_sets,
+            regex_pattern_sets,
+            "ListRegexPatternSets"
+        )
     }
 
     async fn create_ip_set(
@@ -357,8 +244,7 @@ impl WafApi for SdkWaf {
             .send()
             .await
             .map_err(sdk_err(SVC, OP))?;
-        let s = out.summary().ok_or_else(|| missing(SVC, OP, "Summary"))?;
-        let summary = summary_of!(s);
+        let summary = created!(out, OP);
         Ok(IpSet {
             entity: summary.entity,
             description: description.into(),
@@ -414,34 +300,11 @@ impl WafApi for SdkWaf {
     }
 
     async fn delete_ip_set(&self, name: &str, id: &str, lock_token: &str) -> Result<()> {
-        self.client
-            .delete_ip_set()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, "DeleteIPSet"))?;
-        Ok(())
+        delete!(self, delete_ip_set, "DeleteIPSet", name, id, lock_token)
     }
 
     async fn list_ip_sets(&self) -> Result<Vec<WafSummary>> {
-        paginate(move |marker| async move {
-            let out = self
-                .client
-                .list_ip_sets()
-                .scope(t::Scope::Cloudfront)
-                .set_next_marker(marker)
-                .limit(100)
-                .send()
-                .await
-                .map_err(sdk_err(SVC, "ListIPSets"))?;
-            let page = out.ip_sets();
-            let next = next_marker(out.next_marker(), page.len());
-            Ok((page.iter().map(|s| summary_of!(s)).collect(), next))
-        })
-        .await
+        list_summaries!(self, list_ip_sets, ip_sets, "ListIPSets")
     }
 
     async fn create_web_acl(&self, name: &str, spec: WebAclSpec, tags: Tags) -> Result<WebAcl> {
@@ -459,8 +322,7 @@ impl WafApi for SdkWaf {
             .send()
             .await
             .map_err(sdk_err(SVC, OP))?;
-        let s = out.summary().ok_or_else(|| missing(SVC, OP, "Summary"))?;
-        let summary = summary_of!(s);
+        let summary = created!(out, OP);
         Ok(WebAcl {
             entity: summary.entity,
             // CreateWebACL answers no capacity: AWS's count for these statements.
@@ -520,33 +382,10 @@ impl WafApi for SdkWaf {
     }
 
     async fn delete_web_acl(&self, name: &str, id: &str, lock_token: &str) -> Result<()> {
-        self.client
-            .delete_web_acl()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, "DeleteWebACL"))?;
-        Ok(())
+        delete!(self, delete_web_acl, "DeleteWebACL", name, id, lock_token)
     }
 
     async fn list_web_acls(&self) -> Result<Vec<WafSummary>> {
-        paginate(move |marker| async move {
-            let out = self
-                .client
-                .list_web_acls()
-                .scope(t::Scope::Cloudfront)
-                .set_next_marker(marker)
-                .limit(100)
-                .send()
-                .await
-                .map_err(sdk_err(SVC, "ListWebACLs"))?;
-            let page = out.web_acls();
-            let next = next_marker(out.next_marker(), page.len());
-            Ok((page.iter().map(|s| summary_of!(s)).collect(), next))
-        })
-        .await
+        list_summaries!(self, list_web_acls, web_acls, "ListWebACLs")
     }
 }
