@@ -124,19 +124,7 @@ fn the_sandbox_runs_the_examples_until_every_object_is_ready() {
         );
     });
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &sandbox.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let stop = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = sandbox.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < stop, "the sandbox did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = support::sigterm_and_wait(&mut sandbox, Duration::from_secs(20), "the sandbox");
     assert!(status.success(), "{status}");
 }
 
