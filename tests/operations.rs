@@ -46,10 +46,7 @@ async fn one_namespace_is_watched_logged_and_measured() {
     let dir = support::scratch_dir("operations");
     let kubeconfig = dir.join("kubeconfig");
     server.write_kubeconfig(&kubeconfig).unwrap();
-    let provider: AwsProvider = serde_yaml::from_str(
-        &std::fs::read_to_string(support::repo().join("examples/aws-provider.yaml")).unwrap(),
-    )
-    .unwrap();
+    let provider: AwsProvider = support::example("aws-provider.yaml");
     Api::<AwsProvider>::all(client.clone())
         .create(&PostParams::default(), &provider)
         .await
