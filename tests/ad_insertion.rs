@@ -24,6 +24,15 @@ fn reason(adi: &AdInsertion) -> String {
         .unwrap_or_default()
 }
 
+/// The actions in the MediaLive schedule of channel `channel_id`.
+async fn schedule(op: &Operator, channel_id: &str) -> Vec<onair::aws::medialive::ScheduleAction> {
+    op.sim
+        .medialive()
+        .describe_schedule(channel_id)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
     let op = Operator::start().await;
@@ -73,12 +82,7 @@ async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
 
     // Three breaks ahead in the channel's schedule, and the next one in status.
     let channel_id = resources.channel_id.clone().unwrap();
-    let schedule = op
-        .sim
-        .medialive()
-        .describe_schedule(&channel_id)
-        .await
-        .unwrap();
+    let schedule = schedule(&op, &channel_id).await;
     assert_eq!(schedule.len(), 3, "{schedule:?}");
     assert!(status.next_break.is_some());
     // Steady: the same breaks, nothing written again.
@@ -152,12 +156,7 @@ async fn a_one_off_break_goes_into_the_schedule_at_once() {
     )
     .await
     .unwrap();
-    let schedule = op
-        .sim
-        .medialive()
-        .describe_schedule(&channel_id)
-        .await
-        .unwrap();
+    let schedule = schedule(&op, &channel_id).await;
     let action = schedule.iter().find(|a| a.name == name).unwrap();
     assert_eq!(
         action.start,
