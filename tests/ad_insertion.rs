@@ -3,69 +3,50 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use kube::api::{Api, PostParams};
 use onair::api::AdInsertion;
 use onair::aws::Service;
-use support::operator::{on_air, Operator, NS};
+use support::operator::{on_air, ready_reason, Operator};
 
-fn ads(op: &Operator) -> Api<AdInsertion> {
-    Api::namespaced(op.client.clone(), NS)
-}
+const ADS: &str = "sports-1-ads";
 
-fn example() -> AdInsertion {
-    let text = std::fs::read_to_string(support::repo().join("examples/ad-insertion.yaml")).unwrap();
-    let mut adi: AdInsertion = serde_yaml::from_str(&text).unwrap();
-    adi.spec.channel_ref.name = "news".into();
-    adi
-}
-
-async fn reconcile_ads(op: &Operator, name: &str) {
-    if let Some(adi) = ads(op).get_opt(name).await.unwrap() {
-        onair::controller::ad_insertion::reconcile(Arc::new(adi), op.ctx.clone())
-            .await
-            .unwrap();
-    }
+/// Creates the example and reconciles it once: the object after that.
+async fn create_and_reconcile(op: &Operator) -> AdInsertion {
+    op.create(&support::example_ads()).await;
+    op.reconcile_ads(ADS).await.unwrap()
 }
 
 fn reason(adi: &AdInsertion) -> String {
     adi.status
         .as_ref()
-        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.reason.clone())
+        .map(|s| ready_reason(&s.conditions))
         .unwrap_or_default()
+}
+
+/// The actions in the MediaLive schedule of channel `channel_id`.
+async fn schedule(op: &Operator, channel_id: &str) -> Vec<onair::aws::medialive::ScheduleAction> {
+    op.sim
+        .medialive()
+        .describe_schedule(channel_id)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
     let op = Operator::start().await;
     // Before the channel exists: waits, says why, touches nothing.
-    ads(&op)
-        .create(&PostParams::default(), &example())
-        .await
-        .unwrap();
-    reconcile_ads(&op, "sports-1-ads").await;
-    let adi = ads(&op).get("sports-1-ads").await.unwrap();
+    let adi = create_and_reconcile(&op).await;
     assert_eq!(reason(&adi), "ChannelNotReady");
     assert_eq!(op.sim.faults().writes(), 0);
 
     let lc = op.start_channel("news").await;
-    reconcile_ads(&op, "sports-1-ads").await;
-    let adi = ads(&op).get("sports-1-ads").await.unwrap();
+    let adi = op.reconcile_ads(ADS).await.unwrap();
     assert_eq!(reason(&adi), "Ready", "{:?}", adi.status);
     let status = adi.status.clone().unwrap();
-    let domain = lc
-        .status
-        .as_ref()
-        .unwrap()
-        .resources
-        .as_ref()
-        .unwrap()
-        .distribution_domain
-        .clone()
-        .unwrap();
+    let resources = lc.status.clone().unwrap().resources.unwrap();
+    let domain = resources.distribution_domain.clone().unwrap();
     let hls = status.playback.as_ref().unwrap().hls.clone().unwrap();
     assert!(
         hls.starts_with(&format!("https://{domain}/v1/master/")),
@@ -100,40 +81,17 @@ async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
     );
 
     // Three breaks ahead in the channel's schedule, and the next one in status.
-    let channel_id = lc
-        .status
-        .as_ref()
-        .unwrap()
-        .resources
-        .as_ref()
-        .unwrap()
-        .channel_id
-        .clone()
-        .unwrap();
-    let schedule = op
-        .sim
-        .medialive()
-        .describe_schedule(&channel_id)
-        .await
-        .unwrap();
+    let channel_id = resources.channel_id.clone().unwrap();
+    let schedule = schedule(&op, &channel_id).await;
     assert_eq!(schedule.len(), 3, "{schedule:?}");
     assert!(status.next_break.is_some());
     // Steady: the same breaks, nothing written again.
     let writes = op.sim.faults().writes();
-    reconcile_ads(&op, "sports-1-ads").await;
+    op.reconcile_ads(ADS).await;
     assert_eq!(op.sim.faults().writes(), writes);
 
     // The channel's distribution gains exactly MediaTailor's behaviours.
-    let distribution_id = lc
-        .status
-        .as_ref()
-        .unwrap()
-        .resources
-        .as_ref()
-        .unwrap()
-        .distribution_id
-        .clone()
-        .unwrap();
+    let distribution_id = resources.distribution_id.clone().unwrap();
     let behaviours = |op: &Operator| {
         let cf = op.sim.cloudfront();
         let id = distribution_id.clone();
@@ -155,12 +113,11 @@ async fn ads_are_inserted_through_the_channels_cdn_and_removed_cleanly() {
     // Delete: configuration and future breaks gone, behaviours dropped, the
     // channel's viewers undisturbed.
     let stops = op.sim.faults().calls(Service::MediaLive, "stop_channel");
-    ads(&op)
-        .delete("sports-1-ads", &Default::default())
+    op.api_of::<AdInsertion>()
+        .delete(ADS, &Default::default())
         .await
         .unwrap();
-    reconcile_ads(&op, "sports-1-ads").await;
-    assert!(ads(&op).get_opt("sports-1-ads").await.unwrap().is_none());
+    assert!(op.reconcile_ads(ADS).await.is_none());
     assert!(op
         .sim
         .mediatailor()
@@ -199,12 +156,7 @@ async fn a_one_off_break_goes_into_the_schedule_at_once() {
     )
     .await
     .unwrap();
-    let schedule = op
-        .sim
-        .medialive()
-        .describe_schedule(&channel_id)
-        .await
-        .unwrap();
+    let schedule = schedule(&op, &channel_id).await;
     let action = schedule.iter().find(|a| a.name == name).unwrap();
     assert_eq!(
         action.start,
@@ -223,12 +175,7 @@ async fn a_one_off_break_goes_into_the_schedule_at_once() {
 async fn a_playback_configuration_changed_outside_onair_is_restored() {
     let op = Operator::start().await;
     op.start_channel("news").await;
-    ads(&op)
-        .create(&PostParams::default(), &example())
-        .await
-        .unwrap();
-    reconcile_ads(&op, "sports-1-ads").await;
-    let status = ads(&op).get("sports-1-ads").await.unwrap().status.unwrap();
+    let status = create_and_reconcile(&op).await.status.unwrap();
     let name = status
         .media_tailor
         .unwrap()
@@ -242,7 +189,7 @@ async fn a_playback_configuration_changed_outside_onair_is_restored() {
         .config;
     changed.ad_decision_server_url = "https://rogue.example.com/vast".into();
     tailor.put_playback_configuration(changed).await.unwrap();
-    reconcile_ads(&op, "sports-1-ads").await;
+    op.reconcile_ads(ADS).await;
     let restored = tailor
         .get_playback_configuration(&name)
         .await
@@ -251,7 +198,7 @@ async fn a_playback_configuration_changed_outside_onair_is_restored() {
     assert!(restored
         .ad_decision_server_url
         .starts_with("https://ads.example.com/vast"));
-    let reasons = op.event_reasons("sports-1-ads").await;
+    let reasons = op.event_reasons(ADS).await;
     assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
 }
 
@@ -259,20 +206,12 @@ async fn a_playback_configuration_changed_outside_onair_is_restored() {
 async fn a_configuration_aws_refuses_stalls_with_its_message() {
     let op = Operator::start().await;
     op.start_channel("news").await;
-    op.sim.faults().inject(
-        onair::aws::Service::MediaTailor,
+    op.refuse_next(
+        Service::MediaTailor,
         "put_playback_configuration",
-        onair::aws::sim::Fault::Error(onair::aws::ErrorKind::InvalidRequest {
-            message: "Invalid transcode profile name".into(),
-        }),
-        1,
+        "Invalid transcode profile name",
     );
-    ads(&op)
-        .create(&PostParams::default(), &example())
-        .await
-        .unwrap();
-    reconcile_ads(&op, "sports-1-ads").await;
-    let adi = ads(&op).get("sports-1-ads").await.unwrap();
+    let adi = create_and_reconcile(&op).await;
     let conditions = adi.status.unwrap().conditions;
     let stalled = conditions.iter().find(|c| c.type_ == "Stalled").unwrap();
     assert_eq!(stalled.reason, "AwsRejected");
@@ -282,9 +221,5 @@ async fn a_configuration_aws_refuses_stalls_with_its_message() {
         stalled.message
     );
     // Fixed on AWS's side: the next reconcile recovers.
-    reconcile_ads(&op, "sports-1-ads").await;
-    assert_eq!(
-        reason(&ads(&op).get("sports-1-ads").await.unwrap()),
-        "Ready"
-    );
+    assert_eq!(reason(&op.reconcile_ads(ADS).await.unwrap()), "Ready");
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{
     Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams,
 };
@@ -26,6 +27,73 @@ fn api_error(result: Result<impl std::fmt::Debug, kube::Error>) -> Status {
     }
 }
 
+/// Creates `object` through `api`, which must accept it.
+async fn create<K>(api: &Api<K>, object: &K) -> K
+where
+    K: kube::Resource + Clone + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
+{
+    api.create(&PostParams::default(), object).await.unwrap()
+}
+
+/// POSTs `body` (as JSON) to `path` on the server.
+async fn post_json(
+    server: &onair::apiserver::LocalApiServer,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, kube::Error> {
+    let request = http::Request::post(path)
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(body).unwrap())
+        .unwrap();
+    server.client().request(request).await
+}
+
+/// The example channel `news`, with a finalizer, created and then deleted:
+/// the object the server keeps, marked for deletion.
+async fn held_for_deletion(channels: &Api<LiveChannel>) -> LiveChannel {
+    let mut channel = example_channel("news");
+    channel.metadata.finalizers = Some(vec!["onair.dev/cleanup".into()]);
+    create(channels, &channel).await;
+    channels
+        .delete("news", &DeleteParams::default())
+        .await
+        .unwrap();
+    channels.get("news").await.unwrap()
+}
+
+/// The first `n` changes a watch from `from` sees, as "ADDED name" or
+/// "DELETED name".
+async fn watched_changes(maps: &Api<ConfigMap>, from: &str, n: usize) -> Vec<String> {
+    let mut stream = maps
+        .watch(&WatchParams::default().timeout(5), from)
+        .await
+        .unwrap()
+        .boxed();
+    let mut seen = Vec::new();
+    while seen.len() < n {
+        match stream.try_next().await.unwrap().expect("stream open") {
+            WatchEvent::Added(m) => seen.push(format!("ADDED {}", m.name_any())),
+            WatchEvent::Deleted(m) => seen.push(format!("DELETED {}", m.name_any())),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    seen
+}
+
+/// Server-side applies `crd` as the operator does at start-up.
+async fn apply_crd(
+    crds: &Api<CustomResourceDefinition>,
+    crd: &CustomResourceDefinition,
+) -> CustomResourceDefinition {
+    crds.patch(
+        &crd.name_any(),
+        &PatchParams::apply("onair").force(),
+        &Patch::Apply(crd),
+    )
+    .await
+    .unwrap()
+}
+
 fn config_map(name: &str, labels: &[(&str, &str)]) -> ConfigMap {
     serde_json::from_value(json!({
         "metadata": {"name": name, "labels": labels.iter().cloned().collect::<std::collections::BTreeMap<_, _>>()},
@@ -38,10 +106,7 @@ fn config_map(name: &str, labels: &[(&str, &str)]) -> ConfigMap {
 async fn objects_get_identity_and_optimistic_concurrency() {
     let server = server_with_crds().await;
     let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
-    let created = maps
-        .create(&PostParams::default(), &config_map("a", &[]))
-        .await
-        .unwrap();
+    let created = create(&maps, &config_map("a", &[])).await;
     assert!(created.metadata.uid.is_some());
     assert!(created.metadata.creation_timestamp.is_some());
     let rv = created.resource_version().unwrap();
@@ -97,10 +162,7 @@ async fn objects_get_identity_and_optimistic_concurrency() {
 async fn status_subresource_and_generation() {
     let server = server_with_crds().await;
     let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
-    let created = channels
-        .create(&PostParams::default(), &example_channel("news"))
-        .await
-        .unwrap();
+    let created = create(&channels, &example_channel("news")).await;
     assert_eq!(created.metadata.generation, Some(1));
 
     let status = json!({"status": {"observedGeneration": 1, "channelState": "IDLE"}, "spec": {"state": "Idle"}});
@@ -174,13 +236,8 @@ async fn custom_resources_are_validated_with_schema_and_cel_rules() {
     // Unknown fields: Strict (what kubectl sends) refuses them with 400 ...
     let mut unknown = serde_json::to_value(example_channel("extra")).unwrap();
     unknown["spec"]["nonsense"] = json!(1);
-    let strict = http::Request::post(
-        "/apis/onair.dev/v1alpha1/namespaces/default/livechannels?fieldValidation=Strict",
-    )
-    .header("Content-Type", "application/json")
-    .body(serde_json::to_vec(&unknown).unwrap())
-    .unwrap();
-    let refused = api_error(server.client().request::<serde_json::Value>(strict).await);
+    let strict = "/apis/onair.dev/v1alpha1/namespaces/default/livechannels?fieldValidation=Strict";
+    let refused = api_error(post_json(&server, strict, &unknown).await);
     assert_eq!(refused.code, 400);
     assert!(
         refused
@@ -218,10 +275,7 @@ async fn custom_resources_are_validated_with_schema_and_cel_rules() {
     assert_eq!(created.data["spec"]["cdn"]["enabled"], true);
 
     // Transition rules see the old object: the input type is immutable.
-    channels
-        .create(&PostParams::default(), &example_channel("news"))
-        .await
-        .unwrap();
+    create(&channels, &example_channel("news")).await;
     let switch = json!({"spec": {"input": {"type": "UrlPull", "rtmpPush": null, "urlPull": {"urls": ["https://example.com/a.m3u8"]}}}});
     let rejected = api_error(
         channels
@@ -241,18 +295,7 @@ async fn custom_resources_are_validated_with_schema_and_cel_rules() {
 async fn finalizers_hold_deletion_until_removed() {
     let server = server_with_crds().await;
     let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
-    let mut channel = example_channel("news");
-    channel.metadata.finalizers = Some(vec!["onair.dev/cleanup".into()]);
-    channels
-        .create(&PostParams::default(), &channel)
-        .await
-        .unwrap();
-
-    channels
-        .delete("news", &DeleteParams::default())
-        .await
-        .unwrap();
-    let held = channels.get("news").await.unwrap();
+    let held = held_for_deletion(&channels).await;
     assert!(held.metadata.deletion_timestamp.is_some());
 
     let add = json!({"metadata": {"finalizers": ["onair.dev/cleanup", "other/late"]}});
@@ -285,9 +328,7 @@ async fn finalizers_hold_deletion_until_removed() {
 async fn json_patch_test_failures_are_rejected() {
     let server = server_with_crds().await;
     let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
-    maps.create(&PostParams::default(), &config_map("a", &[]))
-        .await
-        .unwrap();
+    create(&maps, &config_map("a", &[])).await;
     let guarded = json!([{"op": "test", "path": "/data/k", "value": "other"}, {"op": "replace", "path": "/data/k", "value": "x"}]);
     let patch: json_patch::Patch = serde_json::from_value(guarded).unwrap();
     let refused = api_error(
@@ -405,31 +446,16 @@ async fn label_selectors_and_pagination() {
 async fn watches_resume_from_a_resource_version_and_expire_when_compacted() {
     let server = server_with_crds().await;
     let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
-    let first = maps
-        .create(&PostParams::default(), &config_map("a", &[]))
-        .await
-        .unwrap();
+    let first = create(&maps, &config_map("a", &[])).await;
     let from = first.resource_version().unwrap();
 
     // A watcher that stopped at `from` resumes and sees exactly what it missed.
-    maps.create(&PostParams::default(), &config_map("b", &[]))
-        .await
-        .unwrap();
+    create(&maps, &config_map("b", &[])).await;
     maps.delete("a", &DeleteParams::default()).await.unwrap();
-    let mut stream = maps
-        .watch(&WatchParams::default().timeout(5), &from)
-        .await
-        .unwrap()
-        .boxed();
-    let mut seen = Vec::new();
-    while seen.len() < 2 {
-        match stream.try_next().await.unwrap().expect("stream open") {
-            WatchEvent::Added(m) => seen.push(format!("ADDED {}", m.name_any())),
-            WatchEvent::Deleted(m) => seen.push(format!("DELETED {}", m.name_any())),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    assert_eq!(seen, ["ADDED b", "DELETED a"]);
+    assert_eq!(
+        watched_changes(&maps, &from, 2).await,
+        ["ADDED b", "DELETED a"]
+    );
 
     // After compaction the old resourceVersion is gone: 410, list again.
     server.compact();
@@ -502,9 +528,7 @@ async fn watches_send_bookmarks_when_asked() {
     };
     let server = server_with_crds_and(options).await;
     let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
-    maps.create(&PostParams::default(), &config_map("a", &[]))
-        .await
-        .unwrap();
+    create(&maps, &config_map("a", &[])).await;
     let rv = server.resource_version().to_string();
     let mut stream = maps
         .watch(&WatchParams::default().timeout(5), &rv)
@@ -529,10 +553,7 @@ async fn kube_runtime_watcher_follows_changes() {
     let events =
         kube::runtime::watcher(channels.clone(), kube::runtime::watcher::Config::default());
     let mut objects = kube::runtime::WatchStreamExt::applied_objects(events).boxed();
-    channels
-        .create(&PostParams::default(), &example_channel("news"))
-        .await
-        .unwrap();
+    create(&channels, &example_channel("news")).await;
     let seen = tokio::time::timeout(Duration::from_secs(10), objects.try_next())
         .await
         .unwrap()
@@ -575,10 +596,7 @@ async fn discovery_finds_builtin_and_custom_kinds() {
 async fn tables_use_the_crd_printer_columns() {
     let server = server_with_crds().await;
     let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
-    channels
-        .create(&PostParams::default(), &example_channel("news"))
-        .await
-        .unwrap();
+    create(&channels, &example_channel("news")).await;
     let ready = json!({"status": {"conditions": [{"type": "Ready", "status": "True", "reason": "Running", "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}});
     channels
         .patch_status("news", &PatchParams::default(), &Patch::Merge(&ready))
@@ -631,10 +649,7 @@ async fn leases_events_and_namespaces_are_served() {
     );
 
     let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
-    let channel = channels
-        .create(&PostParams::default(), &example_channel("news"))
-        .await
-        .unwrap();
+    let channel = create(&channels, &example_channel("news")).await;
     let recorder = kube::runtime::events::Recorder::new(server.client(), "onair".into());
     recorder
         .publish(
@@ -673,14 +688,9 @@ async fn leases_events_and_namespaces_are_served() {
     // Deleting a namespace deletes what is in it, then the namespace.
     let namespaces: Api<Namespace> = Api::all(server.client());
     let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": "team"}})).unwrap();
-    namespaces
-        .create(&PostParams::default(), &ns)
-        .await
-        .unwrap();
+    create(&namespaces, &ns).await;
     let maps: Api<ConfigMap> = Api::namespaced(server.client(), "team");
-    maps.create(&PostParams::default(), &config_map("a", &[]))
-        .await
-        .unwrap();
+    create(&maps, &config_map("a", &[])).await;
     namespaces
         .delete("team", &DeleteParams::default())
         .await
@@ -697,17 +707,13 @@ async fn paged_lists_are_one_consistent_snapshot() {
     let server = server_with_crds().await;
     let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
     for i in 0..6 {
-        maps.create(&PostParams::default(), &config_map(&format!("m{i}"), &[]))
-            .await
-            .unwrap();
+        create(&maps, &config_map(&format!("m{i}"), &[])).await;
     }
     let first = maps.list(&ListParams::default().limit(3)).await.unwrap();
     let at = first.metadata.resource_version.clone().unwrap();
     // Changes between pages: one item of the next page goes, one is added.
     maps.delete("m4", &DeleteParams::default()).await.unwrap();
-    maps.create(&PostParams::default(), &config_map("m5a", &[]))
-        .await
-        .unwrap();
+    create(&maps, &config_map("m5a", &[])).await;
     let token = first.metadata.continue_.clone().unwrap();
     let second = maps
         .list(&ListParams::default().limit(10).continue_token(&token))
@@ -725,20 +731,10 @@ async fn paged_lists_are_one_consistent_snapshot() {
     );
 
     // Watching from that version then delivers exactly the later changes.
-    let mut stream = maps
-        .watch(&WatchParams::default().timeout(5), &at)
-        .await
-        .unwrap()
-        .boxed();
-    let mut seen = Vec::new();
-    while seen.len() < 2 {
-        match stream.try_next().await.unwrap().unwrap() {
-            WatchEvent::Added(m) => seen.push(format!("ADDED {}", m.name_any())),
-            WatchEvent::Deleted(m) => seen.push(format!("DELETED {}", m.name_any())),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    assert_eq!(seen, ["DELETED m4", "ADDED m5a"]);
+    assert_eq!(
+        watched_changes(&maps, &at, 2).await,
+        ["DELETED m4", "ADDED m5a"]
+    );
     server.stop().await;
 }
 
@@ -746,10 +742,7 @@ async fn paged_lists_are_one_consistent_snapshot() {
 async fn repeated_identical_applies_change_nothing() {
     let server = server_with_crds().await;
     let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
-    channels
-        .create(&PostParams::default(), &example_channel("news"))
-        .await
-        .unwrap();
+    create(&channels, &example_channel("news")).await;
     let labels = json!({"apiVersion": "onair.dev/v1alpha1", "kind": "LiveChannel", "metadata": {"name": "news", "labels": {"a": "b"}}});
     let status = json!({"apiVersion": "onair.dev/v1alpha1", "kind": "LiveChannel", "status": {"channelState": "IDLE"}});
     let apply = PatchParams::apply("onair").force();
@@ -769,27 +762,11 @@ async fn repeated_identical_applies_change_nothing() {
     assert_eq!(versions[1], versions[2]);
 
     // Re-applying an unchanged CRD is a no-op too (operator start-up does it).
-    let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
-        Api::all(server.client());
+    let crds: Api<CustomResourceDefinition> = Api::all(server.client());
     let crd = onair::crd::all().remove(0);
-    let name = crd.metadata.name.clone().unwrap();
-    let before = crds.get(&name).await.unwrap().resource_version();
-    let after = crds
-        .patch(
-            &name,
-            &PatchParams::apply("onair").force(),
-            &Patch::Apply(&crd),
-        )
-        .await
-        .unwrap();
-    let again = crds
-        .patch(
-            &name,
-            &PatchParams::apply("onair").force(),
-            &Patch::Apply(&crd),
-        )
-        .await
-        .unwrap();
+    let before = crds.get(&crd.name_any()).await.unwrap().resource_version();
+    let after = apply_crd(&crds, &crd).await;
+    let again = apply_crd(&crds, &crd).await;
     assert_eq!(after.resource_version(), again.resource_version());
     assert!(before.is_some());
     server.stop().await;
@@ -799,17 +776,7 @@ async fn repeated_identical_applies_change_nothing() {
 async fn marking_for_deletion_bumps_generation_and_bad_bodies_are_refused() {
     let server = server_with_crds().await;
     let channels: Api<LiveChannel> = Api::namespaced(server.client(), "default");
-    let mut channel = example_channel("news");
-    channel.metadata.finalizers = Some(vec!["onair.dev/cleanup".into()]);
-    channels
-        .create(&PostParams::default(), &channel)
-        .await
-        .unwrap();
-    channels
-        .delete("news", &DeleteParams::default())
-        .await
-        .unwrap();
-    let marked = channels.get("news").await.unwrap();
+    let marked = held_for_deletion(&channels).await;
     assert_eq!(marked.metadata.generation, Some(2));
 
     for body in [
@@ -817,11 +784,8 @@ async fn marking_for_deletion_bumps_generation_and_bad_bodies_are_refused() {
         json!({"metadata": {"name": "s"}, "data": "x", "stringData": {"a": "b"}}),
         json!([1, 2]),
     ] {
-        let request = http::Request::post("/api/v1/namespaces/default/secrets")
-            .header("Content-Type", "application/json")
-            .body(serde_json::to_vec(&body).unwrap())
-            .unwrap();
-        let refused = api_error(server.client().request::<serde_json::Value>(request).await);
+        let refused =
+            api_error(post_json(&server, "/api/v1/namespaces/default/secrets", &body).await);
         assert!(
             refused.code == 400 || refused.code == 422,
             "{body}: {}",

@@ -13,16 +13,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kube::api::{Api, DeleteParams, PostParams};
+use kube::api::{Api, DeleteParams};
 use onair::api::harvest_job::HarvestPhase;
 use onair::api::{AdInsertion, HarvestJob, LiveChannel, TokenPolicy};
-use serde::de::DeserializeOwned;
-use support::operator::{on_air, Crash, Operator, NS};
-
-fn example<K: DeserializeOwned>(file: &str) -> K {
-    let text = std::fs::read_to_string(support::repo().join("examples").join(file)).unwrap();
-    serde_yaml::from_str(&text).unwrap()
-}
+use support::example;
+use support::operator::{on_air, Crash, Operator};
 
 fn ready(conditions: Option<&Vec<onair::api::Condition>>) -> bool {
     conditions
@@ -52,42 +47,29 @@ async fn round(op: &Operator) {
 /// The examples' four objects (and the Secret with their signing keys).
 async fn create_workflow(op: &Operator) {
     op.sim.create_bucket("example-media-vod");
-    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(op.client.clone(), NS);
-    secrets
-        .create(&PostParams::default(), &example("token-signing-keys.yaml"))
-        .await
-        .unwrap();
-    op.api()
-        .create(
-            &PostParams::default(),
-            &example::<LiveChannel>("live-channel.yaml"),
-        )
-        .await
-        .unwrap();
-    ads(op)
-        .create(&PostParams::default(), &example("ad-insertion.yaml"))
-        .await
-        .unwrap();
-    tokens(op)
-        .create(&PostParams::default(), &example("token-policy.yaml"))
-        .await
-        .unwrap();
-    jobs(op)
-        .create(&PostParams::default(), &example("harvest-job.yaml"))
-        .await
-        .unwrap();
+    op.create(&example::<k8s_openapi::api::core::v1::Secret>(
+        "token-signing-keys.yaml",
+    ))
+    .await;
+    op.create(&example::<LiveChannel>("live-channel.yaml"))
+        .await;
+    op.create(&example::<AdInsertion>("ad-insertion.yaml"))
+        .await;
+    op.create(&example::<TokenPolicy>("token-policy.yaml"))
+        .await;
+    op.create(&example::<HarvestJob>("harvest-job.yaml")).await;
 }
 
 fn ads(op: &Operator) -> Api<AdInsertion> {
-    Api::namespaced(op.client.clone(), NS)
+    op.api_of()
 }
 
 fn tokens(op: &Operator) -> Api<TokenPolicy> {
-    Api::namespaced(op.client.clone(), NS)
+    op.api_of()
 }
 
 fn jobs(op: &Operator) -> Api<HarvestJob> {
-    Api::namespaced(op.client.clone(), NS)
+    op.api_of()
 }
 
 /// The channel on air with the policy's check folded in, the ads and the

@@ -407,14 +407,7 @@ async fn one_replica_reconciles_and_another_takes_over_without_duplicates() {
     // The shipped example, as tests/aws/live_channel.rs runs it on moto: no
     // providerRef (the processes' own credentials and region), a pull input
     // (moto has no input security groups), no real-time logs.
-    let mut channel = support::example_channel(CHANNEL);
-    channel.spec.provider_ref = None;
-    channel.spec.cdn.telemetry = None;
-    channel.spec.input = serde_json::from_value(serde_json::json!({
-        "type": "UrlPull",
-        "urlPull": {"urls": ["https://example.com/live/source.m3u8"]}
-    }))
-    .unwrap();
+    let channel = support::pull_input_channel(CHANNEL);
     let channels: Api<LiveChannel> = Api::namespaced(client.clone(), NS);
     channels
         .create(&PostParams::default(), &channel)

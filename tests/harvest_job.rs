@@ -6,15 +6,15 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kube::api::{Api, PostParams};
+use kube::api::Api;
 use onair::api::harvest_job::{HarvestJob, HarvestPhase};
 use onair::api::ConditionStatus;
-use support::operator::{Operator, NS};
+use support::operator::{ready_reason, Operator};
 
 const BUCKET: &str = "example-media-vod";
 
 fn jobs(op: &Operator) -> Api<HarvestJob> {
-    Api::namespaced(op.client.clone(), NS)
+    op.api_of()
 }
 
 fn job(name: &str, spec: serde_json::Value) -> HarvestJob {
@@ -37,38 +37,13 @@ async fn get(op: &Operator, name: &str) -> Option<HarvestJob> {
     jobs(op).get_opt(name).await.unwrap()
 }
 
-/// Reconciles the job (moving simulated time) until `done` holds.
-async fn settle(
-    op: &Operator,
-    name: &str,
-    done: impl Fn(Option<&HarvestJob>) -> bool,
-) -> Option<HarvestJob> {
-    for _ in 0..60 {
-        let hj = get(op, name).await;
-        if done(hj.as_ref()) {
-            return hj;
-        }
-        if let Some(hj) = hj {
-            onair::controller::harvest_job::reconcile(Arc::new(hj), op.ctx.clone())
-                .await
-                .unwrap();
-        }
-        op.sim.advance(Duration::from_secs(20));
-    }
-    panic!(
-        "{name} never settled: {:?}",
-        get(op, name).await.and_then(|h| h.status)
-    );
-}
-
 fn phase(hj: Option<&HarvestJob>) -> Option<HarvestPhase> {
     hj?.status.as_ref()?.phase
 }
 
 fn reason(hj: Option<&HarvestJob>) -> String {
     hj.and_then(|h| h.status.as_ref())
-        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.reason.clone())
+        .map(|s| ready_reason(&s.conditions))
         .unwrap_or_default()
 }
 
@@ -85,12 +60,10 @@ async fn a_clip_is_harvested_published_and_cleaned_up_after_its_ttl() {
         "vod": {"hls": true, "dash": true, "roleArn": "arn:aws:iam::123456789012:role/Vod"},
         "ttlSecondsAfterFinished": 2
     });
-    jobs(&op)
-        .create(&PostParams::default(), &job("clip", spec))
-        .await
-        .unwrap();
+    op.create(&job("clip", spec)).await;
     let writes = op.sim.faults().writes();
-    let hj = settle(&op, "clip", |h| reason(h) == "ChannelNotFound")
+    let hj = op
+        .settle_job("clip", |h| reason(h) == "ChannelNotFound")
         .await
         .unwrap();
     assert_eq!(op.sim.faults().writes(), writes);
@@ -105,7 +78,8 @@ async fn a_clip_is_harvested_published_and_cleaned_up_after_its_ttl() {
     );
 
     channel_on_air(&op).await;
-    let hj = settle(&op, "clip", |h| phase(h) == Some(HarvestPhase::Succeeded))
+    let hj = op
+        .settle_job("clip", |h| phase(h) == Some(HarvestPhase::Succeeded))
         .await
         .unwrap();
     let status = hj.status.clone().unwrap();
@@ -154,7 +128,7 @@ async fn a_clip_is_harvested_published_and_cleaned_up_after_its_ttl() {
 
     // The TTL deletes the object; deletion removes the VOD asset, not S3.
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    settle(&op, "clip", |h| h.is_none()).await;
+    op.settle_job("clip", |h| h.is_none()).await;
     assert!(op
         .sim
         .mediapackagevod()
@@ -175,14 +149,10 @@ async fn a_failure_in_aws_is_reported_as_failed() {
     let op = Operator::start().await;
     channel_on_air(&op).await;
     // No bucket at all: refused before a job is created.
-    jobs(&op)
-        .create(
-            &PostParams::default(),
-            &job("no-bucket", serde_json::json!({})),
-        )
-        .await
-        .unwrap();
-    let hj = settle(&op, "no-bucket", |h| phase(h) == Some(HarvestPhase::Failed)).await;
+    op.create(&job("no-bucket", serde_json::json!({}))).await;
+    let hj = op
+        .settle_job("no-bucket", |h| phase(h) == Some(HarvestPhase::Failed))
+        .await;
     assert_eq!(reason(hj.as_ref()), "BucketNotFound");
     assert_eq!(
         op.sim
@@ -192,16 +162,12 @@ async fn a_failure_in_aws_is_reported_as_failed() {
     );
     // The bucket goes away while MediaPackage harvests: the job fails in AWS.
     op.sim.create_bucket(BUCKET);
-    jobs(&op)
-        .create(
-            &PostParams::default(),
-            &job("nowhere", serde_json::json!({})),
-        )
-        .await
-        .unwrap();
-    settle(&op, "nowhere", |h| phase(h) == Some(HarvestPhase::Running)).await;
+    op.create(&job("nowhere", serde_json::json!({}))).await;
+    op.settle_job("nowhere", |h| phase(h) == Some(HarvestPhase::Running))
+        .await;
     op.sim.delete_bucket(BUCKET);
-    let hj = settle(&op, "nowhere", |h| phase(h) == Some(HarvestPhase::Failed))
+    let hj = op
+        .settle_job("nowhere", |h| phase(h) == Some(HarvestPhase::Failed))
         .await
         .unwrap();
     let status = hj.status.unwrap();
@@ -230,8 +196,14 @@ async fn windows_the_channel_cannot_serve_are_refused_before_any_aws_call() {
     let now = jiff::Timestamp::now();
     let at = |minutes: i64| (now + jiff::SignedDuration::from_mins(minutes)).to_string();
     // Older than the channel's two-hour start-over window.
-    jobs(&op).create(&PostParams::default(), &job("too-old", serde_json::json!({"lastMinutes": null, "startTime": at(-300), "endTime": at(-290)}))).await.unwrap();
-    let hj = settle(&op, "too-old", |h| phase(h) == Some(HarvestPhase::Failed)).await;
+    op.create(&job(
+        "too-old",
+        serde_json::json!({"lastMinutes": null, "startTime": at(-300), "endTime": at(-290)}),
+    ))
+    .await;
+    let hj = op
+        .settle_job("too-old", |h| phase(h) == Some(HarvestPhase::Failed))
+        .await;
     let message = hj
         .unwrap()
         .status
@@ -243,31 +215,24 @@ async fn windows_the_channel_cannot_serve_are_refused_before_any_aws_call() {
         .message;
     assert!(message.contains("start-over window"), "{message}");
     // Ending in the future: waits for it.
-    jobs(&op)
-        .create(
-            &PostParams::default(),
-            &job(
-                "later",
-                serde_json::json!({"lastMinutes": null, "startTime": at(-5), "endTime": at(30)}),
-            ),
-        )
-        .await
-        .unwrap();
-    settle(&op, "later", |h| reason(h) == "WindowNotOver").await;
+    op.create(&job(
+        "later",
+        serde_json::json!({"lastMinutes": null, "startTime": at(-5), "endTime": at(30)}),
+    ))
+    .await;
+    op.settle_job("later", |h| reason(h) == "WindowNotOver")
+        .await;
     // DASH that cannot be harvested.
-    jobs(&op)
-        .create(
-            &PostParams::default(),
-            &job("dash", serde_json::json!({"endpoint": "Dash"})),
-        )
-        .await
-        .unwrap();
+    op.create(&job("dash", serde_json::json!({"endpoint": "Dash"})))
+        .await;
     op.patch_spec(
         "news",
         serde_json::json!({"packaging": {"dash": {"segmentTemplate": "NumberWithDuration"}}}),
     )
     .await;
-    let hj = settle(&op, "dash", |h| phase(h) == Some(HarvestPhase::Failed)).await;
+    let hj = op
+        .settle_job("dash", |h| phase(h) == Some(HarvestPhase::Failed))
+        .await;
     assert_eq!(reason(hj.as_ref()), "InvalidWindow");
     assert_eq!(
         op.sim.faults().writes(),
@@ -285,18 +250,16 @@ async fn retain_keeps_the_published_clip_when_the_job_goes() {
         "vod": {"hls": true, "roleArn": "arn:aws:iam::123456789012:role/Vod"},
         "deletionPolicy": "Retain"
     });
-    jobs(&op)
-        .create(&PostParams::default(), &job("keep", spec))
-        .await
-        .unwrap();
-    let hj = settle(&op, "keep", |h| phase(h) == Some(HarvestPhase::Succeeded))
+    op.create(&job("keep", spec)).await;
+    let hj = op
+        .settle_job("keep", |h| phase(h) == Some(HarvestPhase::Succeeded))
         .await
         .unwrap();
     let asset = hj.status.unwrap().vod_asset_id.unwrap();
     let reasons = op.event_reasons("keep").await;
     assert!(reasons.iter().any(|r| r == "Created"), "{reasons:?}");
     jobs(&op).delete("keep", &Default::default()).await.unwrap();
-    settle(&op, "keep", |h| h.is_none()).await;
+    op.settle_job("keep", |h| h.is_none()).await;
     op.sim
         .mediapackagevod()
         .describe_asset(&asset)

@@ -15,7 +15,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Secret;
@@ -28,7 +27,7 @@ use onair::controller::live_channel::status::{self, Observed};
 use onair::controller::medialive::ChannelProgress;
 use onair::plan::medialive::ChannelStep;
 use serde_json::{json, Value};
-use support::operator::{on_air, Operator, NS};
+use support::operator::{on_air, unlimited, Operator, NS};
 
 /// Every condition's `lastTransitionTime` in the fixtures (the real ones are
 /// wall-clock times).
@@ -103,17 +102,6 @@ fn trimmed(object: &Value) -> Value {
     let text = trimmed.to_string();
     let text = uid.replace_all(&text, "00000000-0000-0000-0000-000000000000");
     serde_json::from_str(&text).unwrap()
-}
-
-/// No AWS rate limits (as `Operator::start`).
-fn unlimited() -> onair::aws::guard::Budgets {
-    let mut budgets = onair::aws::guard::Budgets::default();
-    for service in onair::aws::Service::ALL {
-        budgets
-            .overrides
-            .insert(service, onair::aws::guard::Budget::per_second(100_000));
-    }
-    budgets
 }
 
 fn ready_reason(status: &Value) -> String {
@@ -259,33 +247,27 @@ async fn live_channels(cases: &mut Vec<Case>) {
     ));
 }
 
-fn ads(op: &Operator) -> Api<AdInsertion> {
-    Api::namespaced(op.client.clone(), NS)
-}
-
 fn example_ads(name: &str) -> AdInsertion {
-    let text = std::fs::read_to_string(support::repo().join("examples/ad-insertion.yaml")).unwrap();
-    let mut adi: AdInsertion = serde_yaml::from_str(&text).unwrap();
+    let mut adi = support::example_ads();
     adi.metadata.name = Some(name.into());
-    adi.spec.channel_ref.name = "news".into();
     adi
 }
 
+/// Creates the example AdInsertion as `name` and reconciles it once.
+async fn create_and_reconcile_ads(op: &Operator, name: &str) -> AdInsertion {
+    op.create(&example_ads(name)).await;
+    reconcile_ads(op, name).await
+}
+
 async fn reconcile_ads(op: &Operator, name: &str) -> AdInsertion {
-    let adi = ads(op).get(name).await.unwrap();
-    onair::controller::ad_insertion::reconcile(Arc::new(adi), op.ctx.clone())
+    op.reconcile_ads(name)
         .await
-        .unwrap();
-    ads(op).get(name).await.unwrap()
+        .expect("the AdInsertion exists")
 }
 
 async fn ad_insertions(cases: &mut Vec<Case>) {
     let op = Operator::start().await;
-    ads(&op)
-        .create(&PostParams::default(), &example_ads("news-ads"))
-        .await
-        .unwrap();
-    let adi = reconcile_ads(&op, "news-ads").await;
+    let adi = create_and_reconcile_ads(&op, "news-ads").await;
     cases.push(case(
         "adinsertion-waiting-for-channel",
         "the LiveChannel does not exist yet: waiting for it",
@@ -308,7 +290,7 @@ async fn ad_insertions(cases: &mut Vec<Case>) {
         "Current",
         &adi,
     ));
-    ads(&op)
+    op.api_of::<AdInsertion>()
         .patch(
             "news-ads",
             &PatchParams::default(),
@@ -316,7 +298,7 @@ async fn ad_insertions(cases: &mut Vec<Case>) {
         )
         .await
         .unwrap();
-    let adi = ads(&op).get("news-ads").await.unwrap();
+    let adi = op.api_of::<AdInsertion>().get("news-ads").await.unwrap();
     assert_eq!(adi.metadata.generation, Some(2));
     cases.push(case(
         "adinsertion-spec-changed",
@@ -326,19 +308,12 @@ async fn ad_insertions(cases: &mut Vec<Case>) {
         "InProgress",
         &adi,
     ));
-    op.sim.faults().inject(
+    op.refuse_next(
         onair::aws::Service::MediaTailor,
         "put_playback_configuration",
-        onair::aws::sim::Fault::Error(onair::aws::ErrorKind::InvalidRequest {
-            message: "Invalid transcode profile name".into(),
-        }),
-        1,
+        "Invalid transcode profile name",
     );
-    ads(&op)
-        .create(&PostParams::default(), &example_ads("rejected-ads"))
-        .await
-        .unwrap();
-    let adi = reconcile_ads(&op, "rejected-ads").await;
+    let adi = create_and_reconcile_ads(&op, "rejected-ads").await;
     cases.push(case(
         "adinsertion-aws-rejected",
         "AWS refuses the playback configuration: Stalled with AWS's message",
@@ -350,10 +325,6 @@ async fn ad_insertions(cases: &mut Vec<Case>) {
 }
 
 const BUCKET: &str = "example-media-vod";
-
-fn jobs(op: &Operator) -> Api<HarvestJob> {
-    Api::namespaced(op.client.clone(), NS)
-}
 
 fn harvest_job(name: &str) -> HarvestJob {
     serde_json::from_value(json!({
@@ -372,30 +343,17 @@ fn phase(hj: &HarvestJob) -> Option<HarvestPhase> {
     hj.status.as_ref()?.phase
 }
 
-/// Reconciles the job, moving simulated time, until `done` holds.
+/// Reconciles the job (which must exist), moving simulated time, until
+/// `done` holds.
 async fn settle_job(op: &Operator, name: &str, done: impl Fn(&HarvestJob) -> bool) -> HarvestJob {
-    for _ in 0..60 {
-        let hj = jobs(op).get(name).await.unwrap();
-        if done(&hj) {
-            return hj;
-        }
-        onair::controller::harvest_job::reconcile(Arc::new(hj), op.ctx.clone())
-            .await
-            .unwrap();
-        op.sim.advance(Duration::from_secs(20));
-    }
-    panic!(
-        "{name} never settled: {:?}",
-        jobs(op).get(name).await.unwrap().status
-    );
+    op.settle_job(name, |hj| done(hj.expect("the HarvestJob exists")))
+        .await
+        .unwrap()
 }
 
 async fn harvest_jobs(cases: &mut Vec<Case>) {
     let op = Operator::start().await;
-    jobs(&op)
-        .create(&PostParams::default(), &harvest_job("clip"))
-        .await
-        .unwrap();
+    op.create(&harvest_job("clip")).await;
     let hj = settle_job(&op, "clip", |h| {
         ready_reason(&serde_json::to_value(h).unwrap()["status"]) == "ChannelNotFound"
     })
@@ -410,10 +368,7 @@ async fn harvest_jobs(cases: &mut Vec<Case>) {
     ));
     op.start_channel("news").await;
     // No bucket: refused before any harvest is started.
-    jobs(&op)
-        .create(&PostParams::default(), &harvest_job("no-bucket"))
-        .await
-        .unwrap();
+    op.create(&harvest_job("no-bucket")).await;
     let hj = settle_job(&op, "no-bucket", |h| phase(h) == Some(HarvestPhase::Failed)).await;
     cases.push(case(
         "harvestjob-failed",
@@ -454,35 +409,21 @@ async fn harvest_jobs(cases: &mut Vec<Case>) {
 }
 
 fn token_policies_api(op: &Operator) -> Api<TokenPolicy> {
-    Api::namespaced(op.client.clone(), NS)
-}
-
-/// The example TokenPolicy for channel `news`, with keys from `keys`.
-fn token_policy(name: &str) -> TokenPolicy {
-    let text = std::fs::read_to_string(support::repo().join("examples/token-policy.yaml")).unwrap();
-    let mut value: Value = serde_yaml::from_str(&text).unwrap();
-    value["metadata"]["name"] = json!(name);
-    value["spec"]["channelRefs"] = json!([{"name": "news"}]);
-    value["spec"]["signingKeys"] = json!({"secretRef": {"name": "keys"}, "activeKeyId": "k1"});
-    serde_json::from_value(value).unwrap()
+    op.api_of()
 }
 
 async fn reconcile_policy(op: &Operator, name: &str) -> TokenPolicy {
-    let tp = token_policies_api(op).get(name).await.unwrap();
-    onair::controller::token_policy::reconcile(Arc::new(tp), op.ctx.clone())
+    op.reconcile_policy(name)
         .await
-        .unwrap();
-    token_policies_api(op).get(name).await.unwrap()
+        .expect("the TokenPolicy exists")
 }
 
 async fn token_policies(cases: &mut Vec<Case>) {
     let op = Operator::start().await;
     op.start_channel("news").await;
     // No signing-key Secret: refused before any AWS call.
-    token_policies_api(&op)
-        .create(&PostParams::default(), &token_policy("tokens"))
-        .await
-        .unwrap();
+    op.create(&support::token_policy("tokens", "keys", json!({})))
+        .await;
     let tp = reconcile_policy(&op, "tokens").await;
     assert_eq!(
         ready_reason(&serde_json::to_value(&tp).unwrap()["status"]),

@@ -274,15 +274,26 @@ async fn id_annotations_adopt_existing_resources() {
     assert_eq!(op.inventory().await, none_of_each());
 }
 
+/// Applies `channel` and reconciles it once: its Ready condition then, and
+/// whether it is Stalled.
+async fn applied_and_reconciled(
+    op: &Operator,
+    channel: &onair::api::LiveChannel,
+) -> (onair::api::Condition, bool) {
+    let name = channel.metadata.name.clone().unwrap();
+    op.apply(channel).await;
+    op.reconcile(&name).await.unwrap().unwrap();
+    let lc = op.get(&name).await;
+    let ready = condition(lc.as_ref(), "Ready").cloned().unwrap();
+    (ready, condition(lc.as_ref(), "Stalled").is_some())
+}
+
 #[tokio::test]
 async fn invalid_input_is_reported_without_touching_aws() {
     let op = Operator::start().await;
     let mut channel = support::example_channel("bad");
     channel.spec.packaging.hls.segment_seconds = 5; // not a multiple of the 2 s GOP
-    op.apply(&channel).await;
-    op.reconcile("bad").await.unwrap().unwrap();
-    let lc = op.get("bad").await;
-    let ready = condition(lc.as_ref(), "Ready").unwrap();
+    let (ready, stalled) = applied_and_reconciled(&op, &channel).await;
     assert_eq!(ready.status, ConditionStatus::False);
     assert_eq!(ready.reason, "InvalidSpec");
     assert!(
@@ -290,27 +301,20 @@ async fn invalid_input_is_reported_without_touching_aws() {
         "{}",
         ready.message
     );
-    assert!(condition(lc.as_ref(), "Stalled").is_some());
+    assert!(stalled);
     assert_eq!(op.sim.faults().writes(), 0);
 
     let mut orphan = support::example_channel("orphan");
     orphan.spec.provider_ref = Some(onair::api::common::ProviderRef {
         name: "missing".into(),
     });
-    op.apply(&orphan).await;
-    op.reconcile("orphan").await.unwrap().unwrap();
-    let ready = condition(op.get("orphan").await.as_ref(), "Ready")
-        .cloned()
-        .unwrap();
+    let (ready, _) = applied_and_reconciled(&op, &orphan).await;
     assert_eq!(ready.reason, "ProviderNotFound");
     assert!(ready.message.contains("\"missing\""));
     assert_eq!(op.sim.faults().writes(), 0);
 
     // Each side within the schema's 40 tags, together over AWS's 50.
-    let mut tagged: onair::api::AwsProvider = serde_yaml::from_str(
-        &std::fs::read_to_string(support::repo().join("examples/aws-provider.yaml")).unwrap(),
-    )
-    .unwrap();
+    let mut tagged: onair::api::AwsProvider = support::example("aws-provider.yaml");
     tagged.metadata.name = Some("tagged".into());
     tagged.spec.tags = (0..30).map(|i| (format!("p{i}"), "v".into())).collect();
     kube::Api::<onair::api::AwsProvider>::all(op.client.clone())
@@ -322,17 +326,14 @@ async fn invalid_input_is_reported_without_touching_aws() {
         name: "tagged".into(),
     });
     crowded.spec.tags = (0..20).map(|i| (format!("c{i}"), "v".into())).collect();
-    op.apply(&crowded).await;
-    op.reconcile("crowded").await.unwrap().unwrap();
-    let lc = op.get("crowded").await;
-    let ready = condition(lc.as_ref(), "Ready").cloned().unwrap();
+    let (ready, stalled) = applied_and_reconciled(&op, &crowded).await;
     assert_eq!(ready.reason, "TooManyTags");
     assert!(
         ready.message.contains("54 is over AWS's 50"),
         "{}",
         ready.message
     );
-    assert!(condition(lc.as_ref(), "Stalled").is_some());
+    assert!(stalled);
     assert_eq!(op.sim.faults().writes(), 0);
 }
 
@@ -545,13 +546,17 @@ async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
         .unwrap()
         .passphrase_secret_arn
         .clone();
-    let stored = op
-        .sim
-        .secretsmanager()
-        .get_secret_value(&arn)
-        .await
-        .unwrap();
-    assert_eq!(stored.value.expose(), "correct horse battery");
+    let stored = || async {
+        op.sim
+            .secretsmanager()
+            .get_secret_value(&arn)
+            .await
+            .unwrap()
+            .value
+            .expose()
+            .to_string()
+    };
+    assert_eq!(stored().await, "correct horse battery");
     let text = serde_json::to_string(&op.get("srt").await).unwrap();
     assert!(
         !text.contains("correct horse"),
@@ -561,13 +566,7 @@ async fn an_srt_source_gets_its_passphrase_from_a_kubernetes_secret() {
     // A new passphrase in the Secret reaches Secrets Manager.
     change_passphrase(&secrets).await;
     op.reconcile("srt").await.unwrap().unwrap();
-    let stored = op
-        .sim
-        .secretsmanager()
-        .get_secret_value(&arn)
-        .await
-        .unwrap();
-    assert_eq!(stored.value.expose(), "a brand new passphrase");
+    assert_eq!(stored().await, "a brand new passphrase");
 
     op.delete("srt").await;
     op.settle("srt", |lc| lc.is_none()).await;
@@ -716,23 +715,34 @@ async fn the_cdn_identifier_rotates_once_per_annotation_value() {
     let resources = lc.status.unwrap().resources.unwrap();
     let secret = resources.cdn_auth_secret_arn.unwrap();
     let distribution = resources.distribution_id.unwrap();
-    let header = |d: &onair::aws::cloudfront::Distribution| {
-        d.config.origins[0].custom_headers[0].value.clone()
-    };
-    let before = header(
-        &op.sim
+    // The identifier CloudFront sends to the origin now.
+    let header = || async {
+        op.sim
             .cloudfront()
             .get_distribution(&distribution)
             .await
-            .unwrap(),
-    );
-    let version = op
-        .sim
-        .secretsmanager()
-        .describe_secret(&secret)
-        .await
-        .unwrap()
-        .current_version_id;
+            .unwrap()
+            .config
+            .origins[0]
+            .custom_headers[0]
+            .value
+            .clone()
+    };
+    let secret_version = || async {
+        op.sim
+            .secretsmanager()
+            .describe_secret(&secret)
+            .await
+            .unwrap()
+            .current_version_id
+    };
+    let puts = || {
+        op.sim
+            .faults()
+            .calls(onair::aws::Service::SecretsManager, "put_secret_value")
+    };
+    let before = header().await;
+    let version = secret_version().await;
 
     op.api()
         .patch(
@@ -756,34 +766,16 @@ async fn the_cdn_identifier_rotates_once_per_annotation_value() {
         })
         .await
         .unwrap();
-    let after = op
-        .sim
-        .secretsmanager()
-        .describe_secret(&secret)
-        .await
-        .unwrap()
-        .current_version_id;
+    let after = secret_version().await;
     assert_ne!(after, version, "a new secret version");
-    let sent = header(
-        &op.sim
-            .cloudfront()
-            .get_distribution(&distribution)
-            .await
-            .unwrap(),
-    );
+    let sent = header().await;
     assert_eq!(
         sent, before,
         "CloudFront keeps the old identifier until MediaPackage knows the new one"
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
     op.reconcile("news").await.unwrap().unwrap();
-    let sent = header(
-        &op.sim
-            .cloudfront()
-            .get_distribution(&distribution)
-            .await
-            .unwrap(),
-    );
+    let sent = header().await;
     assert_ne!(sent, before, "then CloudFront sends the new identifier");
     let stored = op
         .sim
@@ -797,17 +789,9 @@ async fn the_cdn_identifier_rotates_once_per_annotation_value() {
         "never in the object"
     );
     // The same value again: no second rotation.
-    let puts = op
-        .sim
-        .faults()
-        .calls(onair::aws::Service::SecretsManager, "put_secret_value");
+    let puts_before = puts();
     op.reconcile("news").await.unwrap().unwrap();
-    assert_eq!(
-        op.sim
-            .faults()
-            .calls(onair::aws::Service::SecretsManager, "put_secret_value"),
-        puts
-    );
+    assert_eq!(puts(), puts_before);
     let reasons = op.event_reasons("news").await;
     assert!(
         reasons.iter().any(|r| r == "CdnSecretRotated"),
@@ -859,16 +843,17 @@ async fn telemetry_is_enabled_changed_disabled_and_cleaned_up() {
     assert_eq!(config.sampling_rate, 10);
     assert_eq!(config.fields, onair::plan::telemetry::DEFAULT_FIELDS);
     assert_eq!(op.sim.stream_count(), 1);
-    let stream = op
-        .sim
-        .kinesis()
-        .describe_stream_summary(&config.kinesis_stream_arn)
-        .await
-        .unwrap();
-    assert_eq!(
-        (stream.open_shard_count, stream.retention_period_hours),
-        (1, 24)
-    );
+    // (open shards, retention hours) of the telemetry stream.
+    let stream_size = || async {
+        let stream = op
+            .sim
+            .kinesis()
+            .describe_stream_summary(&config.kinesis_stream_arn)
+            .await
+            .unwrap();
+        (stream.open_shard_count, stream.retention_period_hours)
+    };
+    assert_eq!(stream_size().await, (1, 24));
     assert!(every_behaviour_logs_to(&op, Some(&config.arn)).await);
 
     // Fields, sampling and the stream's size change in place.
@@ -892,16 +877,7 @@ async fn telemetry_is_enabled_changed_disabled_and_cleaned_up() {
         updated.fields,
         ["timestamp", "sc-status", "cmcd-session-id"]
     );
-    let stream = op
-        .sim
-        .kinesis()
-        .describe_stream_summary(&config.kinesis_stream_arn)
-        .await
-        .unwrap();
-    assert_eq!(
-        (stream.open_shard_count, stream.retention_period_hours),
-        (2, 48)
-    );
+    assert_eq!(stream_size().await, (2, 48));
     assert!(op
         .event_reasons("news")
         .await

@@ -12,14 +12,6 @@ use onair::api::{AwsProvider, LiveChannel};
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn get(port: u16, path: &str) -> Option<String> {
     use tokio::io::AsyncWriteExt;
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -54,10 +46,7 @@ async fn one_namespace_is_watched_logged_and_measured() {
     let dir = support::scratch_dir("operations");
     let kubeconfig = dir.join("kubeconfig");
     server.write_kubeconfig(&kubeconfig).unwrap();
-    let provider: AwsProvider = serde_yaml::from_str(
-        &std::fs::read_to_string(support::repo().join("examples/aws-provider.yaml")).unwrap(),
-    )
-    .unwrap();
+    let provider: AwsProvider = support::example("aws-provider.yaml");
     Api::<AwsProvider>::all(client.clone())
         .create(&PostParams::default(), &provider)
         .await
@@ -74,7 +63,7 @@ async fn one_namespace_is_watched_logged_and_measured() {
             .await
             .unwrap();
     }
-    let port = free_port();
+    let port = support::free_port();
     let log_path = dir.join("operator.log");
     let mut operator = Command::new(env!("CARGO_BIN_EXE_onair"))
         .args([

@@ -10,10 +10,7 @@ use support::operator::{condition, on_air, one_of_each, Operator, NS};
 
 /// The example provider under another name, limited to `namespaces`.
 async fn provider(op: &Operator, name: &str, namespaces: &[&str]) {
-    let mut provider: AwsProvider = serde_yaml::from_str(
-        &std::fs::read_to_string(support::repo().join("examples/aws-provider.yaml")).unwrap(),
-    )
-    .unwrap();
+    let mut provider: AwsProvider = support::example("aws-provider.yaml");
     provider.metadata.name = Some(name.into());
     provider.spec.allowed_namespaces = Some(namespaces.iter().map(|n| n.to_string()).collect());
     Api::<AwsProvider>::all(op.client.clone())

@@ -1,6 +1,8 @@
 //! `onair run` starts, connects through a standard kubeconfig, serves /healthz and
 //! /readyz, and exits cleanly on SIGTERM.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
@@ -25,14 +27,6 @@ fn serve_version_endpoint() -> u16 {
         }
     });
     port
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
@@ -82,7 +76,7 @@ fn run_serves_health_becomes_ready_and_stops_on_sigterm() {
         ),
     )
     .unwrap();
-    let health_port = free_port();
+    let health_port = support::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_onair"))
         .args([
             "run",
@@ -103,22 +97,7 @@ fn run_serves_health_becomes_ready_and_stops_on_sigterm() {
     assert_eq!(wait_for(health_port, "/healthz", 200), "ok");
     assert_eq!(wait_for(health_port, "/readyz", 200), "ok");
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "onair run did not stop within 15 s of SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = support::sigterm_and_wait(&mut child, Duration::from_secs(15), "onair run");
     let mut logs = String::new();
     child
         .stderr
@@ -143,7 +122,7 @@ fn run_without_credentials_says_what_to_fix() {
         .args([
             "run",
             "--health-addr",
-            &format!("127.0.0.1:{}", free_port()),
+            &format!("127.0.0.1:{}", support::free_port()),
         ])
         .env("KUBECONFIG", "/nonexistent/onair-test-kubeconfig")
         .env_remove("KUBERNETES_SERVICE_HOST")

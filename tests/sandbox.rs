@@ -14,6 +14,19 @@ use std::time::{Duration, Instant};
 use kube::api::Api;
 use onair::api::{AdInsertion, HarvestJob, LiveChannel, TokenPolicy};
 
+/// How many objects of kind `K` the cluster holds, in all namespaces.
+async fn count<K>(client: &kube::Client) -> usize
+where
+    K: kube::Resource<DynamicType = ()> + Clone + std::fmt::Debug + serde::de::DeserializeOwned,
+{
+    Api::<K>::all(client.clone())
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .len()
+}
+
 #[test]
 fn the_sandbox_runs_the_examples_until_every_object_is_ready() {
     let dir = support::scratch_dir("sandbox");
@@ -95,48 +108,12 @@ fn the_sandbox_runs_the_examples_until_every_object_is_ready() {
         assert_eq!(status.channel_state.as_deref(), Some("RUNNING"));
         assert!(status.playback.and_then(|p| p.hls).is_some());
         assert_eq!(status.token_policy.as_deref(), Some("sports-1-tokens"));
-        assert_eq!(
-            Api::<AdInsertion>::all(client.clone())
-                .list(&Default::default())
-                .await
-                .unwrap()
-                .items
-                .len(),
-            1
-        );
-        assert_eq!(
-            Api::<TokenPolicy>::all(client.clone())
-                .list(&Default::default())
-                .await
-                .unwrap()
-                .items
-                .len(),
-            1
-        );
-        assert_eq!(
-            Api::<HarvestJob>::all(client)
-                .list(&Default::default())
-                .await
-                .unwrap()
-                .items
-                .len(),
-            1
-        );
+        assert_eq!(count::<AdInsertion>(&client).await, 1, "AdInsertions");
+        assert_eq!(count::<TokenPolicy>(&client).await, 1, "TokenPolicies");
+        assert_eq!(count::<HarvestJob>(&client).await, 1, "HarvestJobs");
     });
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &sandbox.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let stop = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = sandbox.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < stop, "the sandbox did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = support::sigterm_and_wait(&mut sandbox, Duration::from_secs(20), "the sandbox");
     assert!(status.success(), "{status}");
 }
 

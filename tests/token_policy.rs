@@ -27,7 +27,7 @@ const POLICY: &str = "news-tokens";
 const KEYS: &str = "playback-signing-keys";
 
 fn policies(op: &Operator) -> Api<TokenPolicy> {
-    Api::namespaced(op.client.clone(), NS)
+    op.api_of()
 }
 
 fn key(byte: u8) -> Vec<u8> {
@@ -60,13 +60,7 @@ async fn set_keys(op: &Operator, keys: &[(&str, u8)]) {
 
 /// The example policy, for channel `news`, with `spec` merged in.
 fn policy(spec: serde_json::Value) -> TokenPolicy {
-    let text = std::fs::read_to_string(support::repo().join("examples/token-policy.yaml")).unwrap();
-    let mut value: serde_json::Value = serde_yaml::from_str(&text).unwrap();
-    value["metadata"]["name"] = json!(POLICY);
-    value["spec"]["channelRefs"] = json!([{"name": "news"}]);
-    value["spec"]["signingKeys"] = json!({"secretRef": {"name": KEYS}, "activeKeyId": "k1"});
-    json_patch::merge(&mut value["spec"], &spec);
-    serde_json::from_value(value).unwrap()
+    support::token_policy(POLICY, KEYS, spec)
 }
 
 /// Merge-patches the policy's spec.
@@ -81,22 +75,10 @@ async fn patch_policy(op: &Operator, spec: serde_json::Value) {
         .unwrap();
 }
 
-async fn reconcile_policy(op: &Operator, name: &str) {
-    if let Some(tp) = policies(op).get_opt(name).await.unwrap() {
-        onair::controller::token_policy::reconcile(Arc::new(tp), op.ctx.clone())
-            .await
-            .unwrap();
-    }
-}
-
 /// Creates the default policy and runs one reconcile of it.
 async fn create_and_reconcile_once(op: &Operator) -> TokenPolicy {
-    policies(op)
-        .create(&PostParams::default(), &policy(json!({})))
-        .await
-        .unwrap();
-    reconcile_policy(op, POLICY).await;
-    get_policy(op, POLICY).await.unwrap()
+    op.create(&policy(json!({}))).await;
+    op.reconcile_policy(POLICY).await.unwrap()
 }
 
 async fn get_policy(op: &Operator, name: &str) -> Option<TokenPolicy> {
@@ -114,8 +96,7 @@ fn ready_reason(tp: &TokenPolicy) -> (String, String) {
 /// Reconciles the policy (moving simulated AWS time) until Ready=True.
 async fn settle_policy(op: &Operator, name: &str) -> TokenPolicy {
     for _ in 0..20 {
-        reconcile_policy(op, name).await;
-        let tp = get_policy(op, name).await.unwrap();
+        let tp = op.reconcile_policy(name).await.unwrap();
         if ready_reason(&tp).0 == "True" {
             return tp;
         }
@@ -262,7 +243,7 @@ async fn delete_policy(op: &Operator) {
         .await
         .unwrap();
     for _ in 0..30 {
-        reconcile_policy(op, POLICY).await;
+        op.reconcile_policy(POLICY).await;
         if get_policy(op, POLICY).await.is_none() {
             return;
         }
@@ -325,13 +306,8 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
     let op = Operator::start().await;
     set_keys(&op, &[("k1", 1)]).await;
     op.start_channel("news").await;
-    policies(&op)
-        .create(
-            &PostParams::default(),
-            &policy(json!({"revocation": {"sessions": ["leaked-1"]}})),
-        )
-        .await
-        .unwrap();
+    op.create(&policy(json!({"revocation": {"sessions": ["leaked-1"]}})))
+        .await;
     let tp = settle_policy(&op, POLICY).await;
     let status = tp.status.clone().unwrap();
     assert_eq!(status.function_stage.as_deref(), Some("LIVE"));
@@ -409,7 +385,7 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
     // control plane is not asked about a store that answers) and its
     // function's LIVE stage: DEVELOPMENT matters only to a change, and LIVE's
     // code was verified at the ETag LIVE still has.
-    reconcile_policy(&op, POLICY).await;
+    op.reconcile_policy(POLICY).await;
     let writes = op.sim.faults().writes();
     let cloudfront_reads = |op: &Operator| {
         op.sim
@@ -430,7 +406,7 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
         .sim
         .faults()
         .calls(Service::CloudFront, "get_function_code");
-    reconcile_policy(&op, POLICY).await;
+    op.reconcile_policy(POLICY).await;
     assert_eq!(cloudfront_reads(&op) - reads, 2, "a settled policy's reads");
     assert_eq!(
         op.sim
@@ -461,7 +437,7 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
     kvs.update_keys(&arn, &etag, vec![], vec![removed.clone()])
         .await
         .unwrap();
-    reconcile_policy(&op, POLICY).await;
+    op.reconcile_policy(POLICY).await;
     assert_eq!(edge(&op, &tp).await.entries, before, "{removed} is back");
     // Code published to LIVE out of band moves LIVE's ETag: read, and put back.
     let cloudfront = op.sim.cloudfront();
@@ -485,7 +461,7 @@ async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete()
         .publish_function(function, &updated.etag)
         .await
         .unwrap();
-    reconcile_policy(&op, POLICY).await;
+    op.reconcile_policy(POLICY).await;
     assert_eq!(
         edge(&op, &tp).await.live_code,
         before_code,
@@ -515,10 +491,7 @@ async fn a_key_rotation_never_refuses_a_valid_token_and_does_not_republish() {
     let op = Operator::start().await;
     set_keys(&op, &[("k1", 1)]).await;
     op.start_channel("news").await;
-    policies(&op)
-        .create(&PostParams::default(), &policy(json!({})))
-        .await
-        .unwrap();
+    op.create(&policy(json!({}))).await;
     let tp = settle_policy(&op, POLICY).await;
     let config = edge_config(&op, &tp).await;
     let old_token = mint(&config, "k1", 1, None);
@@ -571,8 +544,7 @@ async fn a_key_rotation_never_refuses_a_valid_token_and_does_not_republish() {
     // Switching to a key the Secret lacks is refused before AWS.
     patch_policy(&op, json!({"signingKeys": {"activeKeyId": "k3"}})).await;
     let writes = op.sim.faults().writes();
-    reconcile_policy(&op, POLICY).await;
-    let tp = get_policy(&op, POLICY).await.unwrap();
+    let tp = op.reconcile_policy(POLICY).await.unwrap();
     assert_eq!(
         ready_reason(&tp),
         ("False".into(), "ActiveKeyMissing".into())
@@ -607,13 +579,10 @@ async fn sessions_are_revoked_and_restored_inline_and_from_a_config_map() {
     maps.create(&PostParams::default(), &revoked_map(&["from-map"]))
         .await
         .unwrap();
-    policies(&op)
-        .create(
-            &PostParams::default(),
-            &policy(json!({"revocation": {"sessions": ["inline-1"], "configMapRef": {"name": "revoked"}}})),
-        )
-        .await
-        .unwrap();
+    op.create(&policy(
+        json!({"revocation": {"sessions": ["inline-1"], "configMapRef": {"name": "revoked"}}}),
+    ))
+    .await;
     let tp = settle_policy(&op, POLICY).await;
     assert_eq!(tp.status.as_ref().unwrap().revoked_sessions, 2);
     let config = edge_config(&op, &tp).await;
@@ -664,8 +633,7 @@ async fn sessions_are_revoked_and_restored_inline_and_from_a_config_map() {
     )
     .await
     .unwrap();
-    reconcile_policy(&op, POLICY).await;
-    let tp = get_policy(&op, POLICY).await.unwrap();
+    let tp = op.reconcile_policy(POLICY).await.unwrap();
     assert_eq!(
         ready_reason(&tp),
         ("False".into(), "InvalidSessionId".into())
@@ -677,13 +645,10 @@ async fn waf_revocation_blocks_listed_sessions_and_detaches_cleanly() {
     let op = Operator::start().await;
     set_keys(&op, &[("k1", 1)]).await;
     op.start_channel("news").await;
-    policies(&op)
-        .create(
-            &PostParams::default(),
-            &policy(json!({"revocation": {"method": "Waf", "sessions": ["leaked-1", "leaked-2"]}})),
-        )
-        .await
-        .unwrap();
+    op.create(&policy(
+        json!({"revocation": {"method": "Waf", "sessions": ["leaked-1", "leaked-2"]}}),
+    ))
+    .await;
     let tp = settle_policy(&op, POLICY).await;
     let acl_arn = tp
         .status
@@ -729,8 +694,7 @@ async fn waf_revocation_blocks_listed_sessions_and_detaches_cleanly() {
     // More sessions than WAF holds: refused whole, nothing truncated.
     let many: Vec<String> = (0..400).map(|i| format!("session-{i:04}")).collect();
     patch_policy(&op, json!({"revocation": {"sessions": many}})).await;
-    reconcile_policy(&op, POLICY).await;
-    let tp = get_policy(&op, POLICY).await.unwrap();
+    let tp = op.reconcile_policy(POLICY).await.unwrap();
     assert_eq!(
         ready_reason(&tp),
         ("False".into(), "TooManySessionsForWaf".into())
@@ -761,7 +725,7 @@ async fn waf_revocation_blocks_listed_sessions_and_detaches_cleanly() {
     )
     .await;
     for _ in 0..20 {
-        reconcile_policy(&op, POLICY).await;
+        op.reconcile_policy(POLICY).await;
         op.reconcile("news").await.unwrap().unwrap();
         op.sim.advance(Duration::from_secs(60));
         if op.sim.edge_inventory().await["web ACLs"] == 0 {
@@ -804,8 +768,7 @@ async fn bad_input_is_reported_without_touching_aws() {
         )
         .await
         .unwrap();
-    reconcile_policy(&op, POLICY).await;
-    let tp = get_policy(&op, POLICY).await.unwrap();
+    let tp = op.reconcile_policy(POLICY).await.unwrap();
     assert_eq!(
         ready_reason(&tp),
         ("False".into(), "InvalidSigningKeys".into())
@@ -821,14 +784,9 @@ async fn bad_input_is_reported_without_touching_aws() {
     set_keys(&op, &[("k1", 1)]).await;
     settle_policy(&op, POLICY).await;
     let writes_after_first = op.sim.faults().writes();
-    let mut second = policy(json!({}));
-    second.metadata.name = Some("second".into());
-    policies(&op)
-        .create(&PostParams::default(), &second)
-        .await
-        .unwrap();
-    reconcile_policy(&op, "second").await;
-    let tp = get_policy(&op, "second").await.unwrap();
+    op.create(&support::token_policy("second", KEYS, json!({})))
+        .await;
+    let tp = op.reconcile_policy("second").await.unwrap();
     assert_eq!(
         ready_reason(&tp),
         ("False".into(), "ChannelAlreadyProtected".into())
@@ -837,14 +795,10 @@ async fn bad_input_is_reported_without_touching_aws() {
     assert!(writes < writes_after_first);
 
     // A channel that does not exist.
-    let mut orphan = policy(json!({"channelRefs": [{"name": "nope"}]}));
-    orphan.metadata.name = Some("orphan".into());
-    policies(&op)
-        .create(&PostParams::default(), &orphan)
-        .await
-        .unwrap();
-    reconcile_policy(&op, "orphan").await;
-    let tp = get_policy(&op, "orphan").await.unwrap();
+    let orphan = json!({"channelRefs": [{"name": "nope"}]});
+    op.create(&support::token_policy("orphan", KEYS, orphan))
+        .await;
+    let tp = op.reconcile_policy("orphan").await.unwrap();
     assert_eq!(
         ready_reason(&tp),
         ("False".into(), "ChannelNotFound".into())
@@ -857,27 +811,17 @@ async fn mediatailor_reads_a_protected_channel_with_an_origin_pass() {
     let op = Operator::start().await;
     set_keys(&op, &[("k1", 1), ("k2", 2)]).await;
     op.start_channel("news").await;
-    let text = std::fs::read_to_string(support::repo().join("examples/ad-insertion.yaml")).unwrap();
-    let mut adi: AdInsertion = serde_yaml::from_str(&text).unwrap();
-    adi.spec.channel_ref.name = "news".into();
-    let ads: Api<AdInsertion> = Api::namespaced(op.client.clone(), NS);
-    ads.create(&PostParams::default(), &adi).await.unwrap();
-    policies(&op)
-        .create(&PostParams::default(), &policy(json!({})))
-        .await
-        .unwrap();
+    let adi = op.create(&support::example_ads()).await;
+    let ads_name = adi.metadata.name.clone().unwrap();
+    op.create(&policy(json!({}))).await;
     let tp = settle_policy(&op, POLICY).await;
     let reconcile_ads = || async {
-        let adi = ads.get(&adi.metadata.name.clone().unwrap()).await.unwrap();
-        onair::controller::ad_insertion::reconcile(Arc::new(adi), op.ctx.clone())
+        op.reconcile_ads(&ads_name)
             .await
-            .unwrap();
+            .expect("the AdInsertion exists")
     };
-    reconcile_ads().await;
-    let config_name = ads
-        .get(&adi.metadata.name.clone().unwrap())
+    let config_name = reconcile_ads()
         .await
-        .unwrap()
         .status
         .unwrap()
         .media_tailor
@@ -989,13 +933,10 @@ async fn policy_lifecycle_with_crash(crash_at: Option<u64>) -> u64 {
     op.start_channel("news").await;
     let before = op.sim.faults().writes();
     let mut crash = Crash::arm(&op, crash_at);
-    policies(&op)
-        .create(
-            &PostParams::default(),
-            &policy(json!({"revocation": {"method": "Waf", "sessions": ["leaked-1"]}})),
-        )
-        .await
-        .unwrap();
+    op.create(&policy(
+        json!({"revocation": {"method": "Waf", "sessions": ["leaked-1"]}}),
+    ))
+    .await;
     let mut deleting = false;
     for _ in 0..120 {
         let tp = get_policy(&op, POLICY).await;
@@ -1024,7 +965,7 @@ async fn policy_lifecycle_with_crash(crash_at: Option<u64>) -> u64 {
         crash
             .step(&mut op, |op| {
                 Box::pin(async move {
-                    reconcile_policy(op, POLICY).await;
+                    op.reconcile_policy(POLICY).await;
                     let _ = op.reconcile("news").await;
                 })
             })
@@ -1083,10 +1024,7 @@ async fn the_controllers_carry_a_rotation_to_the_edge_at_once() {
             None,
         )),
     ];
-    policies(&op)
-        .create(&PostParams::default(), &policy(json!({})))
-        .await
-        .unwrap();
+    op.create(&policy(json!({}))).await;
     let mut folded = false;
     for _ in 0..400 {
         if !distribution(&op)

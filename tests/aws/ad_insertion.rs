@@ -2,16 +2,12 @@
 //! onair's emulators of MediaTailor and MediaLive schedules (moto has
 //! neither).
 
-use std::sync::Arc;
-
-use kube::api::{Api, Patch, PatchParams, PostParams};
-use onair::api::AdInsertion;
+use kube::api::{Patch, PatchParams};
 use onair::aws::sim::Sim;
 use crate::emu;
 use onair::aws::Service;
 
 use crate::moto::Moto;
-use crate::support::operator::NS;
 
 #[tokio::test]
 async fn ads_and_breaks_through_the_real_sdk() {
@@ -62,17 +58,13 @@ async fn ads_and_breaks_through_the_real_sdk() {
         .await
         .unwrap();
 
-    let text =
-        std::fs::read_to_string(crate::support::repo().join("examples/ad-insertion.yaml")).unwrap();
-    let mut adi: AdInsertion = serde_yaml::from_str(&text).unwrap();
-    adi.spec.channel_ref.name = "news".into();
-    let ads: Api<AdInsertion> = Api::namespaced(op.client.clone(), NS);
-    ads.create(&PostParams::default(), &adi).await.unwrap();
-    let adi = ads.get("sports-1-ads").await.unwrap();
-    onair::controller::ad_insertion::reconcile(Arc::new(adi), op.ctx.clone())
+    op.create(&crate::support::example_ads()).await;
+    let status = op
+        .reconcile_ads("sports-1-ads")
         .await
+        .expect("the AdInsertion exists")
+        .status
         .unwrap();
-    let status = ads.get("sports-1-ads").await.unwrap().status.unwrap();
     let hls = status.playback.unwrap().hls.unwrap();
     assert!(
         hls.starts_with("https://d1.cloudfront.net/v1/master/") && hls.ends_with("/h1/index.m3u8"),

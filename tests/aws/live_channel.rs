@@ -23,15 +23,7 @@ async fn the_lifecycle_runs_through_the_real_sdk() {
         &[(Service::CloudFront, cloudfront.url.as_str())],
     )
     .await;
-    let mut channel = crate::support::example_channel("news");
-    channel.spec.provider_ref = None;
-    channel.spec.cdn.telemetry = None;
-    channel.spec.input = serde_json::from_value(serde_json::json!({
-        "type": "UrlPull",
-        "urlPull": {"urls": ["https://example.com/live/source.m3u8"]}
-    }))
-    .unwrap();
-    op.apply(&channel).await;
+    op.apply(&crate::support::pull_input_channel("news")).await;
     let lc = op
         .settle("news", |lc| {
             ready(lc) && channel_state(lc).as_deref() == Some("RUNNING")
@@ -51,23 +43,23 @@ async fn the_lifecycle_runs_through_the_real_sdk() {
     use onair::aws::medialive::MediaLiveApi;
     use onair::aws::mediapackage::MediaPackageApi;
     use onair::aws::secretsmanager::SecretsManagerApi;
-    let live = |state: &onair::aws::medialive::ChannelState| {
-        !matches!(
-            state,
-            onair::aws::medialive::ChannelState::Deleted
-                | onair::aws::medialive::ChannelState::Deleting
-        )
-    };
-    assert_eq!(
+    // The channels MediaLive holds that are not (being) deleted.
+    let live_channels = || async {
         medialive
             .list_channels()
             .await
             .unwrap()
             .iter()
-            .filter(|c| live(&c.state))
-            .count(),
-        1
-    );
+            .filter(|c| {
+                !matches!(
+                    c.state,
+                    onair::aws::medialive::ChannelState::Deleted
+                        | onair::aws::medialive::ChannelState::Deleting
+                )
+            })
+            .count()
+    };
+    assert_eq!(live_channels().await, 1);
     let mp_channel = resources.media_package_channel_id.unwrap();
     let endpoints = mediapackage
         .list_origin_endpoints(&mp_channel)
@@ -84,16 +76,7 @@ async fn the_lifecycle_runs_through_the_real_sdk() {
 
     op.delete("news").await;
     op.settle("news", |lc| lc.is_none()).await;
-    assert_eq!(
-        medialive
-            .list_channels()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|c| live(&c.state))
-            .count(),
-        0
-    );
+    assert_eq!(live_channels().await, 0);
     assert!(mediapackage.list_channels().await.unwrap().is_empty());
     assert!(secrets
         .describe_secret(&secret)

@@ -31,12 +31,7 @@ async fn sim_security_groups() {
 async fn sim_schedule() {
     let sim = Sim::default();
     let api = sim.medialive();
-    let o = owner();
-    let input = api.create_input(new_pull_input(&o)).await.unwrap();
-    let ch = api
-        .create_channel(new_channel(&o, &input.id))
-        .await
-        .unwrap();
+    let (_, ch) = input_and_channel(api.as_ref(), &owner()).await;
     medialive_schedule(api, &ch.id).await;
 }
 
@@ -59,17 +54,7 @@ async fn contract_security_groups_on_the_emulator() {
 #[tokio::test]
 async fn contract_schedule_on_the_emulator() {
     let sim = Sim::default();
-    let o = owner();
-    let input = sim
-        .medialive()
-        .create_input(new_pull_input(&o))
-        .await
-        .unwrap();
-    let ch = sim
-        .medialive()
-        .create_channel(new_channel(&o, &input.id))
-        .await
-        .unwrap();
+    let (_, ch) = input_and_channel(sim.medialive().as_ref(), &owner()).await;
     let (api, _server) = medialive_over(&sim).await;
     medialive_schedule(api, &ch.id).await;
 }
@@ -134,12 +119,7 @@ async fn sim_create_is_idempotent_by_request_id() {
 async fn sim_channel_states_refuse_calls_like_aws() {
     let sim = Sim::default();
     let api = sim.medialive();
-    let o = owner();
-    let input = api.create_input(new_pull_input(&o)).await.unwrap();
-    let ch = api
-        .create_channel(new_channel(&o, &input.id))
-        .await
-        .unwrap();
+    let (input, ch) = input_and_channel(api.as_ref(), &owner()).await;
     assert_eq!(ch.state, ChannelState::Creating);
     for err in [
         api.start_channel(&ch.id).await.unwrap_err(),
@@ -221,11 +201,7 @@ async fn sim_channel_states_refuse_calls_like_aws() {
 async fn sim_an_input_serves_one_channel() {
     let sim = Sim::default();
     let api = sim.medialive();
-    let o = owner();
-    let input = api.create_input(new_pull_input(&o)).await.unwrap();
-    api.create_channel(new_channel(&o, &input.id))
-        .await
-        .unwrap();
+    let (input, _) = input_and_channel(api.as_ref(), &owner()).await;
     let other = onair::aws::ownership::Owner::new(
         "another-uid-0000000000000000000000000",
         "media",

@@ -17,17 +17,27 @@ use crate::moto::Moto;
 use crate::scenarios::mediapackage::*;
 use crate::scenarios::{owner, Emulated, SimBackend};
 
+/// A channel of `o`'s in the simulation, and (once the channel has
+/// propagated) an origin endpoint on it from `endpoint`.
+async fn channel_with_endpoint(
+    sim: &Sim,
+    o: &onair::aws::ownership::Owner,
+    endpoint: fn(&onair::aws::ownership::Owner, &str) -> OriginEndpointSpec,
+) -> (Channel, OriginEndpoint) {
+    let api = sim.mediapackage();
+    let ch = api.create_channel(new_channel(o)).await.unwrap();
+    sim.advance(Duration::from_secs(10));
+    let ep = api
+        .create_origin_endpoint(endpoint(o, &ch.id))
+        .await
+        .unwrap();
+    (ch, ep)
+}
+
 /// A channel and a harvestable HLS endpoint (one-hour startover window), made in the
 /// simulation directly; and the bucket harvest jobs write to.
 async fn harvest_fixture(sim: &Sim) -> (String, String) {
-    let o = owner();
-    let api = sim.mediapackage();
-    let ch = api.create_channel(new_channel(&o)).await.unwrap();
-    sim.advance(Duration::from_secs(10));
-    let ep = api
-        .create_origin_endpoint(hls_endpoint(&o, &ch.id))
-        .await
-        .unwrap();
+    let (ch, ep) = channel_with_endpoint(sim, &owner(), hls_endpoint).await;
     sim.create_bucket("onair-vod");
     (ch.id, ep.spec.id)
 }
@@ -134,12 +144,7 @@ async fn a_create_retried_after_a_crash_finds_its_channel_instead_of_a_second_on
 async fn a_channel_with_endpoints_cannot_be_deleted() {
     let sim = Sim::default();
     let api = sim.mediapackage();
-    let o = owner();
-    let ch = api.create_channel(new_channel(&o)).await.unwrap();
-    sim.advance(Duration::from_secs(10));
-    api.create_origin_endpoint(dash_endpoint(&o, &ch.id))
-        .await
-        .unwrap();
+    let (ch, _) = channel_with_endpoint(&sim, &owner(), dash_endpoint).await;
     let err = api.delete_channel(&ch.id).await.unwrap_err();
     assert!(err.is_conflict(), "{err}");
 }
@@ -149,12 +154,7 @@ async fn harvest_into_a_missing_bucket_fails_and_dash_needs_a_timeline() {
     let sim = Sim::default();
     let api = sim.mediapackage();
     let o = owner();
-    let ch = api.create_channel(new_channel(&o)).await.unwrap();
-    sim.advance(Duration::from_secs(10));
-    let ep = api
-        .create_origin_endpoint(hls_endpoint(&o, &ch.id))
-        .await
-        .unwrap();
+    let (ch, ep) = channel_with_endpoint(&sim, &o, hls_endpoint).await;
     let job = api
         .create_harvest_job(new_job(&o, &ep.spec.id, window(sim.now_utc(), -20, -10)))
         .await

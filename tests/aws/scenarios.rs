@@ -76,6 +76,13 @@ pub fn new_pull_input(o: &Owner) -> NewInput {
     }
 }
 
+/// A pull input and a channel on it, both `o`'s: (input, channel).
+pub async fn input_and_channel(api: &dyn MediaLiveApi, o: &Owner) -> (Input, Channel) {
+    let input = api.create_input(new_pull_input(o)).await.unwrap();
+    let channel = api.create_channel(new_channel(o, &input.id)).await.unwrap();
+    (input, channel)
+}
+
 pub fn new_channel(o: &Owner, input_id: &str) -> NewChannel {
     NewChannel {
         request_id: o.token("channel"),

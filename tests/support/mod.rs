@@ -27,10 +27,83 @@ pub async fn server_with_crds_and(options: Options) -> LocalApiServer {
 
 /// A LiveChannel from the shipped example, in the given namespace.
 pub fn example_channel(name: &str) -> onair::api::LiveChannel {
-    let text = std::fs::read_to_string(repo().join("examples/live-channel.yaml")).unwrap();
-    let mut channel: onair::api::LiveChannel = serde_yaml::from_str(&text).unwrap();
+    let mut channel: onair::api::LiveChannel = example("live-channel.yaml");
     channel.metadata.name = Some(name.to_string());
     channel
+}
+
+/// An object from the shipped examples (`examples/<file>`), as written.
+pub fn example<K: serde::de::DeserializeOwned>(file: &str) -> K {
+    let text = std::fs::read_to_string(repo().join("examples").join(file)).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// The shipped AdInsertion example (`sports-1-ads`), for channel `news`.
+pub fn example_ads() -> onair::api::AdInsertion {
+    let mut adi: onair::api::AdInsertion = example("ad-insertion.yaml");
+    adi.spec.channel_ref.name = "news".into();
+    adi
+}
+
+/// The shipped example TokenPolicy as `name`, for channel `news`, signing
+/// with the keys in Secret `keys` (active key `k1`), `spec` merged in.
+pub fn token_policy(name: &str, keys: &str, spec: serde_json::Value) -> onair::api::TokenPolicy {
+    use serde_json::json;
+    let mut value: serde_json::Value = example("token-policy.yaml");
+    value["metadata"]["name"] = json!(name);
+    value["spec"]["channelRefs"] = json!([{"name": "news"}]);
+    value["spec"]["signingKeys"] = json!({"secretRef": {"name": keys}, "activeKeyId": "k1"});
+    json_patch::merge(&mut value["spec"], &spec);
+    serde_json::from_value(value).unwrap()
+}
+
+/// The shipped example channel as the runs on moto apply it: no providerRef
+/// (the process's own credentials and region), a pull input (moto has no
+/// input security groups), no real-time logs.
+pub fn pull_input_channel(name: &str) -> onair::api::LiveChannel {
+    let mut channel = example_channel(name);
+    channel.spec.provider_ref = None;
+    channel.spec.cdn.telemetry = None;
+    channel.spec.input = serde_json::from_value(serde_json::json!({
+        "type": "UrlPull",
+        "urlPull": {"urls": ["https://example.com/live/source.m3u8"]}
+    }))
+    .unwrap();
+    channel
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Sends SIGTERM to `child` and waits (at most `within`) for it to exit; the
+/// panic names `what` when it does not stop in time.
+pub fn sigterm_and_wait(
+    child: &mut std::process::Child,
+    within: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not stop within {within:?} of SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 pub fn repo() -> PathBuf {

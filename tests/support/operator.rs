@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use k8s_openapi::NamespaceResourceScope;
 use kube::api::{Api, DeleteParams, PostParams};
 use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use onair::api::harvest_job::HarvestJob;
 use onair::api::live_channel::LiveChannel;
-use onair::api::AwsProvider;
+use onair::api::{AdInsertion, AwsProvider, TokenPolicy};
 use onair::apiserver::LocalApiServer;
 use onair::aws::guard::{Budgets, Limiters};
 use onair::aws::sim::Sim;
@@ -20,6 +23,17 @@ use onair::controller::live_channel;
 use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
 pub const NS: &str = "default";
+
+/// AWS rate limits out of the way: a budget no test reaches, per service.
+pub fn unlimited() -> Budgets {
+    let mut budgets = Budgets::default();
+    for service in onair::aws::Service::ALL {
+        budgets
+            .overrides
+            .insert(service, onair::aws::guard::Budget::per_second(100_000));
+    }
+    budgets
+}
 
 /// Builds the provider resolution of a (re)started operator.
 pub type ProvidersFactory = Arc<dyn Fn(&kube::Client) -> Providers + Send + Sync>;
@@ -37,13 +51,7 @@ impl Operator {
     /// With AWS rate limits out of the way (tests are about behaviour; the
     /// benchmark measures throttled convergence).
     pub async fn start() -> Self {
-        let mut budgets = Budgets::default();
-        for service in onair::aws::Service::ALL {
-            budgets
-                .overrides
-                .insert(service, onair::aws::guard::Budget::per_second(100_000));
-        }
-        Self::start_with(Sim::default(), budgets).await
+        Self::start_with(Sim::default(), unlimited()).await
     }
 
     pub async fn start_with(sim: Sim, budgets: Budgets) -> Self {
@@ -72,10 +80,7 @@ impl Operator {
     pub async fn start_custom(sim: Sim, providers: ProvidersFactory) -> Self {
         let server = super::server_with_crds().await;
         let client = server.client();
-        let provider: AwsProvider = serde_yaml::from_str(
-            &std::fs::read_to_string(super::repo().join("examples/aws-provider.yaml")).unwrap(),
-        )
-        .unwrap();
+        let provider: AwsProvider = super::example("aws-provider.yaml");
         Api::<AwsProvider>::all(client.clone())
             .create(&PostParams::default(), &provider)
             .await
@@ -113,6 +118,92 @@ impl Operator {
 
     pub fn api(&self) -> Api<LiveChannel> {
         Api::namespaced(self.client.clone(), NS)
+    }
+
+    /// Any namespaced kind in the test namespace.
+    pub fn api_of<K>(&self) -> Api<K>
+    where
+        K: Resource<Scope = NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        Api::namespaced(self.client.clone(), NS)
+    }
+
+    /// Creates an object of any namespaced kind in the test namespace.
+    pub async fn create<K>(&self, object: &K) -> K
+    where
+        K: Resource<Scope = NamespaceResourceScope>
+            + Clone
+            + std::fmt::Debug
+            + serde::Serialize
+            + serde::de::DeserializeOwned,
+        K::DynamicType: Default,
+    {
+        self.api_of::<K>()
+            .create(&PostParams::default(), object)
+            .await
+            .unwrap_or_else(|e| panic!("{} is accepted: {e}", object.name_any()))
+    }
+
+    /// One reconcile of the AdInsertion as it is now (which must succeed);
+    /// the object after it (None once it is gone).
+    pub async fn reconcile_ads(&self, name: &str) -> Option<AdInsertion> {
+        let ads = self.api_of::<AdInsertion>();
+        let adi = ads.get_opt(name).await.unwrap()?;
+        onair::controller::ad_insertion::reconcile(Arc::new(adi), self.ctx.clone())
+            .await
+            .unwrap();
+        ads.get_opt(name).await.unwrap()
+    }
+
+    /// One reconcile of the TokenPolicy as it is now (which must succeed);
+    /// the object after it (None once it is gone).
+    pub async fn reconcile_policy(&self, name: &str) -> Option<TokenPolicy> {
+        let policies = self.api_of::<TokenPolicy>();
+        let tp = policies.get_opt(name).await.unwrap()?;
+        onair::controller::token_policy::reconcile(Arc::new(tp), self.ctx.clone())
+            .await
+            .unwrap();
+        policies.get_opt(name).await.unwrap()
+    }
+
+    /// Reconciles the HarvestJob (each reconcile must succeed), moving
+    /// simulated AWS time 20 s between rounds, until `done` holds for it.
+    pub async fn settle_job(
+        &self,
+        name: &str,
+        done: impl Fn(Option<&HarvestJob>) -> bool,
+    ) -> Option<HarvestJob> {
+        let jobs = self.api_of::<HarvestJob>();
+        for _ in 0..60 {
+            let hj = jobs.get_opt(name).await.unwrap();
+            if done(hj.as_ref()) {
+                return hj;
+            }
+            if let Some(hj) = hj {
+                onair::controller::harvest_job::reconcile(Arc::new(hj), self.ctx.clone())
+                    .await
+                    .unwrap();
+            }
+            self.sim.advance(Duration::from_secs(20));
+        }
+        panic!(
+            "{name} never settled: {:?}",
+            jobs.get_opt(name).await.unwrap().and_then(|h| h.status)
+        );
+    }
+
+    /// Makes AWS refuse the next `call` of `service` as an invalid request
+    /// with `message`.
+    pub fn refuse_next(&self, service: onair::aws::Service, call: &'static str, message: &str) {
+        self.sim.faults().inject(
+            service,
+            call,
+            onair::aws::sim::Fault::Error(onair::aws::ErrorKind::InvalidRequest {
+                message: message.into(),
+            }),
+            1,
+        );
     }
 
     pub async fn apply(&self, channel: &LiveChannel) {
@@ -221,6 +312,15 @@ pub fn condition<'a>(
         .conditions
         .iter()
         .find(|c| c.type_ == type_)
+}
+
+/// The Ready condition's reason among `conditions` ("" without one).
+pub fn ready_reason(conditions: &[onair::api::Condition]) -> String {
+    conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .map(|c| c.reason.clone())
+        .unwrap_or_default()
 }
 
 pub fn channel_state(lc: Option<&LiveChannel>) -> Option<String> {
