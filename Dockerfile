@@ -19,13 +19,15 @@ COPY Cargo.toml Cargo.lock ./
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
-    && cargo build --release --locked \
+    && cargo build --release --locked --no-default-features --features aws-sdk \
     && rm -rf src
 COPY src ./src
+# The operator build leaves out the sandbox (the AWS simulation, the local API
+# server, `onair sandbox` and `onair bench`): no test double in the image.
 # src/bench.rs embeds the shipped examples.
 COPY examples ./examples
 RUN touch src/main.rs src/lib.rs \
-    && cargo build --release --locked --bin onair \
+    && cargo build --release --locked --no-default-features --features aws-sdk --bin onair \
     && install -m 0555 target/release/onair /onair
 
 FROM gcr.io/distroless/cc-debian12:nonroot

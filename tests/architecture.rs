@@ -152,7 +152,7 @@ fn module_of(root: &Path, file: &Path) -> String {
 
 /// The code of a file without comments and without its unit-test module.
 fn code_of(text: &str) -> String {
-    let text = match text.find("#[cfg(test)]\nmod tests") {
+    let text = match text.find("#[cfg(test)]\nmod ") {
         Some(at) => &text[..at],
         None => text,
     };
@@ -257,6 +257,10 @@ impl Crate {
             .collect();
         let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (module, file) in &files {
+            // A unit-test file (`foo/tests.rs`) is the tests of `foo`.
+            if file.ends_with("tests.rs") {
+                continue;
+            }
             let code = code_of(&std::fs::read_to_string(file).unwrap());
             let (mut paths, rest) = use_paths(&code);
             paths.extend(inline_paths(&rest));

@@ -2,9 +2,9 @@
 //! onair's emulators of MediaTailor and MediaLive schedules (moto has
 //! neither).
 
+use crate::emu;
 use kube::api::{Patch, PatchParams};
 use onair::aws::sim::Sim;
-use crate::emu;
 use onair::aws::Service;
 
 use crate::moto::Moto;

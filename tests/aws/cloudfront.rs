@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::emu;
 use onair::aws::clients::SdkClients;
 use onair::aws::cloudfront::*;
-use crate::emu;
 use onair::aws::guard::{Budget, Budgets, Limiters};
 use onair::aws::ownership::{Owner, Tags};
 use onair::aws::sdk::cloudfront::{SdkCloudFront, SdkCloudFrontKvs};

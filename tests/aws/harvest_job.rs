@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::emu;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use onair::api::harvest_job::{HarvestJob, HarvestPhase};
 use onair::aws::mediapackage::NewChannel;
 use onair::aws::sim::Sim;
-use crate::emu;
 use onair::aws::Service;
 
 use crate::moto::Moto;

@@ -3,8 +3,8 @@
 //! STS on moto, CloudFront (whose cache policies moto lacks) on onair's
 //! emulator. A pull input, since moto has no input security groups.
 
-use onair::aws::sim::Sim;
 use crate::emu;
+use onair::aws::sim::Sim;
 use onair::aws::Service;
 
 use crate::moto::Moto;

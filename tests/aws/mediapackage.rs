@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use onair::aws::clients::SdkClients;
 use crate::emu;
+use onair::aws::clients::SdkClients;
 use onair::aws::guard::{Budgets, Limiters};
 use onair::aws::mediapackage::*;
 use onair::aws::sdk::mediapackage::SdkMediaPackage;

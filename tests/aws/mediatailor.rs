@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use onair::aws::clients::SdkClients;
 use crate::emu;
+use onair::aws::clients::SdkClients;
 use onair::aws::sdk::mediatailor::SdkMediaTailor;
 use onair::aws::sim::Sim;
 

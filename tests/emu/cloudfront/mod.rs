@@ -21,7 +21,6 @@ use std::sync::Arc;
 use axum::routing::{get, post, put};
 use axum::Router;
 
-use onair::aws::cloudfront::CloudFrontApi;
 pub use answer::XmlError;
 use distributions::{
     create_distribution, delete_distribution, get_distribution, list_distributions, list_tags,
@@ -31,6 +30,7 @@ use functions::{
     create_function, delete_function, describe_function, get_function, publish_function,
     update_function,
 };
+use onair::aws::cloudfront::CloudFrontApi;
 use policies::{list_cache_policies, list_origin_request_policies, list_response_headers_policies};
 use realtime::{create_realtime, delete_realtime, get_realtime, update_realtime};
 pub use stores::kvs_router;

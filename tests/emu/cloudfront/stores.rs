@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use super::answer::{body_of, if_match, xml, Answer, XmlError};
 use super::xml::{doc, tags_of, txt};
 use super::Api;
-use onair::aws::cloudfront::*;
 use crate::emu::RestJsonError;
+use onair::aws::cloudfront::*;
 
 pub(super) fn store_xml(s: &KeyValueStore) -> String {
     doc(
