@@ -25,9 +25,9 @@ use onair::aws::medialive::{NewChannel, NewInput};
 use onair::aws::mediapackage::NewChannel as NewPackagingChannel;
 use onair::aws::ownership::{Owner, Tags};
 use onair::aws::sim::{Sim, SimTimings};
-use onair::controller::live_channel::apply::{validate, Roles};
 use onair::plan::cloudfront::{Policies, CDN_IDENTIFIER_HEADER};
 use onair::plan::live_channel::{render, Rendered};
+use onair::plan::live_channel_validation::{validate, Roles};
 use onair_fuzz::{admit, runtime, valid_name};
 use serde_json::Value;
 
