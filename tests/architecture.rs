@@ -33,6 +33,13 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
     ("apiserver", "sandbox", SANDBOX_MAY_USE),
     ("bench", "sandbox", SANDBOX_MAY_USE),
     ("sandbox", "sandbox", SANDBOX_MAY_USE),
+    // Each AWS child resource (observe / create / update / delete): above
+    // `plan`, whose desired state and names it takes.
+    (
+        "aws::children",
+        "children",
+        &["api", "aws", "metrics", "plan", "token", "url"],
+    ),
     ("aws", "aws", &["api", "metrics", "token", "url"]),
     ("plan", "plan", &["api", "token", "url", "aws-vocabulary"]),
     ("k8s", "k8s", &["api", "metrics", "url"]),
@@ -40,7 +47,9 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
     (
         "controller",
         "controller",
-        &["api", "aws", "k8s", "metrics", "plan", "token", "url"],
+        &[
+            "api", "aws", "children", "k8s", "metrics", "plan", "token", "url",
+        ],
     ),
     ("leader", "run", &["k8s"]),
     // `onair run` reaches the simulation only behind `feature = "sandbox"`
@@ -51,6 +60,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
         &[
             "api",
             "aws",
+            "children",
             "controller",
             "k8s",
             "metrics",
@@ -66,6 +76,7 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
         &[
             "api",
             "aws",
+            "children",
             "controller",
             "crd",
             "k8s",
@@ -95,6 +106,7 @@ const SANDBOX_MAY_USE: &[&str] = &[
 /// What a plan may not use of the `aws` layer.
 const AWS_VOCABULARY_EXCLUDES: &[&str] = &[
     "aws::apis",
+    "aws::children",
     "aws::clients",
     "aws::guard",
     "aws::intercept",

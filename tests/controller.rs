@@ -133,10 +133,10 @@ async fn a_controller_with_a_finalizer_runs_end_to_end() {
 /// the object finds the AWS resources instead of creating new ones.
 #[tokio::test]
 async fn child_ids_live_on_the_object() {
+    use onair::aws::children::medialive::{InputChild, SecurityGroupChild};
     use onair::aws::ownership::{Owner, Tags};
     use onair::aws::sim::Sim;
-    use onair::controller::children::{ensure, Action, AnnotationIds};
-    use onair::controller::medialive::{InputChild, SecurityGroupChild};
+    use onair::controller::kit::driver::{ensure, Action, AnnotationIds};
 
     let server = support::server_with_crds().await;
     let api: Api<LiveChannel> = Api::namespaced(server.client(), "default");

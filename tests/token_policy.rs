@@ -115,7 +115,7 @@ async fn settle_channel(op: &Operator) {
         op.reconcile("news").await.unwrap().unwrap();
         op.sim.advance(Duration::from_secs(60));
         let distribution = distribution(op).await;
-        if onair::controller::cloudfront::deployed(&distribution) {
+        if onair::aws::children::cloudfront::deployed(&distribution) {
             return;
         }
     }

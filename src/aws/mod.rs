@@ -18,6 +18,7 @@
 //! ```
 
 pub mod apis;
+pub mod children;
 pub mod clients;
 pub mod cloudfront;
 pub mod error;

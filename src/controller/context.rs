@@ -53,7 +53,7 @@ pub struct Context {
     /// Since when each object (kind/namespace/name) has been waiting on AWS.
     waiting_since: Mutex<HashMap<String, tokio::time::Instant>>,
     /// The CloudFront Functions' LIVE code this process has verified, by ETag.
-    pub verified_functions: super::verified::VerifiedContent,
+    pub verified_functions: crate::aws::children::verified::VerifiedContent,
     /// The namespaces whose Secrets the operator may read (`onair run
     /// --secret-namespaces`); every namespace unless set.
     pub secret_access: crate::k8s::secret_access::SecretAccess,

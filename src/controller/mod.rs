@@ -4,23 +4,13 @@
 //! the LiveChannel reconciler.
 
 pub mod ad_insertion;
-pub mod children;
-pub mod cloudfront;
 pub mod conditions;
 pub mod context;
-pub mod edge;
 pub mod harvest_job;
 pub mod kit;
 pub mod live_channel;
-pub mod medialive;
-pub mod mediapackage;
-pub mod mediatailor;
 pub mod provider;
-pub mod secrets;
-pub mod telemetry;
 pub mod token_policy;
-pub mod verified;
-pub mod vod;
 
 /// The changes of the kind a controller reconciles and the store they fill,
 /// for `Controller::for_shared_stream`: the process's one watch of the kind

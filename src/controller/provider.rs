@@ -52,6 +52,17 @@ pub enum ResolveError {
     NoRegion,
 }
 
+/// An AwsProvider that cannot be used, as status says it.
+impl From<&ResolveError> for crate::plan::failure::Failure {
+    fn from(e: &ResolveError) -> Self {
+        Self {
+            reason: e.reason().into(),
+            message: e.to_string(),
+            stalled: e.stalled(),
+        }
+    }
+}
+
 impl ResolveError {
     /// The reason of the Ready=False condition it gives.
     pub fn reason(&self) -> &'static str {

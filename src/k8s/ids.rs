@@ -1,7 +1,7 @@
 //! Where the AWS ids of an object's children are kept: annotations on the
 //! object itself (as Crossplane's external-name), written the moment a child
 //! is created so that a crash never loses one (see
-//! [`controller::children`](crate::controller::children)).
+//! [`controller::kit::driver`](crate::controller::kit::driver)).
 
 use std::collections::BTreeMap;
 

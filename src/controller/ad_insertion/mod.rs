@@ -21,12 +21,12 @@ use crate::api::ad_insertion::{
 };
 use crate::api::common::DeletionPolicy;
 use crate::api::live_channel::LiveChannel;
+use crate::aws::children::mediatailor::PlaybackChild;
 use crate::aws::mediatailor::PlaybackConfig;
-use crate::controller::children::AnnotationIds;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
+use crate::controller::kit::driver::AnnotationIds;
 use crate::controller::kit::{now, owner_of, remove_child, unix_now, Error, Steps};
-use crate::controller::mediatailor::PlaybackChild;
 use crate::controller::provider::{provider_for, recorded_provider};
 use crate::k8s::finalizer;
 use crate::k8s::report::{write_status, Events};

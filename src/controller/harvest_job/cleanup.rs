@@ -11,12 +11,13 @@ use tracing::warn;
 
 use crate::api::common::DeletionPolicy;
 use crate::api::harvest_job::HarvestJob;
+use crate::aws::children::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
+use crate::aws::children::External;
 use crate::aws::mediapackagevod::{NewAsset, PackagingConfigurationSpec, PackagingGroupSpec};
-use crate::controller::children::{remove, AnnotationIds, DriverError, External, IdStore};
 use crate::controller::context::Context;
+use crate::controller::kit::driver::{remove, AnnotationIds, DriverError, IdStore};
 use crate::controller::kit::{owner_of, Error};
 use crate::controller::provider::recorded_provider;
-use crate::controller::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
 use crate::k8s::finalizer;
 use crate::k8s::report::Events;
 

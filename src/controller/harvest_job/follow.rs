@@ -11,16 +11,16 @@ use kube::ResourceExt;
 use super::status::Outcome;
 use crate::api::harvest_job::{HarvestEndpoint, HarvestJob, HarvestPhase};
 use crate::api::live_channel::LiveChannel;
+use crate::aws::children::mediapackage::HarvestChild;
+use crate::aws::children::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
 use crate::aws::mediapackage::{HarvestStatus, NewHarvestJob, S3Destination};
 use crate::aws::mediapackagevod::{
     NewAsset, PackagingConfigurationSpec, PackagingGroupSpec, VodDash, VodHls, VodPackage,
 };
-use crate::controller::children::{AnnotationIds, IdStore};
 use crate::controller::context::Context;
-use crate::controller::kit::{owner_of, resolve_failure, Steps};
-use crate::controller::mediapackage::HarvestChild;
+use crate::controller::kit::driver::{AnnotationIds, IdStore};
+use crate::controller::kit::{owner_of, Steps};
 use crate::controller::provider::Resolved;
-use crate::controller::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
 use crate::k8s::report::Events;
 use crate::plan::harvest::{self, Verdict, Window};
 
@@ -104,7 +104,7 @@ pub(super) async fn step(
     let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
         Ok(r) => r,
         Err(e) => {
-            let failure = resolve_failure(&e);
+            let failure = Failure::from(&e);
             return (
                 Ok(Outcome::pending("ProviderNotReady", failure.message)),
                 retry,

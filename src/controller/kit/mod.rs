@@ -2,6 +2,9 @@
 //! that no reconciler imports another and a fix lands in all of them at once.
 //!
 //! ```text
+//! driver   ensure / remove one child (an aws::children External): record
+//!          its id, adopt what a crash left unrecorded, recreate what went
+//!          missing, update what drifted
 //! steps    Steps: ensure / preview (onair plan) / prune / remove one child,
 //!          with its event; Step, StepError and their one Failure mapping
 //! run      run_kind: the generic controller loop (error policy, concurrency,
@@ -11,6 +14,7 @@
 //! The classification of failures itself is pure and lives in
 //! [`plan::failure`](crate::plan::failure).
 
+pub mod driver;
 mod run;
 mod steps;
 
@@ -20,8 +24,6 @@ pub use steps::{at, aws_at, remove_child, Step, StepError, Steps};
 use kube::{Resource, ResourceExt};
 
 use crate::aws::ownership::Owner;
-use crate::controller::provider::ResolveError;
-use crate::plan::failure::Failure;
 
 /// What stops a reconcile early, for every kind: only the Kubernetes API can
 /// (AWS failures become a `Ready=False` condition and a requeue instead).
@@ -58,15 +60,6 @@ pub fn owner_of<K: Resource>(object: &K) -> Owner {
         object.namespace().unwrap_or_default(),
         object.name_any(),
     )
-}
-
-/// An AwsProvider that cannot be used, as status says it.
-pub fn resolve_failure(e: &ResolveError) -> Failure {
-    Failure {
-        reason: e.reason().into(),
-        message: e.to_string(),
-        stalled: e.stalled(),
-    }
 }
 
 /// The TokenPolicy protecting `channel` in `namespace`, from the operator's

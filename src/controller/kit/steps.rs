@@ -3,10 +3,9 @@
 //! longer wants it, remove it on deletion; each with the event that tells
 //! people, and each failure named after the child.
 
+use crate::aws::children::External;
 use crate::aws::error::AwsError;
-use crate::controller::children::{
-    ensure, remove, Action, AnnotationIds, DriverError, External, IdStore,
-};
+use crate::controller::kit::driver::{ensure, remove, Action, AnnotationIds, DriverError, IdStore};
 use crate::k8s::report::{action_on, Events};
 use crate::plan::failure::Failure;
 

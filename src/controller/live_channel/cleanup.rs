@@ -4,28 +4,30 @@
 //! endpoints, MediaPackage channel, secret) — then the finalizer goes. With
 //! `Retain`, everything stays and only the finalizer goes.
 
-use crate::controller::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
+use crate::aws::children::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
 use kube::api::Api;
 use kube::runtime::controller::Action;
 
 use crate::api::common::DeletionPolicy;
 use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
 use crate::aws::apis::AwsApis;
-use crate::aws::ownership::{Owner, Tags};
-use crate::controller::children::{AnnotationIds, External, IdStore};
-use crate::controller::cloudfront::DistributionChild;
-use crate::controller::conditions::{ConditionSet, Progress};
-use crate::controller::context::Context;
-use crate::controller::medialive::{
+use crate::aws::children::cloudfront::DistributionChild;
+use crate::aws::children::medialive::{
     ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
 };
-use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
+use crate::aws::children::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
+use crate::aws::children::External;
+use crate::aws::ownership::{Owner, Tags};
+use crate::controller::conditions::{ConditionSet, Progress};
+use crate::controller::context::Context;
+use crate::controller::kit::driver::{AnnotationIds, IdStore};
 use crate::k8s::finalizer;
 use crate::k8s::report::{write_status, Events};
 use crate::plan::mediapackage::Format;
 
-use crate::controller::kit::{now, resolve_failure, Error};
+use crate::controller::kit::{now, Error};
 use crate::controller::kit::{owner_of, remove_child, Step};
+use crate::plan::failure::Failure;
 
 const WHY: &str = "the LiveChannel is being deleted";
 
@@ -46,7 +48,7 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
     {
         Ok(r) => r,
         Err(e) => {
-            let failure = resolve_failure(&e);
+            let failure = Failure::from(&e);
             let message = format!("{} (the AWS resources cannot be deleted until this is fixed; set deletionPolicy to Retain to leave them)", failure.message);
             deleting_status(api, lc, &failure.reason, &message, true).await?;
             return Ok(Action::requeue(ctx.timing.retry));

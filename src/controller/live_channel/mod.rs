@@ -18,7 +18,7 @@ use tracing::{info, warn};
 
 use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
 use crate::controller::context::Context;
-use crate::controller::kit::{now, resolve_failure, Error};
+use crate::controller::kit::{now, Error};
 use crate::controller::provider::Resolved;
 use crate::k8s::finalizer;
 use crate::k8s::report::{write_status, Events};
@@ -89,7 +89,7 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
     {
         Ok(resolved) => resolved,
         Err(e) => {
-            let failure = resolve_failure(&e);
+            let failure = Failure::from(&e);
             report_failure(&api, &lc, &ctx, &failure).await?;
             return Ok(Action::requeue(ctx.timing.retry));
         }
@@ -180,7 +180,7 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
         Err(e)
             if matches!(
                 e.error,
-                crate::controller::children::DriverError::NotCreated
+                crate::controller::kit::driver::DriverError::NotCreated
             ) =>
         {
             lines.push(format!(

@@ -5,11 +5,11 @@ use crate::api::live_channel::{
     DesiredState, IngestEndpoint, LiveChannelResources, LiveChannelSpec, LiveChannelStatus,
     PlaybackUrls, UpdateStrategy,
 };
+use crate::aws::children::medialive::ChannelProgress;
 use crate::aws::cloudfront::Distribution;
 use crate::aws::medialive::{Input, InputState, SecurityGroup};
 use crate::aws::mediapackage::{Channel as PackagingChannel, OriginEndpoint};
 use crate::controller::conditions::{ConditionSet, Progress};
-use crate::controller::medialive::ChannelProgress;
 use crate::plan::failure::Failure;
 use crate::plan::medialive::ChannelStep;
 use crate::url::host_of;
@@ -58,9 +58,9 @@ impl Observed {
         if !spec.cdn.enabled {
             return !self.distribution_removing;
         }
-        self.distribution
-            .as_ref()
-            .is_some_and(|d| crate::controller::cloudfront::deployed(d) || self.channel_running())
+        self.distribution.as_ref().is_some_and(|d| {
+            crate::aws::children::cloudfront::deployed(d) || self.channel_running()
+        })
     }
 
     fn channel_running(&self) -> bool {
@@ -128,7 +128,7 @@ pub fn build(
             "Disabled",
             "cdn.enabled is false: players use the origin URLs",
         ),
-        (Some(d), true) if crate::controller::cloudfront::deployed(d) => {
+        (Some(d), true) if crate::aws::children::cloudfront::deployed(d) => {
             ("Deployed", "the CloudFront distribution is deployed")
         }
         (Some(_), true) if cdn_ready => (
@@ -182,7 +182,7 @@ pub fn build(
         && observed
             .distribution
             .as_ref()
-            .is_none_or(crate::controller::cloudfront::deployed);
+            .is_none_or(crate::aws::children::cloudfront::deployed);
     let progress = match failure {
         Some(f) if f.stalled => Progress::Stalled {
             reason: f.reason.clone(),

@@ -11,13 +11,13 @@ use kube::ResourceExt;
 
 use crate::api::common::ProviderRef;
 use crate::api::token_policy::{RevocationMethod, TokenPolicy};
-use crate::aws::cloudfront::{FunctionSpec, KeyValueStore, KvsData};
-use crate::aws::ownership::{Owner, Tags};
-use crate::controller::children::{AnnotationIds, IdStore};
-use crate::controller::context::Context;
-use crate::controller::edge::{
+use crate::aws::children::edge::{
     store_ready, FunctionChild, FunctionState, PatternSetChild, StoreChild, WebAclChild,
 };
+use crate::aws::cloudfront::{FunctionSpec, KeyValueStore, KvsData};
+use crate::aws::ownership::{Owner, Tags};
+use crate::controller::context::Context;
+use crate::controller::kit::driver::{AnnotationIds, IdStore};
 use crate::controller::kit::{aws_at, owner_of, unix_now, Step, StepError, Steps};
 use crate::controller::provider::provider_for;
 use crate::k8s::report::Events;
@@ -212,7 +212,7 @@ impl<'a> Apply<'a> {
         {
             Ok(r) => r,
             Err(e) => {
-                let f = crate::controller::kit::resolve_failure(&e);
+                let f = Failure::from(&e);
                 return (Outcome::Failed(f), None);
             }
         };
@@ -291,7 +291,7 @@ impl<'a> Apply<'a> {
         if !fits_in_store(&desired) {
             return Err(StepError {
                 what,
-                error: crate::controller::children::DriverError::Invalid {
+                error: crate::controller::kit::driver::DriverError::Invalid {
                     reason: "RevocationListTooLarge",
                     message: format!(
                         "the signing keys and revoked sessions need {} bytes, more than a CloudFront key value store's 5 MB; remove ended revocations from the list",
@@ -347,7 +347,7 @@ impl<'a> Apply<'a> {
         if code.len() > MAX_FUNCTION_BYTES {
             return Err(StepError {
                 what: "CloudFront function",
-                error: crate::controller::children::DriverError::Invalid {
+                error: crate::controller::kit::driver::DriverError::Invalid {
                     reason: "FunctionTooLarge",
                     message: format!(
                         "the generated function is {} bytes, over CloudFront's {MAX_FUNCTION_BYTES}; use fewer pathScopes or bound headers",
@@ -379,7 +379,7 @@ impl<'a> Apply<'a> {
         let patterns = if waf {
             waf_patterns(&enforced, &spec.token.query_parameter).map_err(|e| StepError {
                 what: "WAF regex pattern set",
-                error: crate::controller::children::DriverError::Invalid {
+                error: crate::controller::kit::driver::DriverError::Invalid {
                     reason: "TooManySessionsForWaf",
                     message: e.to_string(),
                 },

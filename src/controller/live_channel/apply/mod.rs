@@ -10,17 +10,17 @@ mod secrets;
 mod telemetry;
 
 use crate::api::live_channel::{DesiredState, LiveChannel, LiveChannelSpec};
+use crate::aws::children::cloudfront::DistributionChild;
+use crate::aws::children::medialive::{
+    drive_channel, ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
+};
+use crate::aws::children::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::aws::mediapackage::OriginEndpointSpec;
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
-use crate::controller::children::{AnnotationIds, DriverError};
-use crate::controller::cloudfront::DistributionChild;
 use crate::controller::context::Context;
+use crate::controller::kit::driver::{AnnotationIds, DriverError};
 use crate::controller::kit::{aws_at, owner_of, Step, StepError, Steps};
-use crate::controller::medialive::{
-    drive_channel, ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
-};
-use crate::controller::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
 use crate::controller::provider::Resolved;
 use crate::k8s::report::Events;
 use crate::plan::live_channel as plan;
@@ -325,7 +325,7 @@ impl Apply<'_> {
         let held = desired != spec.state
             && matches!(progress.step, ChannelStep::Steady | ChannelStep::Update);
         self.observed.start_held = held;
-        self.observed.channel = Some(crate::controller::medialive::ChannelProgress {
+        self.observed.channel = Some(crate::aws::children::medialive::ChannelProgress {
             // A held start reads as "would start": status says what it waits for.
             step: if held && progress.step == ChannelStep::Steady {
                 ChannelStep::Start

@@ -4,11 +4,11 @@
 //! while MediaPackage learns the new value.
 
 use crate::api::live_channel::LiveChannelSpec;
+use crate::aws::children::cloudfront::DistributionChild;
+use crate::aws::children::medialive::SrtPassphraseChild;
 use crate::aws::secret::SecretString;
-use crate::controller::children::{DriverError, IdStore};
-use crate::controller::cloudfront::DistributionChild;
+use crate::controller::kit::driver::{DriverError, IdStore};
 use crate::controller::kit::{aws_at, Step, StepError};
-use crate::controller::medialive::SrtPassphraseChild;
 
 use super::{Apply, ROTATE_ANNOTATION};
 
@@ -127,7 +127,7 @@ impl Apply<'_> {
         let Some(id) = self.steps.ids.recorded(DistributionChild::CHILD) else {
             return Ok(None);
         };
-        let found = crate::controller::children::found(apis.cloudfront.get_distribution(&id).await)
+        let found = crate::aws::children::found(apis.cloudfront.get_distribution(&id).await)
             .map_err(aws_at("CloudFront distribution"))?;
         Ok(found.and_then(|d| {
             d.config
@@ -181,8 +181,7 @@ impl Apply<'_> {
             return Ok(secret);
         }
         let secrets = self.resolved.apis.secretsmanager.clone();
-        let token =
-            crate::controller::children::create_token(&self.owner, "cdn-rotation", Some(asked));
+        let token = crate::aws::children::create_token(&self.owner, "cdn-rotation", Some(asked));
         let value = crate::aws::secretsmanager::cdn_identifier_secret(
             &crate::aws::secretsmanager::new_cdn_identifier(),
         );

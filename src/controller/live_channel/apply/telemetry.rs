@@ -3,10 +3,10 @@
 //! CloudFront real-time log configuration that feeds them.
 
 use crate::api::live_channel::LiveChannelSpec;
+use crate::aws::children::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
 use crate::aws::ownership::{Owner, Tags};
-use crate::controller::children::DriverError;
+use crate::controller::kit::driver::DriverError;
 use crate::controller::kit::{aws_at, Step, StepError};
-use crate::controller::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
 
 use super::Apply;
 

@@ -5,10 +5,10 @@
 use async_trait::async_trait;
 
 use crate::api::live_channel::{DesiredState, UpdateStrategy};
+use crate::aws::children::{create_token, found, owned_in, External};
 use crate::aws::error::AwsError;
 use crate::aws::medialive::{Channel, ChannelSettings, ChannelState, MediaLiveApi, NewChannel};
 use crate::aws::ownership::{Owner, Tags};
-use crate::controller::children::{create_token, found, owned_in, External};
 use crate::plan::medialive::{channel_step, ChannelStep};
 
 use super::NAME_LIMIT;
@@ -132,11 +132,11 @@ mod channel_tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::aws::children::medialive::InputChild;
     use crate::aws::medialive::Encoding;
     use crate::aws::medialive::{InputSettings, InputType};
     use crate::aws::sim::Sim;
-    use crate::controller::children::{ensure, remove, MemoryIds};
-    use crate::controller::medialive::InputChild;
+    use crate::controller::kit::driver::{ensure, remove, MemoryIds};
     use crate::plan::medialive::ChannelStep;
 
     async fn setup(sim: &Sim, ids: &mut MemoryIds, owner: &Owner, tags: &Tags) -> ChannelSettings {

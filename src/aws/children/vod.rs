@@ -11,20 +11,11 @@ use crate::aws::mediapackagevod::{
 };
 use crate::aws::ownership::Owner;
 
-use super::children::{ours, External};
+use super::{deletion, found, ours, External};
 
 /// The id of `child` of `owner` (MediaPackage ids allow 256 characters).
 pub fn vod_id(owner: &Owner, child: &str) -> String {
     owner.resource_id(child, crate::aws::mediapackage::MAX_ID_LEN)
-}
-
-/// Refused while something still uses it: try again later.
-fn gone_unless_in_use(result: Result<(), AwsError>) -> Result<bool, AwsError> {
-    match result {
-        Ok(()) => Ok(true),
-        Err(e) if e.is_conflict() => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 pub struct GroupChild<'a> {
@@ -46,7 +37,7 @@ impl External for GroupChild<'_> {
     }
 
     async fn observe(&self, id: &str) -> Result<Option<PackagingGroup>, AwsError> {
-        super::children::found(self.api.describe_packaging_group(id).await)
+        found(self.api.describe_packaging_group(id).await)
     }
 
     async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<PackagingGroup>, AwsError> {
@@ -59,7 +50,7 @@ impl External for GroupChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        gone_unless_in_use(self.api.delete_packaging_group(id).await)
+        deletion(self.api.delete_packaging_group(id).await)
     }
 }
 
@@ -84,7 +75,7 @@ impl External for ConfigurationChild<'_> {
     }
 
     async fn observe(&self, id: &str) -> Result<Option<PackagingConfiguration>, AwsError> {
-        super::children::found(self.api.describe_packaging_configuration(id).await)
+        found(self.api.describe_packaging_configuration(id).await)
     }
 
     async fn find_unrecorded(
@@ -105,7 +96,7 @@ impl External for ConfigurationChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        gone_unless_in_use(self.api.delete_packaging_configuration(id).await)
+        deletion(self.api.delete_packaging_configuration(id).await)
     }
 }
 
@@ -128,7 +119,7 @@ impl External for AssetChild<'_> {
     }
 
     async fn observe(&self, id: &str) -> Result<Option<Asset>, AwsError> {
-        super::children::found(self.api.describe_asset(id).await)
+        found(self.api.describe_asset(id).await)
     }
 
     async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<Asset>, AwsError> {
@@ -141,6 +132,6 @@ impl External for AssetChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        gone_unless_in_use(self.api.delete_asset(id).await)
+        deletion(self.api.delete_asset(id).await)
     }
 }

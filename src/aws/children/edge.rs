@@ -15,8 +15,8 @@ use crate::aws::wafv2::{
     WebAclSpec,
 };
 
-use super::children::{found, External};
 use super::verified::VerifiedContent;
+use super::{deletion, found, External};
 
 /// Whether an owner's resource found by name carries its tags (CloudFront
 /// names are account-wide: a same-named resource of someone else is not ours).
@@ -93,12 +93,7 @@ impl External for StoreChild<'_> {
         let Some(store) = found(self.api.describe_key_value_store(id).await)? else {
             return Ok(true);
         };
-        match self.api.delete_key_value_store(id, &store.etag).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        deletion(self.api.delete_key_value_store(id, &store.etag).await)
     }
 }
 
@@ -320,12 +315,7 @@ impl External for FunctionChild<'_> {
             return Ok(true);
         };
         self.verified.forget(&dev.arn);
-        match self.api.delete_function(id, &dev.etag).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        deletion(self.api.delete_function(id, &dev.etag).await)
     }
 }
 
@@ -444,16 +434,11 @@ impl External for PatternSetChild<'_> {
         let Some(set) = found(self.api.get_regex_pattern_set(&self.name, id).await)? else {
             return Ok(true);
         };
-        match self
-            .api
-            .delete_regex_pattern_set(&self.name, id, &set.lock_token)
-            .await
-        {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        deletion(
+            self.api
+                .delete_regex_pattern_set(&self.name, id, &set.lock_token)
+                .await,
+        )
     }
 }
 
@@ -561,15 +546,10 @@ impl External for WebAclChild<'_> {
         let Some(acl) = found(self.api.get_web_acl(&self.name, id).await)? else {
             return Ok(true);
         };
-        match self
-            .api
-            .delete_web_acl(&self.name, id, &acl.lock_token)
-            .await
-        {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        deletion(
+            self.api
+                .delete_web_acl(&self.name, id, &acl.lock_token)
+                .await,
+        )
     }
 }

@@ -8,7 +8,7 @@ use crate::aws::cloudfront::{CloudFrontApi, Distribution, DistributionConfig, Di
 use crate::aws::error::AwsError;
 use crate::aws::ownership::{Owner, Tags};
 
-use super::children::{create_token, found, External};
+use super::{create_token, deletion, found, External};
 
 pub struct DistributionChild<'a> {
     pub api: &'a dyn CloudFrontApi,
@@ -133,12 +133,7 @@ impl External for DistributionChild<'_> {
                 .await
                 .map(|_| ())
         } else if deployed(&current) {
-            return match self.api.delete_distribution(id, &current.etag).await {
-                Ok(()) => Ok(true),
-                Err(e) if e.is_not_found() => Ok(true),
-                Err(e) if e.is_conflict() => Ok(false),
-                Err(e) => Err(e),
-            };
+            return deletion(self.api.delete_distribution(id, &current.etag).await);
         } else {
             Ok(())
         };
@@ -157,7 +152,7 @@ mod tests {
     use crate::aws::cloudfront::{CacheBehavior, Origin};
     use crate::aws::service::Service;
     use crate::aws::sim::{Fault, Sim};
-    use crate::controller::children::{ensure, remove, Action, MemoryIds};
+    use crate::controller::kit::driver::{ensure, remove, Action, MemoryIds};
 
     fn config(comment: &str) -> DistributionConfig {
         DistributionConfig {

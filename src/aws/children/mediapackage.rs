@@ -12,8 +12,8 @@ use crate::aws::secretsmanager::{
     cdn_identifier_secret, new_cdn_identifier, NewSecret, SecretDescription, SecretsManagerApi,
 };
 
-use super::children::{create_token, found, ours, External};
 use super::secrets;
+use super::{create_token, deletion, found, ours, External};
 
 /// The Secrets Manager secret holding the CDN identifier CloudFront sends and
 /// MediaPackage checks.
@@ -141,12 +141,8 @@ impl External for PackagingChannelChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        match self.api.delete_channel(id).await {
-            Ok(()) => Ok(true),
-            // Endpoints still being deleted.
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        // Endpoints still being deleted.
+        deletion(self.api.delete_channel(id).await)
     }
 }
 
@@ -275,7 +271,7 @@ mod tests {
     use crate::api::live_channel::PackagingSpec;
     use crate::aws::mediapackage::CdnAuthorization;
     use crate::aws::sim::Sim;
-    use crate::controller::children::{ensure, remove, Action, MemoryIds};
+    use crate::controller::kit::driver::{ensure, remove, Action, MemoryIds};
     use crate::plan::mediapackage::{endpoint, Format};
     use std::time::Duration;
 

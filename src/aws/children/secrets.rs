@@ -6,7 +6,7 @@ use crate::aws::error::AwsError;
 use crate::aws::ownership::Owner;
 use crate::aws::secretsmanager::{Deletion, NewSecret, SecretDescription, SecretsManagerApi};
 
-use super::children::found;
+use super::found;
 
 /// A secret scheduled for deletion is gone as far as a child is concerned.
 fn live(description: SecretDescription) -> Option<SecretDescription> {

@@ -17,8 +17,8 @@ use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
 use crate::aws::secretsmanager::{NewSecret, SecretDescription, SecretsManagerApi};
 
-use crate::controller::children::{create_token, found, owned_in, External};
-use crate::controller::secrets;
+use crate::aws::children::secrets;
+use crate::aws::children::{create_token, deletion, found, owned_in, External};
 
 /// MediaLive allows names up to 128 characters.
 const NAME_LIMIT: usize = 128;
@@ -88,12 +88,8 @@ impl External for SecurityGroupChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        match self.api.delete_input_security_group(id).await {
-            Ok(()) => Ok(true),
-            // Still used by an input that is being deleted: try again later.
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        // Still used by an input that is being deleted: try again later.
+        deletion(self.api.delete_input_security_group(id).await)
     }
 }
 
@@ -172,12 +168,8 @@ impl External for InputChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        match self.api.delete_input(id).await {
-            Ok(()) => Ok(true),
-            // Still attached to a channel being deleted.
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        // Still attached to a channel being deleted.
+        deletion(self.api.delete_input(id).await)
     }
 }
 
@@ -291,7 +283,7 @@ mod tests {
     use crate::aws::service::Service;
     use crate::aws::sim::Fault;
     use crate::aws::sim::Sim;
-    use crate::controller::children::{ensure, remove, Action, MemoryIds};
+    use crate::controller::kit::driver::{ensure, remove, Action, MemoryIds};
 
     fn owner() -> Owner {
         Owner::new("0f9a3c1e-7d6b-4e1a-9a43-2b2d0c4e5f60", "media", "news")

@@ -8,7 +8,7 @@ use crate::aws::error::AwsError;
 use crate::aws::mediatailor::{MediaTailorApi, PlaybackConfig, PlaybackConfiguration};
 use crate::aws::ownership::Owner;
 
-use super::children::{found, ours, External};
+use super::{found, ours, External};
 
 pub struct PlaybackChild<'a> {
     pub api: &'a dyn MediaTailorApi,

@@ -11,7 +11,7 @@ use crate::aws::error::AwsError;
 use crate::aws::kinesis::{KinesisApi, StreamSummary};
 use crate::aws::ownership::{Owner, Tags};
 
-use super::children::{found, External};
+use super::{deletion, found, External};
 
 pub struct StreamChild<'a> {
     pub api: &'a dyn KinesisApi,
@@ -104,13 +104,8 @@ impl External for StreamChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        match self.api.delete_stream(id).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            // Still CREATING or UPDATING: try again later.
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        // Still CREATING or UPDATING: try again later.
+        deletion(self.api.delete_stream(id).await)
     }
 }
 
@@ -205,12 +200,7 @@ impl External for RealtimeLogChild<'_> {
     /// Refused while a cache behaviour uses it: `Ok(false)` until the
     /// distribution has dropped it.
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        match self.api.delete_realtime_log_config(id).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        deletion(self.api.delete_realtime_log_config(id).await)
     }
 }
 
@@ -305,11 +295,6 @@ impl External for DeliveryChild<'_> {
     }
 
     async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        match self.api.delete_delivery_stream(id).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(true),
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(e),
-        }
+        deletion(self.api.delete_delivery_stream(id).await)
     }
 }
