@@ -259,6 +259,13 @@ fn inline_paths(code: &str) -> Vec<String> {
 }
 
 impl Crate {
+    /// Every import, as (importing module, imported module).
+    fn imports(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.edges
+            .iter()
+            .flat_map(|(from, targets)| targets.iter().map(move |to| (from.as_str(), to.as_str())))
+    }
+
     fn read() -> Self {
         let root = src();
         let mut list = Vec::new();
@@ -380,14 +387,11 @@ fn no_import_cycles_between_modules() {
 #[test]
 fn layers_import_only_the_layers_below() {
     let krate = Crate::read();
-    let mut wrong = Vec::new();
-    for (from, targets) in &krate.edges {
-        for to in targets {
-            if !allowed(from, to) {
-                wrong.push(format!("{from} -> {to}"));
-            }
-        }
-    }
+    let wrong: Vec<String> = krate
+        .imports()
+        .filter(|(from, to)| !allowed(from, to))
+        .map(|(from, to)| format!("{from} -> {to}"))
+        .collect();
     assert!(wrong.is_empty(), "imports against the layers: {wrong:#?}");
 }
 
@@ -400,20 +404,17 @@ fn no_reconciler_imports_another() {
             .find(|r| m == **r || m.starts_with(&format!("{r}::")))
             .copied()
     };
-    let mut wrong = Vec::new();
-    for (from, targets) in &krate.edges {
-        for to in targets {
-            match (reconciler(from), reconciler(to)) {
-                (Some(a), Some(b)) if a != b => wrong.push(format!("{from} -> {to}")),
-                // The rest of the controller (kit, child modules) serves
-                // every reconciler and knows none of them.
-                (None, Some(_)) if from.starts_with("controller") => {
-                    wrong.push(format!("{from} -> {to}"))
-                }
-                _ => {}
-            }
-        }
-    }
+    let wrong: Vec<String> = krate
+        .imports()
+        .filter(|(from, to)| match (reconciler(from), reconciler(to)) {
+            (Some(a), Some(b)) => a != b,
+            // The rest of the controller (kit, context, provider) serves
+            // every reconciler and knows none of them.
+            (None, Some(_)) => from.starts_with("controller"),
+            _ => false,
+        })
+        .map(|(from, to)| format!("{from} -> {to}"))
+        .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 

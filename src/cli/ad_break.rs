@@ -51,22 +51,8 @@ async fn run(args: AdBreakArgs) -> Result<(), String> {
                 args.channel
             )
         })?;
-    let roles = crate::cli::render::RenderArgs {
-        file: Default::default(),
-        media_live_role_arn: None,
-        media_package_secrets_role_arn: None,
-    };
-    let ctx = crate::cli::render::cli_context(client, args.region.clone(), &roles)
-        .await
-        .map_err(|e| e.to_string())?;
-    let resolved = ctx
-        .providers
-        .resolve(
-            channel.spec.provider_ref.as_ref(),
-            channel.metadata.namespace.as_deref().unwrap_or_default(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    let resolved =
+        crate::cli::render::channel_provider(client, args.region.clone(), &channel).await?;
     let name = crate::controller::ad_insertion::breaks::insert_now(
         resolved.apis.medialive.as_ref(),
         &channel_id,

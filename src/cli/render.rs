@@ -194,6 +194,31 @@ pub async fn cli_channel(
     Ok((client, namespace, channel))
 }
 
+/// The AWS access a command acting on one channel uses: the channel's
+/// AwsProvider (or the operator's credentials without one), resolved the way
+/// the operator resolves it, with no default roles.
+pub async fn channel_provider(
+    client: kube::Client,
+    region: Option<String>,
+    channel: &crate::api::LiveChannel,
+) -> Result<crate::controller::provider::Resolved, String> {
+    let roles = RenderArgs {
+        file: Default::default(),
+        media_live_role_arn: None,
+        media_package_secrets_role_arn: None,
+    };
+    let ctx = cli_context(client, region, &roles)
+        .await
+        .map_err(|e| e.to_string())?;
+    ctx.providers
+        .resolve(
+            channel.spec.provider_ref.as_ref(),
+            channel.metadata.namespace.as_deref().unwrap_or_default(),
+        )
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// The context a command-line verb works with: the cluster's AwsProviders,
 /// the real AWS SDK, the operator's defaults from the flags.
 pub async fn cli_context(

@@ -150,22 +150,7 @@ async fn run(args: &TelemetryArgs) -> Result<crate::telemetry::Report, String> {
     // The stream's own region: the operator's (no providerRef) is taken from
     // it; an AwsProvider must work in it.
     let region = stream_region(&stream).map(str::to_string);
-    let roles = crate::cli::render::RenderArgs {
-        file: Default::default(),
-        media_live_role_arn: None,
-        media_package_secrets_role_arn: None,
-    };
-    let ctx = crate::cli::render::cli_context(client, region.clone(), &roles)
-        .await
-        .map_err(|e| e.to_string())?;
-    let resolved = ctx
-        .providers
-        .resolve(
-            channel.spec.provider_ref.as_ref(),
-            channel.metadata.namespace.as_deref().unwrap_or_default(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    let resolved = crate::cli::render::channel_provider(client, region.clone(), &channel).await?;
     if let Some(region) = region.filter(|r| *r != resolved.region) {
         return Err(format!(
             "the stream {stream} is in {region}, but the channel's AwsProvider works in {}",
