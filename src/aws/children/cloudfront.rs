@@ -8,7 +8,7 @@ use crate::aws::cloudfront::{CloudFrontApi, Distribution, DistributionConfig, Di
 use crate::aws::error::AwsError;
 use crate::aws::ownership::{Owner, Tags};
 
-use super::{create_token, deletion, found, External};
+use super::{create_token, deletion, found, External, Located};
 
 pub struct DistributionChild<'a> {
     pub api: &'a dyn CloudFrontApi,
@@ -39,20 +39,22 @@ pub fn deployed(distribution: &Distribution) -> bool {
     distribution.status == DistributionStatus::Deployed
 }
 
+/// Where the distribution is.
+pub struct DistributionAt<'a> {
+    pub api: &'a dyn CloudFrontApi,
+    pub owner: &'a Owner,
+}
+
 #[async_trait]
-impl External for DistributionChild<'_> {
+impl Located for DistributionAt<'_> {
     type Observed = Distribution;
 
     fn child(&self) -> &'static str {
-        Self::CHILD
+        DistributionChild::CHILD
     }
 
     fn id_of(observed: &Distribution) -> String {
         observed.id.clone()
-    }
-
-    async fn observe(&self, id: &str) -> Result<Option<Distribution>, AwsError> {
-        found(self.api.get_distribution(id).await)
     }
 
     async fn find_unrecorded(
@@ -62,8 +64,48 @@ impl External for DistributionChild<'_> {
         // The CallerReference is derived from the owner's uid: whatever carries
         // it was created by this owner.
         self.api
-            .find_distribution(&create_token(self.owner, Self::CHILD, replacing))
+            .find_distribution(&create_token(self.owner, self.child(), replacing))
             .await
+    }
+
+    /// Disable, wait for the deployment, delete: one step per call.
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        let Some(current) = found(self.api.get_distribution(id).await)? else {
+            return Ok(true);
+        };
+        let step = if current.config.enabled {
+            let mut disabled = current.config.clone();
+            disabled.enabled = false;
+            self.api
+                .update_distribution(id, disabled, &current.etag)
+                .await
+                .map(|_| ())
+        } else if deployed(&current) {
+            return deletion(self.api.delete_distribution(id, &current.etag).await);
+        } else {
+            Ok(())
+        };
+        match step {
+            Err(e) if e.is_conflict() => Ok(false),
+            other => other.map(|()| false),
+        }
+    }
+}
+
+#[async_trait]
+impl<'a> External for DistributionChild<'a> {
+    type Observed = Distribution;
+    type At = DistributionAt<'a>;
+
+    fn at(&self) -> DistributionAt<'a> {
+        DistributionAt {
+            api: self.api,
+            owner: self.owner,
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Distribution>, AwsError> {
+        found(self.api.get_distribution(id).await)
     }
 
     async fn create(&self, replacing: Option<&str>) -> Result<Distribution, AwsError> {
@@ -118,29 +160,6 @@ impl External for DistributionChild<'_> {
         self.api
             .update_distribution(&observed.id, config, &observed.etag)
             .await
-    }
-
-    /// Disable, wait for the deployment, delete: one step per call.
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        let Some(current) = found(self.api.get_distribution(id).await)? else {
-            return Ok(true);
-        };
-        let step = if current.config.enabled {
-            let mut disabled = current.config.clone();
-            disabled.enabled = false;
-            self.api
-                .update_distribution(id, disabled, &current.etag)
-                .await
-                .map(|_| ())
-        } else if deployed(&current) {
-            return deletion(self.api.delete_distribution(id, &current.etag).await);
-        } else {
-            Ok(())
-        };
-        match step {
-            Err(e) if e.is_conflict() => Ok(false),
-            other => other.map(|()| false),
-        }
     }
 }
 
@@ -209,7 +228,7 @@ mod tests {
         );
 
         let mut steps = 0;
-        while !remove(&changed, &mut ids).await.unwrap() {
+        while !remove(&changed.at(), &mut ids).await.unwrap() {
             sim.advance(Duration::from_secs(60));
             steps += 1;
             assert!(steps < 20, "the distribution was never deleted");

@@ -13,7 +13,7 @@ use crate::aws::secretsmanager::{
 };
 
 use super::secrets;
-use super::{create_token, deletion, found, ours, External};
+use super::{create_token, deletion, found, ours, External, Located};
 
 /// The Secrets Manager secret holding the CDN identifier CloudFront sends and
 /// MediaPackage checks.
@@ -25,7 +25,9 @@ pub struct CdnSecretChild<'a> {
 
 impl CdnSecretChild<'_> {
     const CHILD: &'static str = "cdn-secret";
+}
 
+impl CdnSecretAt<'_> {
     /// Secret names are unique per account and stay reserved while a deleted
     /// secret can be recovered: a replacement gets a name of its own.
     fn name(&self, replacing: Option<&str>) -> String {
@@ -33,31 +35,33 @@ impl CdnSecretChild<'_> {
             None => crate::plan::live_channel::cdn_secret_name(self.owner),
             Some(_) => {
                 // The replacement token ends with a digest of the replaced ARN.
-                let token = create_token(self.owner, Self::CHILD, replacing);
+                let token = create_token(self.owner, CdnSecretChild::CHILD, replacing);
                 let suffix = &token[token.len().saturating_sub(8)..];
                 format!(
                     "onair/{}-{suffix}",
-                    self.owner.resource_id(Self::CHILD, 190)
+                    self.owner.resource_id(CdnSecretChild::CHILD, 190)
                 )
             }
         }
     }
 }
 
+/// Where the CDN-identifier secret is.
+pub struct CdnSecretAt<'a> {
+    pub api: &'a dyn SecretsManagerApi,
+    pub owner: &'a Owner,
+}
+
 #[async_trait]
-impl External for CdnSecretChild<'_> {
+impl Located for CdnSecretAt<'_> {
     type Observed = SecretDescription;
 
     fn child(&self) -> &'static str {
-        Self::CHILD
+        CdnSecretChild::CHILD
     }
 
     fn id_of(observed: &SecretDescription) -> String {
         observed.arn.clone()
-    }
-
-    async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
-        secrets::observe(self.api, id).await
     }
 
     async fn find_unrecorded(
@@ -65,14 +69,41 @@ impl External for CdnSecretChild<'_> {
         replacing: Option<&str>,
     ) -> Result<Option<SecretDescription>, AwsError> {
         // A replacement has a name of its own: look where it would be.
-        secrets::find_owned(self.api, self.owner, Self::CHILD, &self.name(replacing)).await
+        secrets::find_owned(
+            self.api,
+            self.owner,
+            CdnSecretChild::CHILD,
+            &self.name(replacing),
+        )
+        .await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        secrets::delete_now(self.api, id).await
+    }
+}
+
+#[async_trait]
+impl<'a> External for CdnSecretChild<'a> {
+    type Observed = SecretDescription;
+    type At = CdnSecretAt<'a>;
+
+    fn at(&self) -> CdnSecretAt<'a> {
+        CdnSecretAt {
+            api: self.api,
+            owner: self.owner,
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
+        secrets::observe(self.api, id).await
     }
 
     async fn create(&self, replacing: Option<&str>) -> Result<SecretDescription, AwsError> {
         secrets::create(
             self.api,
             NewSecret {
-                name: self.name(replacing),
+                name: self.at().name(replacing),
                 client_request_token: create_token(self.owner, Self::CHILD, replacing),
                 description: Some(
                     "CDN identifier CloudFront sends to MediaPackage (onair origin protection)"
@@ -83,10 +114,6 @@ impl External for CdnSecretChild<'_> {
             },
         )
         .await
-    }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        secrets::delete_now(self.api, id).await
     }
 }
 
@@ -99,38 +126,66 @@ pub struct PackagingChannelChild<'a> {
 
 impl PackagingChannelChild<'_> {
     const CHILD: &'static str = "packaging-channel";
+}
 
+impl PackagingChannelAt<'_> {
     /// Ids are unique per account and region, so derived from the owner's uid.
     pub fn id(&self) -> String {
         crate::plan::live_channel::packaging_channel_id(self.owner)
     }
 }
 
+/// Where the MediaPackage channel is.
+pub struct PackagingChannelAt<'a> {
+    pub api: &'a dyn MediaPackageApi,
+    pub owner: &'a Owner,
+}
+
 #[async_trait]
-impl External for PackagingChannelChild<'_> {
+impl Located for PackagingChannelAt<'_> {
     type Observed = Channel;
 
     fn child(&self) -> &'static str {
-        Self::CHILD
+        PackagingChannelChild::CHILD
     }
 
     fn id_of(observed: &Channel) -> String {
         observed.id.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<Channel>, AwsError> {
-        found(self.api.describe_channel(id).await)
-    }
-
     async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Channel>, AwsError> {
         let described = self.api.describe_channel(&self.id()).await;
-        ours(self.owner, Self::CHILD, described, |c| &c.tags)
+        ours(self.owner, PackagingChannelChild::CHILD, described, |c| {
+            &c.tags
+        })
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        // Endpoints still being deleted.
+        deletion(self.api.delete_channel(id).await)
+    }
+}
+
+#[async_trait]
+impl<'a> External for PackagingChannelChild<'a> {
+    type Observed = Channel;
+    type At = PackagingChannelAt<'a>;
+
+    fn at(&self) -> PackagingChannelAt<'a> {
+        PackagingChannelAt {
+            api: self.api,
+            owner: self.owner,
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Channel>, AwsError> {
+        found(self.api.describe_channel(id).await)
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<Channel, AwsError> {
         self.api
             .create_channel(NewChannel {
-                id: self.id(),
+                id: self.at().id(),
                 description: Some(format!(
                     "onair LiveChannel {}/{}",
                     self.owner.namespace, self.owner.name
@@ -138,11 +193,6 @@ impl External for PackagingChannelChild<'_> {
                 tags: self.owner.tags(Self::CHILD, self.tags),
             })
             .await
-    }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        // Endpoints still being deleted.
-        deletion(self.api.delete_channel(id).await)
     }
 }
 
@@ -167,8 +217,18 @@ fn settable(spec: &OriginEndpointSpec) -> impl PartialEq + '_ {
     )
 }
 
+/// Where an origin endpoint is.
+pub struct EndpointAt<'a> {
+    pub api: &'a dyn MediaPackageApi,
+    pub owner: &'a Owner,
+    /// `hls-endpoint` or `dash-endpoint`.
+    pub child: &'static str,
+    /// [`endpoint_id`](crate::plan::live_channel::endpoint_id).
+    pub id: String,
+}
+
 #[async_trait]
-impl External for EndpointChild<'_> {
+impl Located for EndpointAt<'_> {
     type Observed = OriginEndpoint;
 
     fn child(&self) -> &'static str {
@@ -179,16 +239,35 @@ impl External for EndpointChild<'_> {
         observed.spec.id.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<OriginEndpoint>, AwsError> {
-        found(self.api.describe_origin_endpoint(id).await)
-    }
-
     async fn find_unrecorded(
         &self,
         _replacing: Option<&str>,
     ) -> Result<Option<OriginEndpoint>, AwsError> {
-        let described = self.api.describe_origin_endpoint(&self.spec.id).await;
+        let described = self.api.describe_origin_endpoint(&self.id).await;
         ours(self.owner, self.child, described, |e| &e.spec.tags)
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        self.api.delete_origin_endpoint(id).await.map(|()| true)
+    }
+}
+
+#[async_trait]
+impl<'a> External for EndpointChild<'a> {
+    type Observed = OriginEndpoint;
+    type At = EndpointAt<'a>;
+
+    fn at(&self) -> EndpointAt<'a> {
+        EndpointAt {
+            api: self.api,
+            owner: self.owner,
+            child: self.child,
+            id: self.spec.id.clone(),
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<OriginEndpoint>, AwsError> {
+        found(self.api.describe_origin_endpoint(id).await)
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<OriginEndpoint, AwsError> {
@@ -216,10 +295,6 @@ impl External for EndpointChild<'_> {
         spec.tags = observed.spec.tags.clone();
         self.api.update_origin_endpoint(spec).await
     }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        self.api.delete_origin_endpoint(id).await.map(|()| true)
-    }
 }
 
 /// A harvest job: immutable once created, and never deleted (MediaPackage
@@ -229,8 +304,14 @@ pub struct HarvestChild<'a> {
     pub job: crate::aws::mediapackage::NewHarvestJob,
 }
 
+/// Where a harvest job is.
+pub struct HarvestAt<'a> {
+    pub api: &'a dyn MediaPackageApi,
+    pub id: String,
+}
+
 #[async_trait]
-impl External for HarvestChild<'_> {
+impl Located for HarvestAt<'_> {
     type Observed = crate::aws::mediapackage::HarvestJob;
 
     fn child(&self) -> &'static str {
@@ -241,16 +322,34 @@ impl External for HarvestChild<'_> {
         observed.id.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError> {
-        found(self.api.describe_harvest_job(id).await)
-    }
-
     async fn find_unrecorded(
         &self,
         _replacing: Option<&str>,
     ) -> Result<Option<Self::Observed>, AwsError> {
         // The id is derived from the owner's uid: a job under it is ours.
-        found(self.api.describe_harvest_job(&self.job.id).await)
+        found(self.api.describe_harvest_job(&self.id).await)
+    }
+
+    /// MediaPackage deletes nothing on request: a finished job is forgotten.
+    async fn delete(&self, _id: &str) -> Result<bool, AwsError> {
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl<'a> External for HarvestChild<'a> {
+    type Observed = crate::aws::mediapackage::HarvestJob;
+    type At = HarvestAt<'a>;
+
+    fn at(&self) -> HarvestAt<'a> {
+        HarvestAt {
+            api: self.api,
+            id: self.job.id.clone(),
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError> {
+        found(self.api.describe_harvest_job(id).await)
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<Self::Observed, AwsError> {
@@ -258,10 +357,6 @@ impl External for HarvestChild<'_> {
             Err(e) if e.is_already_exists() => self.api.describe_harvest_job(&self.job.id).await,
             other => other,
         }
-    }
-
-    async fn delete(&self, _id: &str) -> Result<bool, AwsError> {
-        Ok(true)
     }
 }
 
@@ -352,9 +447,9 @@ mod tests {
         );
 
         // Deletion order: endpoints, channel, secret.
-        assert!(remove(&changed, &mut ids).await.unwrap());
-        assert!(remove(&channel, &mut ids).await.unwrap());
-        assert!(remove(&secret, &mut ids).await.unwrap());
+        assert!(remove(&changed.at(), &mut ids).await.unwrap());
+        assert!(remove(&channel.at(), &mut ids).await.unwrap());
+        assert!(remove(&secret.at(), &mut ids).await.unwrap());
         assert!(ids.0.is_empty());
         assert!(packaging.list_channels().await.unwrap().is_empty());
     }

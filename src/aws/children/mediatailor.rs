@@ -8,7 +8,7 @@ use crate::aws::error::AwsError;
 use crate::aws::mediatailor::{MediaTailorApi, PlaybackConfig, PlaybackConfiguration};
 use crate::aws::ownership::Owner;
 
-use super::{found, ours, External};
+use super::{found, ours, External, Located};
 
 pub struct PlaybackChild<'a> {
     pub api: &'a dyn MediaTailorApi,
@@ -17,8 +17,15 @@ pub struct PlaybackChild<'a> {
     pub config: PlaybackConfiguration,
 }
 
+/// Where the playback configuration is.
+pub struct PlaybackAt<'a> {
+    pub api: &'a dyn MediaTailorApi,
+    pub owner: &'a Owner,
+    pub name: String,
+}
+
 #[async_trait]
-impl External for PlaybackChild<'_> {
+impl Located for PlaybackAt<'_> {
     type Observed = PlaybackConfig;
 
     fn child(&self) -> &'static str {
@@ -29,13 +36,34 @@ impl External for PlaybackChild<'_> {
         observed.config.name.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<PlaybackConfig>, AwsError> {
-        found(self.api.get_playback_configuration(id).await)
+    async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<PlaybackConfig>, AwsError> {
+        let got = self.api.get_playback_configuration(&self.name).await;
+        ours(self.owner, self.child(), got, |c| &c.config.tags)
     }
 
-    async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<PlaybackConfig>, AwsError> {
-        let got = self.api.get_playback_configuration(&self.config.name).await;
-        ours(self.owner, self.child(), got, |c| &c.config.tags)
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        self.api
+            .delete_playback_configuration(id)
+            .await
+            .map(|()| true)
+    }
+}
+
+#[async_trait]
+impl<'a> External for PlaybackChild<'a> {
+    type Observed = PlaybackConfig;
+    type At = PlaybackAt<'a>;
+
+    fn at(&self) -> PlaybackAt<'a> {
+        PlaybackAt {
+            api: self.api,
+            owner: self.owner,
+            name: self.config.name.clone(),
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<PlaybackConfig>, AwsError> {
+        found(self.api.get_playback_configuration(id).await)
     }
 
     async fn create(&self, _: Option<&str>) -> Result<PlaybackConfig, AwsError> {
@@ -52,12 +80,5 @@ impl External for PlaybackChild<'_> {
         self.api
             .put_playback_configuration(self.config.clone())
             .await
-    }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        self.api
-            .delete_playback_configuration(id)
-            .await
-            .map(|()| true)
     }
 }

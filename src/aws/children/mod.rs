@@ -4,6 +4,12 @@
 //! resource type; the driver in `controller::kit::driver` does the rest the
 //! same way for every kind (recording ids, adopting, recreating).
 //!
+//! Each child comes in two parts: `XAt` ([`Located`]) says where the
+//! resource is (service, owner, derived name) and finds and deletes it;
+//! `XChild` ([`External`]) adds the desired state and creates, compares and
+//! updates. Deleting an object needs only the first, so its cleanup never
+//! builds a desired state it does not have.
+//!
 //! The children sit above `plan` (they take its desired state and use its
 //! names) and below `controller`; they make AWS calls only through the
 //! service traits of `aws`, and never touch Kubernetes.
@@ -22,9 +28,12 @@ pub mod telemetry;
 pub mod verified;
 pub mod vod;
 
-/// One AWS resource type as a child of an object.
+/// Where one child is: the service, the owner and the name or id it derives.
+/// That is all finding a child that was never recorded, and deleting one,
+/// need. Nothing of the child's desired state: deleting an object builds none
+/// (see `controller::*::cleanup`), and [`External::at`] hands its own over.
 #[async_trait]
-pub trait External: Send + Sync {
+pub trait Located: Send + Sync {
     /// What AWS reports about the resource.
     type Observed: Send + Sync;
 
@@ -34,9 +43,6 @@ pub trait External: Send + Sync {
 
     fn id_of(observed: &Self::Observed) -> String;
 
-    /// The resource with this id, or None if it no longer exists.
-    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError>;
-
     /// A resource this owner created but never recorded (found by owner tags,
     /// or by the deterministic id), for crash recovery. `replacing` is as for
     /// [`External::create`]: a replacement may live under another name.
@@ -44,6 +50,34 @@ pub trait External: Send + Sync {
         &self,
         replacing: Option<&str>,
     ) -> Result<Option<Self::Observed>, AwsError>;
+
+    /// Starts deleting it. `Ok(true)` once it is gone, `Ok(false)` while AWS
+    /// is still deleting it (call again later).
+    async fn delete(&self, id: &str) -> Result<bool, AwsError>;
+}
+
+/// One AWS resource type as a child of an object, with its desired state.
+#[async_trait]
+pub trait External: Send + Sync {
+    /// What AWS reports about the resource.
+    type Observed: Send + Sync;
+
+    /// Where the child is (what deleting it takes).
+    type At: Located<Observed = Self::Observed>;
+
+    fn at(&self) -> Self::At;
+
+    /// The child's name, as [`Located::child`].
+    fn child(&self) -> &'static str {
+        self.at().child()
+    }
+
+    fn id_of(observed: &Self::Observed) -> String {
+        Self::At::id_of(observed)
+    }
+
+    /// The resource with this id, or None if it no longer exists.
+    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError>;
 
     /// Creates the resource (with an idempotency token where AWS takes one).
     /// `replacing` is the id of a recorded resource that disappeared: the
@@ -74,10 +108,6 @@ pub trait External: Send + Sync {
     async fn update(&self, observed: Self::Observed) -> Result<Self::Observed, AwsError> {
         Ok(observed)
     }
-
-    /// Starts deleting it. `Ok(true)` once it is gone, `Ok(false)` while AWS
-    /// is still deleting it (call again later).
-    async fn delete(&self, id: &str) -> Result<bool, AwsError>;
 }
 
 /// For `observe`: an absent resource reads as `None`; every other error is an error.

@@ -11,7 +11,7 @@ use crate::aws::error::AwsError;
 use crate::aws::kinesis::{KinesisApi, StreamSummary};
 use crate::aws::ownership::{Owner, Tags};
 
-use super::{deletion, found, External};
+use super::{deletion, found, External, Located};
 
 pub struct StreamChild<'a> {
     pub api: &'a dyn KinesisApi,
@@ -26,20 +26,22 @@ impl StreamChild<'_> {
     pub const CHILD: &'static str = "telemetry-stream";
 }
 
+/// Where onair's Kinesis stream is.
+pub struct StreamAt<'a> {
+    pub api: &'a dyn KinesisApi,
+    pub name: String,
+}
+
 #[async_trait]
-impl External for StreamChild<'_> {
+impl Located for StreamAt<'_> {
     type Observed = StreamSummary;
 
     fn child(&self) -> &'static str {
-        Self::CHILD
+        StreamChild::CHILD
     }
 
     fn id_of(observed: &StreamSummary) -> String {
         observed.name.clone()
-    }
-
-    async fn observe(&self, id: &str) -> Result<Option<StreamSummary>, AwsError> {
-        found(self.api.describe_stream_summary(id).await)
     }
 
     /// The name derives from the owner's uid: a stream by that name is this
@@ -47,6 +49,28 @@ impl External for StreamChild<'_> {
     /// implementation keeps tags given at creation).
     async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<StreamSummary>, AwsError> {
         found(self.api.describe_stream_summary(&self.name).await)
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        // Still CREATING or UPDATING: try again later.
+        deletion(self.api.delete_stream(id).await)
+    }
+}
+
+#[async_trait]
+impl<'a> External for StreamChild<'a> {
+    type Observed = StreamSummary;
+    type At = StreamAt<'a>;
+
+    fn at(&self) -> StreamAt<'a> {
+        StreamAt {
+            api: self.api,
+            name: self.name.clone(),
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<StreamSummary>, AwsError> {
+        found(self.api.describe_stream_summary(id).await)
     }
 
     async fn create(&self, _: Option<&str>) -> Result<StreamSummary, AwsError> {
@@ -102,11 +126,6 @@ impl External for StreamChild<'_> {
         }
         self.api.describe_stream_summary(stream).await
     }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        // Still CREATING or UPDATING: try again later.
-        deletion(self.api.delete_stream(id).await)
-    }
 }
 
 pub struct RealtimeLogChild<'a> {
@@ -129,20 +148,22 @@ impl RealtimeLogChild<'_> {
     }
 }
 
+/// Where the real-time log configuration is.
+pub struct RealtimeLogAt<'a> {
+    pub api: &'a dyn CloudFrontApi,
+    pub name: String,
+}
+
 #[async_trait]
-impl External for RealtimeLogChild<'_> {
+impl Located for RealtimeLogAt<'_> {
     type Observed = RealtimeLogConfig;
 
     fn child(&self) -> &'static str {
-        Self::CHILD
+        RealtimeLogChild::CHILD
     }
 
     fn id_of(observed: &RealtimeLogConfig) -> String {
         observed.name.clone()
-    }
-
-    async fn observe(&self, id: &str) -> Result<Option<RealtimeLogConfig>, AwsError> {
-        found(self.api.get_realtime_log_config(id).await)
     }
 
     /// Real-time log configurations carry no tags: the uid-derived name is
@@ -151,7 +172,30 @@ impl External for RealtimeLogChild<'_> {
         &self,
         _: Option<&str>,
     ) -> Result<Option<RealtimeLogConfig>, AwsError> {
-        found(self.api.get_realtime_log_config(&self.config.name).await)
+        found(self.api.get_realtime_log_config(&self.name).await)
+    }
+
+    /// Refused while a cache behaviour uses it: `Ok(false)` until the
+    /// distribution has dropped it.
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        deletion(self.api.delete_realtime_log_config(id).await)
+    }
+}
+
+#[async_trait]
+impl<'a> External for RealtimeLogChild<'a> {
+    type Observed = RealtimeLogConfig;
+    type At = RealtimeLogAt<'a>;
+
+    fn at(&self) -> RealtimeLogAt<'a> {
+        RealtimeLogAt {
+            api: self.api,
+            name: self.config.name.clone(),
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<RealtimeLogConfig>, AwsError> {
+        found(self.api.get_realtime_log_config(id).await)
     }
 
     async fn create(&self, _: Option<&str>) -> Result<RealtimeLogConfig, AwsError> {
@@ -196,12 +240,6 @@ impl External for RealtimeLogChild<'_> {
             .update_realtime_log_config(self.config.clone())
             .await
     }
-
-    /// Refused while a cache behaviour uses it: `Ok(false)` until the
-    /// distribution has dropped it.
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        deletion(self.api.delete_realtime_log_config(id).await)
-    }
 }
 
 pub struct DeliveryChild<'a> {
@@ -217,25 +255,48 @@ impl DeliveryChild<'_> {
     pub const CHILD: &'static str = "telemetry-delivery";
 }
 
+/// Where the Firehose delivery stream is.
+pub struct DeliveryAt<'a> {
+    pub api: &'a dyn crate::aws::firehose::FirehoseApi,
+    pub name: String,
+}
+
 #[async_trait]
-impl External for DeliveryChild<'_> {
+impl Located for DeliveryAt<'_> {
     type Observed = crate::aws::firehose::DeliveryStream;
 
     fn child(&self) -> &'static str {
-        Self::CHILD
+        DeliveryChild::CHILD
     }
 
     fn id_of(observed: &Self::Observed) -> String {
         observed.name.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError> {
-        found(self.api.describe_delivery_stream(id).await)
-    }
-
     /// By the uid-derived name, as for the stream.
     async fn find_unrecorded(&self, _: Option<&str>) -> Result<Option<Self::Observed>, AwsError> {
         found(self.api.describe_delivery_stream(&self.name).await)
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        deletion(self.api.delete_delivery_stream(id).await)
+    }
+}
+
+#[async_trait]
+impl<'a> External for DeliveryChild<'a> {
+    type Observed = crate::aws::firehose::DeliveryStream;
+    type At = DeliveryAt<'a>;
+
+    fn at(&self) -> DeliveryAt<'a> {
+        DeliveryAt {
+            api: self.api,
+            name: self.name.clone(),
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError> {
+        found(self.api.describe_delivery_stream(id).await)
     }
 
     async fn create(&self, _: Option<&str>) -> Result<Self::Observed, AwsError> {
@@ -292,9 +353,5 @@ impl External for DeliveryChild<'_> {
             )
             .await?;
         self.api.describe_delivery_stream(&observed.name).await
-    }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        deletion(self.api.delete_delivery_stream(id).await)
     }
 }

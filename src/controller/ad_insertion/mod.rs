@@ -21,7 +21,7 @@ use crate::api::ad_insertion::{
 };
 use crate::api::common::DeletionPolicy;
 use crate::api::live_channel::LiveChannel;
-use crate::aws::children::mediatailor::PlaybackChild;
+use crate::aws::children::mediatailor::{PlaybackAt, PlaybackChild};
 use crate::aws::mediatailor::PlaybackConfig;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
@@ -442,13 +442,10 @@ async fn cleanup(
         }
     }
     let mut ids = ids;
-    let child = PlaybackChild {
+    let child = PlaybackAt {
         api: resolved.apis.mediatailor.as_ref(),
         owner: &owner,
-        config: crate::aws::mediatailor::PlaybackConfiguration {
-            name: owner.resource_id("ads", plan::NAME_LIMIT),
-            ..Default::default()
-        },
+        name: owner.resource_id("ads", plan::NAME_LIMIT),
     };
     let what = "MediaTailor playback configuration";
     match remove_child(

@@ -11,9 +11,8 @@ use tracing::warn;
 
 use crate::api::common::DeletionPolicy;
 use crate::api::harvest_job::HarvestJob;
-use crate::aws::children::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
-use crate::aws::children::External;
-use crate::aws::mediapackagevod::{NewAsset, PackagingConfigurationSpec, PackagingGroupSpec};
+use crate::aws::children::vod::{vod_id, AssetAt, ConfigurationAt, GroupAt};
+use crate::aws::children::Located;
 use crate::controller::context::Context;
 use crate::controller::kit::driver::{remove, AnnotationIds, DriverError, IdStore};
 use crate::controller::kit::{owner_of, Error};
@@ -84,39 +83,23 @@ pub(super) async fn cleanup(
     let owner = owner_of(hj);
     let events = Events::new(&ctx.recorder, hj, false);
     let vod_api = resolved.apis.mediapackagevod.as_ref();
-    let asset = AssetChild {
+    let owner = &owner;
+    let asset = AssetAt {
         api: vod_api,
-        owner: &owner,
-        asset: NewAsset {
-            id: vod_id(&owner, "vod-asset"),
-            ..Default::default()
-        },
+        owner,
+        id: vod_id(owner, "vod-asset"),
     };
-    let hls = ConfigurationChild {
+    let configuration = |child| ConfigurationAt {
         api: vod_api,
-        owner: &owner,
-        child: "vod-hls",
-        spec: PackagingConfigurationSpec {
-            id: vod_id(&owner, "vod-hls"),
-            ..Default::default()
-        },
+        owner,
+        child,
+        id: vod_id(owner, child),
     };
-    let dash = ConfigurationChild {
+    let (hls, dash) = (configuration("vod-hls"), configuration("vod-dash"));
+    let group = GroupAt {
         api: vod_api,
-        owner: &owner,
-        child: "vod-dash",
-        spec: PackagingConfigurationSpec {
-            id: vod_id(&owner, "vod-dash"),
-            ..Default::default()
-        },
-    };
-    let group = GroupChild {
-        api: vod_api,
-        owner: &owner,
-        spec: PackagingGroupSpec {
-            id: vod_id(&owner, "vod-group"),
-            ..Default::default()
-        },
+        owner,
+        id: vod_id(owner, "vod-group"),
     };
     let mut done = true;
     for (result, what) in [
@@ -164,8 +147,8 @@ pub(super) async fn cleanup(
 }
 
 /// Removes a recorded child; the id it had when it is gone now.
-async fn removed<E: External>(
-    child: &E,
+async fn removed<L: Located>(
+    child: &L,
     ids: &mut AnnotationIds<HarvestJob>,
 ) -> Result<Option<String>, DriverError> {
     let Some(id) = ids.recorded(child.child()) else {

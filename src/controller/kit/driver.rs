@@ -1,7 +1,7 @@
 //! The shared driver for the AWS resources an object owns, in the
 //! observe / create / update / delete shape of Crossplane's managed reconciler
 //! and ACK's resource manager. Each resource type says how to do those four
-//! things ([`External`]); [`ensure`] and [`remove`] do the rest, the same way
+//! things ([`External`], [`Located`]); [`ensure`] and [`remove`] do the rest, the same way
 //! for every kind:
 //!
 //! - the id of each child is recorded on the object (an annotation per child,
@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use crate::aws::children::External;
+use crate::aws::children::{External, Located};
 use crate::aws::error::AwsError;
 pub use crate::k8s::ids::{id_annotation, AnnotationIds, IdStore};
 
@@ -87,7 +87,7 @@ pub async fn ensure<E: External>(
     let unrecorded = if replacing.is_none() && ids.none_unrecorded() {
         None
     } else {
-        external.find_unrecorded(replacing.as_deref()).await?
+        external.at().find_unrecorded(replacing.as_deref()).await?
     };
     if let Some(found) = unrecorded {
         ids.record(child, &E::id_of(&found)).await?;
@@ -113,18 +113,19 @@ pub async fn ensure<E: External>(
     Ok((created, action))
 }
 
-/// Deletes the child. `Ok(true)` once it is gone (and its id forgotten).
-pub async fn remove<E: External>(external: &E, ids: &mut dyn IdStore) -> Result<bool, DriverError> {
-    let child = external.child();
+/// Deletes the child: where it is is enough ([`Located`]). `Ok(true)` once it
+/// is gone (and its id forgotten).
+pub async fn remove<L: Located>(at: &L, ids: &mut dyn IdStore) -> Result<bool, DriverError> {
+    let child = at.child();
     let id = match ids.recorded(child) {
         Some(id) => Some(id),
         // Created but never recorded: still ours to delete.
-        None => external.find_unrecorded(None).await?.map(|o| E::id_of(&o)),
+        None => at.find_unrecorded(None).await?.map(|o| L::id_of(&o)),
     };
     let Some(id) = id else {
         return Ok(true);
     };
-    let gone = match external.delete(&id).await {
+    let gone = match at.delete(&id).await {
         Ok(gone) => gone,
         Err(e) if e.is_not_found() => true,
         Err(e) => return Err(e.into()),

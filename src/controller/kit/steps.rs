@@ -3,7 +3,7 @@
 //! longer wants it, remove it on deletion; each with the event that tells
 //! people, and each failure named after the child.
 
-use crate::aws::children::External;
+use crate::aws::children::{External, Located};
 use crate::aws::error::AwsError;
 use crate::controller::kit::driver::{ensure, remove, Action, AnnotationIds, DriverError, IdStore};
 use crate::k8s::report::{action_on, Events};
@@ -54,10 +54,10 @@ pub fn aws_at(what: &'static str) -> impl Fn(AwsError) -> StepError {
 
 /// Removes a child (one step of it, for slow deletions); true once it is gone,
 /// with an event naming it and `why`.
-pub async fn remove_child<E: External>(
+pub async fn remove_child<L: Located>(
     ids: &mut dyn IdStore,
     events: &Events<'_>,
-    child: &E,
+    child: &L,
     what: &'static str,
     why: &str,
 ) -> Step<bool> {
@@ -168,7 +168,7 @@ where
     /// Removes a recorded child the spec no longer wants. (Only recorded
     /// ones: looking for unrecorded ones on every resync would cost reads;
     /// deleting the object still finds them.)
-    pub async fn prune<E: External>(&mut self, child: &E, what: &'static str) -> Step<bool> {
+    pub async fn prune<L: Located>(&mut self, child: &L, what: &'static str) -> Step<bool> {
         let Some(id) = self.ids.recorded(child.child()) else {
             return Ok(true);
         };
@@ -183,9 +183,9 @@ where
     }
 
     /// Removes a child (one step of it, for slow deletions), saying `why`.
-    pub async fn remove<E: External>(
+    pub async fn remove<L: Located>(
         &mut self,
-        child: &E,
+        child: &L,
         what: &'static str,
         why: &str,
     ) -> Step<bool> {

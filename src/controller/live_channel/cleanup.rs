@@ -4,20 +4,22 @@
 //! endpoints, MediaPackage channel, secret) — then the finalizer goes. With
 //! `Retain`, everything stays and only the finalizer goes.
 
-use crate::aws::children::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
 use kube::api::Api;
 use kube::runtime::controller::Action;
 
 use crate::api::common::DeletionPolicy;
 use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
 use crate::aws::apis::AwsApis;
-use crate::aws::children::cloudfront::DistributionChild;
+use crate::aws::children::cloudfront::DistributionAt;
 use crate::aws::children::medialive::{
-    ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
+    ChannelAt, InputAt, SecurityGroupAt, SrtPassphraseAt, SrtPassphraseChild,
 };
-use crate::aws::children::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
-use crate::aws::children::External;
-use crate::aws::ownership::{Owner, Tags};
+use crate::aws::children::mediapackage::{CdnSecretAt, EndpointAt, PackagingChannelAt};
+use crate::aws::children::telemetry::{
+    DeliveryAt, DeliveryChild, RealtimeLogAt, RealtimeLogChild, StreamAt, StreamChild,
+};
+use crate::aws::children::Located;
+use crate::aws::ownership::Owner;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
 use crate::controller::kit::driver::{AnnotationIds, IdStore};
@@ -60,7 +62,6 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
         spec: &lc.spec,
         apis: &resolved.apis,
         owner: &owner,
-        tags: &Tags::new(),
     };
     let waiting = async {
         let medialive = chains.medialive(&mut ids, &events).await?;
@@ -93,12 +94,11 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
     }
 }
 
-/// What to delete with.
+/// What to delete with: where each child is, never what it should be.
 struct Chains<'a> {
     spec: &'a crate::api::live_channel::LiveChannelSpec,
     apis: &'a AwsApis,
     owner: &'a Owner,
-    tags: &'a Tags,
 }
 
 impl Chains<'_> {
@@ -108,37 +108,21 @@ impl Chains<'_> {
         ids: &mut AnnotationIds<LiveChannel>,
         events: &Events<'_>,
     ) -> Step<Option<&'static str>> {
-        let api = self.apis.medialive.as_ref();
-        let (owner, tags) = (self.owner, self.tags);
-        let channel = ChannelChild {
-            api,
-            owner,
-            tags,
-            class: "",
-            settings: Default::default(),
-        };
+        let (api, owner) = (self.apis.medialive.as_ref(), self.owner);
+        let channel = ChannelAt { api, owner };
         if !remove_child(ids, events, &channel, "MediaLive channel", WHY).await? {
             return Ok(Some("MediaLive channel"));
         }
-        let input = InputChild {
-            api,
-            owner,
-            tags,
-            input_type: Default::default(),
-            settings: Default::default(),
-        };
+        let input = InputAt { api, owner };
         if !remove_child(ids, events, &input, "MediaLive input", WHY).await? {
             return Ok(Some("MediaLive input"));
         }
         let srt = self.spec.input.srt_caller.is_some();
         for index in 0..SrtPassphraseChild::CHILDREN.len() {
-            let passphrase = SrtPassphraseChild {
+            let passphrase = SrtPassphraseAt {
                 api: self.apis.secretsmanager.as_ref(),
                 owner,
-                tags,
                 index,
-                value: Default::default(),
-                version: String::new(),
             };
             if (srt || ids.recorded(passphrase.child()).is_some())
                 && !remove_child(ids, events, &passphrase, "SRT passphrase secret", WHY).await?
@@ -146,12 +130,7 @@ impl Chains<'_> {
                 return Ok(Some("SRT passphrase secret"));
             }
         }
-        let group = SecurityGroupChild {
-            api,
-            owner,
-            tags,
-            cidrs: Vec::new(),
-        };
+        let group = SecurityGroupAt { api, owner };
         // Only push inputs have a group: a pull input's channel never made one
         // (no need to list every group in the account to be sure).
         let may_have_group = crate::plan::medialive::security_group_cidrs(&self.spec.input)
@@ -171,100 +150,71 @@ impl Chains<'_> {
         ids: &mut AnnotationIds<LiveChannel>,
         events: &Events<'_>,
     ) -> Step<Option<&'static str>> {
-        let (owner, tags) = (self.owner, self.tags);
-        let distribution = DistributionChild {
+        let owner = self.owner;
+        let distribution = DistributionAt {
             api: self.apis.cloudfront.as_ref(),
             owner,
-            tags,
-            config: Default::default(),
         };
         if !remove_child(ids, events, &distribution, "CloudFront distribution", WHY).await? {
             return Ok(Some("CloudFront distribution (disabled, then deleted once CloudFront has deployed that)"));
         }
         // CMCD telemetry: Firehose (it reads the stream), the log configuration
         // once no behaviour uses it, onair's stream (a user's stays).
-        let firehose = self
-            .spec
-            .cdn
-            .telemetry
-            .as_ref()
-            .is_some_and(|t| t.firehose.is_some());
-        if firehose || ids.recorded(DeliveryChild::CHILD).is_some() {
-            let delivery = DeliveryChild {
+        let telemetry = self.spec.cdn.telemetry.as_ref();
+        if telemetry.is_some_and(|t| t.firehose.is_some())
+            || ids.recorded(DeliveryChild::CHILD).is_some()
+        {
+            let delivery = DeliveryAt {
                 api: self.apis.firehose.as_ref(),
-                owner,
-                tags,
                 name: crate::plan::telemetry::delivery_name(owner),
-                source_stream_arn: String::new(),
-                destination: Default::default(),
             };
             if !remove_child(ids, events, &delivery, "Firehose delivery stream", WHY).await? {
                 return Ok(Some("Firehose delivery stream"));
             }
         }
-        if self.spec.cdn.telemetry.is_some() || ids.recorded(RealtimeLogChild::CHILD).is_some() {
-            let config = RealtimeLogChild {
+        if telemetry.is_some() || ids.recorded(RealtimeLogChild::CHILD).is_some() {
+            let config = RealtimeLogAt {
                 api: self.apis.cloudfront.as_ref(),
-                config: crate::aws::cloudfront::RealtimeLogConfig {
-                    name: crate::plan::telemetry::config_name(owner),
-                    ..Default::default()
-                },
+                name: crate::plan::telemetry::config_name(owner),
             };
             let what = "CloudFront real-time log configuration";
             if !remove_child(ids, events, &config, what, WHY).await? {
                 return Ok(Some(what));
             }
         }
-        let created_stream = self
-            .spec
-            .cdn
-            .telemetry
-            .as_ref()
-            .is_some_and(|t| t.stream.arn.is_none());
-        if created_stream || ids.recorded(StreamChild::CHILD).is_some() {
-            let stream = StreamChild {
+        if telemetry.is_some_and(|t| t.stream.arn.is_none())
+            || ids.recorded(StreamChild::CHILD).is_some()
+        {
+            let stream = StreamAt {
                 api: self.apis.kinesis.as_ref(),
-                owner,
-                tags,
                 name: crate::plan::telemetry::stream_name(owner),
-                shards: 0,
-                retention_hours: 0,
             };
             if !remove_child(ids, events, &stream, "Kinesis stream", WHY).await? {
                 return Ok(Some("Kinesis stream"));
             }
         }
-        let packaging = self.apis.mediapackage.as_ref();
+        let api = self.apis.mediapackage.as_ref();
         for (format, what) in [
             (Format::Hls, "MediaPackage HLS endpoint"),
             (Format::Dash, "MediaPackage DASH endpoint"),
         ] {
-            let endpoint = EndpointChild {
-                api: packaging,
+            let endpoint = EndpointAt {
+                api,
                 owner,
-                tags,
                 child: format.child(),
-                spec: crate::aws::mediapackage::OriginEndpointSpec {
-                    id: crate::plan::live_channel::endpoint_id(owner, format),
-                    ..Default::default()
-                },
+                id: crate::plan::live_channel::endpoint_id(owner, format),
             };
             if !remove_child(ids, events, &endpoint, what, WHY).await? {
                 return Ok(Some(what));
             }
         }
-        let channel = PackagingChannelChild {
-            api: packaging,
-            owner,
-            tags,
-        };
+        let channel = PackagingChannelAt { api, owner };
         if !remove_child(ids, events, &channel, "MediaPackage channel", WHY).await? {
             return Ok(Some("MediaPackage channel"));
         }
-        let secret = CdnSecretChild {
+        let secret = CdnSecretAt {
             api: self.apis.secretsmanager.as_ref(),
             owner,
-            tags,
         };
         if !remove_child(ids, events, &secret, "CDN-authorization secret", WHY).await? {
             return Ok(Some("CDN-authorization secret"));

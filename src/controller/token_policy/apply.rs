@@ -12,8 +12,9 @@ use kube::ResourceExt;
 use crate::api::common::ProviderRef;
 use crate::api::token_policy::{RevocationMethod, TokenPolicy};
 use crate::aws::children::edge::{
-    store_ready, FunctionChild, FunctionState, PatternSetChild, StoreChild, WebAclChild,
+    store_ready, FunctionChild, FunctionState, PatternSetChild, StoreChild, WebAclAt, WebAclChild,
 };
+use crate::aws::children::External;
 use crate::aws::cloudfront::{FunctionSpec, KeyValueStore, KvsData};
 use crate::aws::ownership::{Owner, Tags};
 use crate::controller::context::Context;
@@ -394,31 +395,30 @@ impl<'a> Apply<'a> {
             name: self.names.pattern_set.clone(),
             patterns,
         };
-        let acl_name = self.names.web_acl.clone();
-        let acl_child = |spec| WebAclChild {
-            api: apis.wafv2.as_ref(),
-            owner: &owner,
-            tags: &tags,
-            name: acl_name.clone(),
-            spec,
-        };
         if waf {
             let set = self
                 .steps
                 .ensure(&set_child, "WAF regex pattern set")
                 .await?;
             let acl_spec = WebAclChild::spec_for(&owner, &set.entity.arn, spec.failure_status_code);
-            let acl = self
-                .steps
-                .ensure(&acl_child(acl_spec), "WAF web ACL")
-                .await?;
+            let acl_child = WebAclChild {
+                api: apis.wafv2.as_ref(),
+                owner: &owner,
+                tags: &tags,
+                name: self.names.web_acl.clone(),
+                spec: acl_spec,
+            };
+            let acl = self.steps.ensure(&acl_child, "WAF web ACL").await?;
             self.observed.web_acl_arn = Some(acl.entity.arn);
             return Ok(Outcome::Ready);
         }
         // Revocation moved off WAF: the channels drop the web ACL (the status
         // no longer names it), then it and its patterns go.
         let why = "the policy no longer revokes sessions through WAF";
-        let acl = acl_child(Default::default());
+        let acl = WebAclAt {
+            api: apis.wafv2.as_ref(),
+            name: self.names.web_acl.clone(),
+        };
         let recorded = |child: &str| self.steps.ids.recorded(child).is_some();
         if recorded(WebAclChild::CHILD) || recorded(PatternSetChild::CHILD) {
             if !self.steps.remove(&acl, "WAF web ACL", why).await? {
@@ -428,7 +428,7 @@ impl<'a> Apply<'a> {
                 });
             }
             self.steps
-                .remove(&set_child, "WAF regex pattern set", why)
+                .remove(&set_child.at(), "WAF regex pattern set", why)
                 .await?;
         }
         Ok(Outcome::Ready)

@@ -23,7 +23,9 @@ use tracing::{info, warn};
 use crate::api::common::DeletionPolicy;
 use crate::api::token_policy::{TokenPolicy, TokenPolicyStatus};
 use crate::api::{AdInsertion, LiveChannel};
-use crate::aws::children::edge::{FunctionChild, PatternSetChild, StoreChild, WebAclChild};
+use crate::aws::children::edge::{
+    FunctionAt, PatternSetAt, PatternSetChild, StoreAt, WebAclAt, WebAclChild,
+};
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
 use crate::controller::kit::driver::{AnnotationIds, IdStore};
@@ -221,36 +223,26 @@ async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Res
     let apis = &resolved.apis;
     let owner = owner_of(tp);
     let names = Names::of(&owner);
-    let tags = crate::aws::ownership::Tags::new();
     let events = Events::new(&ctx.recorder, tp, false);
     let mut ids = AnnotationIds::new(api.clone(), tp);
     let why = "the TokenPolicy is being deleted";
-    let acl = WebAclChild {
+    let acl = WebAclAt {
         api: apis.wafv2.as_ref(),
-        owner: &owner,
-        tags: &tags,
         name: names.web_acl.clone(),
-        spec: Default::default(),
     };
-    let set = PatternSetChild {
+    let set = PatternSetAt {
         api: apis.wafv2.as_ref(),
-        owner: &owner,
-        tags: &tags,
         name: names.pattern_set.clone(),
-        patterns: Vec::new(),
     };
-    let function = FunctionChild {
+    let function = FunctionAt {
         api: apis.cloudfront.as_ref(),
         verified: &ctx.verified_functions,
         owner: &owner,
-        tags: &tags,
         name: names.function.clone(),
-        spec: Default::default(),
     };
-    let store = StoreChild {
+    let store = StoreAt {
         api: apis.cloudfront.as_ref(),
         owner: &owner,
-        tags: &tags,
         name: names.store.clone(),
     };
     let gone = async {

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use crate::api::live_channel::{DesiredState, UpdateStrategy};
-use crate::aws::children::{create_token, found, owned_in, External};
+use crate::aws::children::{create_token, found, owned_in, External, Located};
 use crate::aws::error::AwsError;
 use crate::aws::medialive::{Channel, ChannelSettings, ChannelState, MediaLiveApi, NewChannel};
 use crate::aws::ownership::{Owner, Tags};
@@ -25,18 +25,23 @@ pub struct ChannelChild<'a> {
     pub settings: ChannelSettings,
 }
 
-impl ChannelChild<'_> {
-    fn live(channel: Channel) -> Option<Channel> {
-        (!matches!(
-            channel.state,
-            ChannelState::Deleted | ChannelState::Deleting
-        ))
-        .then_some(channel)
-    }
+/// A channel being deleted is gone as far as its owner is concerned.
+fn live(channel: Channel) -> Option<Channel> {
+    (!matches!(
+        channel.state,
+        ChannelState::Deleted | ChannelState::Deleting
+    ))
+    .then_some(channel)
+}
+
+/// Where the MediaLive channel is.
+pub struct ChannelAt<'a> {
+    pub api: &'a dyn MediaLiveApi,
+    pub owner: &'a Owner,
 }
 
 #[async_trait]
-impl External for ChannelChild<'_> {
+impl Located for ChannelAt<'_> {
     type Observed = Channel;
 
     fn child(&self) -> &'static str {
@@ -47,32 +52,11 @@ impl External for ChannelChild<'_> {
         observed.id.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<Channel>, AwsError> {
-        Ok(found(self.api.describe_channel(id).await)?.and_then(Self::live))
-    }
-
     async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Channel>, AwsError> {
         let channels = self.api.list_channels().await?;
-        Ok(owned_in(
-            self.owner,
-            self.child(),
-            channels,
-            Self::live,
-            |c| &c.tags,
-        ))
-    }
-
-    async fn create(&self, replacing: Option<&str>) -> Result<Channel, AwsError> {
-        let mut settings = self.settings.clone();
-        settings.name = self.owner.display_name(self.child(), NAME_LIMIT);
-        self.api
-            .create_channel(NewChannel {
-                request_id: create_token(self.owner, self.child(), replacing),
-                channel_class: self.class.to_string(),
-                settings,
-                tags: self.owner.tags(self.child(), self.tags),
-            })
-            .await
+        Ok(owned_in(self.owner, self.child(), channels, live, |c| {
+            &c.tags
+        }))
     }
 
     /// Stops a running channel, then deletes it once Idle; done when MediaLive
@@ -93,6 +77,36 @@ impl External for ChannelChild<'_> {
             }
             _ => Ok(false),
         }
+    }
+}
+
+#[async_trait]
+impl<'a> External for ChannelChild<'a> {
+    type Observed = Channel;
+    type At = ChannelAt<'a>;
+
+    fn at(&self) -> ChannelAt<'a> {
+        ChannelAt {
+            api: self.api,
+            owner: self.owner,
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Channel>, AwsError> {
+        Ok(found(self.api.describe_channel(id).await)?.and_then(live))
+    }
+
+    async fn create(&self, replacing: Option<&str>) -> Result<Channel, AwsError> {
+        let mut settings = self.settings.clone();
+        settings.name = self.owner.display_name(self.child(), NAME_LIMIT);
+        self.api
+            .create_channel(NewChannel {
+                request_id: create_token(self.owner, self.child(), replacing),
+                channel_class: self.class.to_string(),
+                settings,
+                tags: self.owner.tags(self.child(), self.tags),
+            })
+            .await
     }
 }
 
@@ -247,7 +261,7 @@ mod channel_tests {
 
         // Removal stops and deletes the channel, then the input can go.
         let mut rounds = 0;
-        while !remove(&child, &mut ids).await.unwrap() {
+        while !remove(&child.at(), &mut ids).await.unwrap() {
             sim.advance(Duration::from_secs(120));
             rounds += 1;
             assert!(rounds < 10, "the channel never went away");
@@ -259,7 +273,7 @@ mod channel_tests {
             input_type: InputType::UrlPull,
             settings: InputSettings::default(),
         };
-        assert!(remove(&input, &mut ids).await.unwrap());
+        assert!(remove(&input.at(), &mut ids).await.unwrap());
         assert!(ids.0.is_empty());
     }
 }

@@ -5,7 +5,7 @@
 
 mod channel;
 
-pub use channel::{drive_channel, ChannelChild, ChannelProgress};
+pub use channel::{drive_channel, ChannelAt, ChannelChild, ChannelProgress};
 
 use async_trait::async_trait;
 
@@ -18,7 +18,7 @@ use crate::aws::secret::SecretString;
 use crate::aws::secretsmanager::{NewSecret, SecretDescription, SecretsManagerApi};
 
 use crate::aws::children::secrets;
-use crate::aws::children::{create_token, deletion, found, owned_in, External};
+use crate::aws::children::{create_token, deletion, found, owned_in, External, Located};
 
 /// MediaLive allows names up to 128 characters.
 const NAME_LIMIT: usize = 128;
@@ -37,8 +37,14 @@ pub struct SecurityGroupChild<'a> {
     pub cidrs: Vec<String>,
 }
 
+/// Where the input security group is.
+pub struct SecurityGroupAt<'a> {
+    pub api: &'a dyn MediaLiveApi,
+    pub owner: &'a Owner,
+}
+
 #[async_trait]
-impl External for SecurityGroupChild<'_> {
+impl Located for SecurityGroupAt<'_> {
     type Observed = SecurityGroup;
 
     fn child(&self) -> &'static str {
@@ -47,10 +53,6 @@ impl External for SecurityGroupChild<'_> {
 
     fn id_of(observed: &SecurityGroup) -> String {
         observed.id.clone()
-    }
-
-    async fn observe(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError> {
-        found(self.api.describe_input_security_group(id).await)
     }
 
     async fn find_unrecorded(
@@ -63,6 +65,28 @@ impl External for SecurityGroupChild<'_> {
         Ok(owned_in(self.owner, self.child(), groups, Some, |g| {
             &g.tags
         }))
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        // Still used by an input that is being deleted: try again later.
+        deletion(self.api.delete_input_security_group(id).await)
+    }
+}
+
+#[async_trait]
+impl<'a> External for SecurityGroupChild<'a> {
+    type Observed = SecurityGroup;
+    type At = SecurityGroupAt<'a>;
+
+    fn at(&self) -> SecurityGroupAt<'a> {
+        SecurityGroupAt {
+            api: self.api,
+            owner: self.owner,
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError> {
+        found(self.api.describe_input_security_group(id).await)
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<SecurityGroup, AwsError> {
@@ -86,11 +110,6 @@ impl External for SecurityGroupChild<'_> {
             .update_input_security_group(&observed.id, self.cidrs.clone())
             .await
     }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        // Still used by an input that is being deleted: try again later.
-        deletion(self.api.delete_input_security_group(id).await)
-    }
 }
 
 /// The MediaLive input the encoder feeds.
@@ -102,14 +121,19 @@ pub struct InputChild<'a> {
     pub settings: InputSettings,
 }
 
-impl InputChild<'_> {
-    fn live(input: Input) -> Option<Input> {
-        (!matches!(input.state, InputState::Deleted | InputState::Deleting)).then_some(input)
-    }
+/// An input being deleted is gone as far as its owner is concerned.
+fn live_input(input: Input) -> Option<Input> {
+    (!matches!(input.state, InputState::Deleted | InputState::Deleting)).then_some(input)
+}
+
+/// Where the input is.
+pub struct InputAt<'a> {
+    pub api: &'a dyn MediaLiveApi,
+    pub owner: &'a Owner,
 }
 
 #[async_trait]
-impl External for InputChild<'_> {
+impl Located for InputAt<'_> {
     type Observed = Input;
 
     fn child(&self) -> &'static str {
@@ -120,19 +144,37 @@ impl External for InputChild<'_> {
         observed.id.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<Input>, AwsError> {
-        Ok(found(self.api.describe_input(id).await)?.and_then(Self::live))
-    }
-
     async fn find_unrecorded(&self, _replacing: Option<&str>) -> Result<Option<Input>, AwsError> {
         let inputs = self.api.list_inputs().await?;
         Ok(owned_in(
             self.owner,
             self.child(),
             inputs,
-            Self::live,
+            live_input,
             |i| &i.tags,
         ))
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        // Still attached to a channel being deleted.
+        deletion(self.api.delete_input(id).await)
+    }
+}
+
+#[async_trait]
+impl<'a> External for InputChild<'a> {
+    type Observed = Input;
+    type At = InputAt<'a>;
+
+    fn at(&self) -> InputAt<'a> {
+        InputAt {
+            api: self.api,
+            owner: self.owner,
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<Input>, AwsError> {
+        Ok(found(self.api.describe_input(id).await)?.and_then(live_input))
     }
 
     async fn create(&self, replacing: Option<&str>) -> Result<Input, AwsError> {
@@ -165,11 +207,6 @@ impl External for InputChild<'_> {
         self.api
             .update_input(&observed.id, self.settings.clone())
             .await
-    }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        // Still attached to a channel being deleted.
-        deletion(self.api.delete_input(id).await)
     }
 }
 
@@ -212,28 +249,54 @@ impl SrtPassphraseChild<'_> {
     }
 }
 
+/// Where the passphrase copy of one source is.
+pub struct SrtPassphraseAt<'a> {
+    pub api: &'a dyn SecretsManagerApi,
+    pub owner: &'a Owner,
+    /// The source's index (pipeline).
+    pub index: usize,
+}
+
 #[async_trait]
-impl External for SrtPassphraseChild<'_> {
+impl Located for SrtPassphraseAt<'_> {
     type Observed = SecretDescription;
 
     fn child(&self) -> &'static str {
-        Self::child_of(self.index)
+        SrtPassphraseChild::child_of(self.index)
     }
 
     fn id_of(observed: &SecretDescription) -> String {
         observed.arn.clone()
     }
 
-    async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
-        secrets::observe(self.api, id).await
-    }
-
     async fn find_unrecorded(
         &self,
         _replacing: Option<&str>,
     ) -> Result<Option<SecretDescription>, AwsError> {
-        let name = Self::name(self.owner, self.index);
+        let name = SrtPassphraseChild::name(self.owner, self.index);
         secrets::find_owned(self.api, self.owner, self.child(), &name).await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
+        secrets::delete_now(self.api, id).await
+    }
+}
+
+#[async_trait]
+impl<'a> External for SrtPassphraseChild<'a> {
+    type Observed = SecretDescription;
+    type At = SrtPassphraseAt<'a>;
+
+    fn at(&self) -> SrtPassphraseAt<'a> {
+        SrtPassphraseAt {
+            api: self.api,
+            owner: self.owner,
+            index: self.index,
+        }
+    }
+
+    async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
+        secrets::observe(self.api, id).await
     }
 
     async fn create(&self, _replacing: Option<&str>) -> Result<SecretDescription, AwsError> {
@@ -270,10 +333,6 @@ impl External for SrtPassphraseChild<'_> {
             Err(e) => return Err(e),
         }
         self.api.describe_secret(&observed.arn).await
-    }
-
-    async fn delete(&self, id: &str) -> Result<bool, AwsError> {
-        secrets::delete_now(self.api, id).await
     }
 }
 
@@ -416,8 +475,8 @@ mod tests {
         };
         assert_eq!(live(api.list_inputs().await.unwrap()), 1);
 
-        assert!(remove(&input, &mut ids).await.unwrap());
-        assert!(remove(&group, &mut ids).await.unwrap());
+        assert!(remove(&input.at(), &mut ids).await.unwrap());
+        assert!(remove(&group.at(), &mut ids).await.unwrap());
         assert!(ids.0.is_empty());
         assert!(api.list_input_security_groups().await.unwrap().is_empty());
         assert_eq!(live(api.list_inputs().await.unwrap()), 0);

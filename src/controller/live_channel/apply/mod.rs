@@ -10,12 +10,15 @@ mod secrets;
 mod telemetry;
 
 use crate::api::live_channel::{DesiredState, LiveChannel, LiveChannelSpec};
-use crate::aws::children::cloudfront::DistributionChild;
+use crate::aws::children::cloudfront::{DistributionAt, DistributionChild};
 use crate::aws::children::medialive::{
-    drive_channel, ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseChild,
+    drive_channel, ChannelChild, InputChild, SecurityGroupChild, SrtPassphraseAt,
+    SrtPassphraseChild,
 };
-use crate::aws::children::mediapackage::{CdnSecretChild, EndpointChild, PackagingChannelChild};
-use crate::aws::mediapackage::OriginEndpointSpec;
+use crate::aws::children::mediapackage::{
+    CdnSecretChild, EndpointAt, EndpointChild, PackagingChannelChild,
+};
+use crate::aws::children::External;
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
 use crate::controller::context::Context;
@@ -131,13 +134,10 @@ impl Apply<'_> {
         // longer refers to them.
         for (index, _) in SrtPassphraseChild::CHILDREN.iter().enumerate() {
             if passphrases.get(index).is_none_or(Option::is_none) {
-                let child = SrtPassphraseChild {
+                let child = SrtPassphraseAt {
                     api: apis.secretsmanager.as_ref(),
                     owner: &owner,
-                    tags: &tags,
                     index,
-                    value: SecretString::default(),
-                    version: String::new(),
                 };
                 self.steps.prune(&child, "SRT passphrase secret").await?;
             }
@@ -197,20 +197,26 @@ impl Apply<'_> {
                 &packaging_channel.id,
                 authorization.clone(),
             );
-            let child = EndpointChild {
-                api: apis.mediapackage.as_ref(),
-                owner: &owner,
-                tags: &tags,
-                child: format.child(),
-                spec: desired.clone().unwrap_or_else(|| OriginEndpointSpec {
-                    id: plan::endpoint_id(&owner, format),
-                    ..Default::default()
-                }),
-            };
+            let api = apis.mediapackage.as_ref();
             let observed = match desired {
-                Some(_) => Some(self.steps.ensure(&child, what).await?),
+                Some(spec) => {
+                    let child = EndpointChild {
+                        api,
+                        owner: &owner,
+                        tags: &tags,
+                        child: format.child(),
+                        spec,
+                    };
+                    Some(self.steps.ensure(&child, what).await?)
+                }
                 None => {
-                    self.steps.prune(&child, what).await?;
+                    let at = EndpointAt {
+                        api,
+                        owner: &owner,
+                        child: format.child(),
+                        id: plan::endpoint_id(&owner, format),
+                    };
+                    self.steps.prune(&at, what).await?;
                     None
                 }
             };
@@ -245,13 +251,13 @@ impl Apply<'_> {
         } else {
             None
         };
-        let distribution_child = DistributionChild {
-            api: apis.cloudfront.as_ref(),
-            owner: &owner,
-            tags: &tags,
-            config: config.clone().unwrap_or_default(),
-        };
-        if config.is_some() {
+        if let Some(config) = config {
+            let distribution_child = DistributionChild {
+                api: apis.cloudfront.as_ref(),
+                owner: &owner,
+                tags: &tags,
+                config,
+            };
             let d = self
                 .steps
                 .ensure(&distribution_child, "CloudFront distribution")
@@ -340,13 +346,19 @@ impl Apply<'_> {
         if !spec.cdn.enabled {
             let gone = self
                 .steps
-                .prune(&distribution_child, "CloudFront distribution")
+                .prune(
+                    &DistributionAt {
+                        api: apis.cloudfront.as_ref(),
+                        owner: &owner,
+                    },
+                    "CloudFront distribution",
+                )
                 .await?;
             self.observed.distribution_removing = !gone;
         }
         if !protect {
             self.steps
-                .prune(&secret_child, "CDN-authorization secret")
+                .prune(&secret_child.at(), "CDN-authorization secret")
                 .await?;
         }
         self.prune_telemetry(&spec).await?;

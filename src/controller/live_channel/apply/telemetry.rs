@@ -3,8 +3,9 @@
 //! CloudFront real-time log configuration that feeds them.
 
 use crate::api::live_channel::LiveChannelSpec;
-use crate::aws::children::telemetry::{DeliveryChild, RealtimeLogChild, StreamChild};
-use crate::aws::ownership::{Owner, Tags};
+use crate::aws::children::telemetry::{
+    DeliveryAt, DeliveryChild, RealtimeLogAt, RealtimeLogChild, StreamAt, StreamChild,
+};
 use crate::controller::kit::driver::DriverError;
 use crate::controller::kit::{aws_at, Step, StepError};
 
@@ -35,7 +36,20 @@ impl Apply<'_> {
                 Err(e) => return Err(aws_at(what)(e)),
             },
             None => {
-                let child = self.stream_child(&apis, &owner, &tags, Some(telemetry));
+                let child = StreamChild {
+                    api: apis.kinesis.as_ref(),
+                    owner: &owner,
+                    tags: &tags,
+                    name: crate::plan::telemetry::stream_name(&owner),
+                    shards: telemetry
+                        .stream
+                        .shard_count
+                        .unwrap_or(crate::plan::telemetry::DEFAULT_SHARDS),
+                    retention_hours: telemetry
+                        .stream
+                        .retention_hours
+                        .unwrap_or(crate::plan::telemetry::DEFAULT_RETENTION_HOURS),
+                };
                 self.steps.ensure(&child, what).await?
             }
         };
@@ -58,7 +72,14 @@ impl Apply<'_> {
         let arn = config.arn.clone();
         self.observed.realtime_log_config = Some(config);
         if let Some(firehose) = &telemetry.firehose {
-            let child = self.delivery_child(&apis, &owner, &tags, &stream.arn, Some(firehose));
+            let child = DeliveryChild {
+                api: apis.firehose.as_ref(),
+                owner: &owner,
+                tags: &tags,
+                name: crate::plan::telemetry::delivery_name(&owner),
+                source_stream_arn: stream.arn.clone(),
+                destination: crate::plan::telemetry::s3_delivery(firehose),
+            };
             let delivery = self
                 .steps
                 .ensure(&child, "Firehose delivery stream")
@@ -66,48 +87,6 @@ impl Apply<'_> {
             self.observed.telemetry_delivery = Some(delivery);
         }
         Ok(Some(arn))
-    }
-
-    pub(super) fn delivery_child<'c>(
-        &self,
-        apis: &'c crate::aws::apis::AwsApis,
-        owner: &'c Owner,
-        tags: &'c Tags,
-        source_stream_arn: &str,
-        firehose: Option<&crate::api::live_channel::FirehoseDelivery>,
-    ) -> DeliveryChild<'c> {
-        DeliveryChild {
-            api: apis.firehose.as_ref(),
-            owner,
-            tags,
-            name: crate::plan::telemetry::delivery_name(owner),
-            source_stream_arn: source_stream_arn.to_string(),
-            destination: firehose
-                .map(crate::plan::telemetry::s3_delivery)
-                .unwrap_or_default(),
-        }
-    }
-
-    pub(super) fn stream_child<'c>(
-        &self,
-        apis: &'c crate::aws::apis::AwsApis,
-        owner: &'c Owner,
-        tags: &'c Tags,
-        telemetry: Option<&crate::api::live_channel::TelemetrySpec>,
-    ) -> StreamChild<'c> {
-        let stream = telemetry.map(|t| t.stream.clone()).unwrap_or_default();
-        StreamChild {
-            api: apis.kinesis.as_ref(),
-            owner,
-            tags,
-            name: crate::plan::telemetry::stream_name(owner),
-            shards: stream
-                .shard_count
-                .unwrap_or(crate::plan::telemetry::DEFAULT_SHARDS),
-            retention_hours: stream
-                .retention_hours
-                .unwrap_or(crate::plan::telemetry::DEFAULT_RETENTION_HOURS),
-        }
     }
 
     /// Telemetry the spec no longer wants, once the distribution no longer
@@ -119,10 +98,13 @@ impl Apply<'_> {
             .as_ref()
             .filter(|t| t.enabled && spec.cdn.enabled);
         let apis = self.resolved.apis.clone();
-        let (owner, tags) = (self.owner.clone(), self.tags.clone());
+        let owner = self.owner.clone();
         // Firehose reads the stream: it goes first.
         if wanted.is_none_or(|t| t.firehose.is_none()) {
-            let delivery = self.delivery_child(&apis, &owner, &tags, "", None);
+            let delivery = DeliveryAt {
+                api: apis.firehose.as_ref(),
+                name: crate::plan::telemetry::delivery_name(&owner),
+            };
             if !self
                 .steps
                 .prune(&delivery, "Firehose delivery stream")
@@ -132,12 +114,9 @@ impl Apply<'_> {
             }
         }
         if wanted.is_none() {
-            let config = RealtimeLogChild {
+            let config = RealtimeLogAt {
                 api: apis.cloudfront.as_ref(),
-                config: crate::aws::cloudfront::RealtimeLogConfig {
-                    name: crate::plan::telemetry::config_name(&owner),
-                    ..Default::default()
-                },
+                name: crate::plan::telemetry::config_name(&owner),
             };
             if !self
                 .steps
@@ -148,7 +127,10 @@ impl Apply<'_> {
             }
         }
         if wanted.is_none_or(|t| t.stream.arn.is_some()) {
-            let stream = self.stream_child(&apis, &owner, &tags, None);
+            let stream = StreamAt {
+                api: apis.kinesis.as_ref(),
+                name: crate::plan::telemetry::stream_name(&owner),
+            };
             self.steps.prune(&stream, "Kinesis stream").await?;
         }
         Ok(())
