@@ -16,11 +16,11 @@ pub mod k8s;
 pub mod leader;
 pub mod metrics;
 pub mod plan;
+pub mod qoe;
 pub mod reference;
 pub mod run;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod schema;
-pub mod telemetry;
 pub mod token;
 pub mod url;

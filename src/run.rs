@@ -372,7 +372,7 @@ pub(crate) async fn context(
     };
     let connector = match simulation(args, sim, &limiters).await? {
         Some(connector) => connector,
-        None => Connector::Sdk(crate::aws::provider::ApisCache::new(limiters)),
+        None => Connector::Sdk(crate::aws::accounts::ApisCache::new(limiters)),
     };
     let defaults = ProviderDefaults {
         media_live_role_arn: args.media_live_role_arn.clone(),

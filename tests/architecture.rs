@@ -43,7 +43,8 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
     ("aws", "aws", &["api", "metrics", "token", "url"]),
     ("plan", "plan", &["api", "token", "url", "aws-vocabulary"]),
     ("k8s", "k8s", &["api", "metrics", "url"]),
-    ("telemetry", "telemetry", &["api", "aws", "plan", "url"]),
+    // The CMCD quality-of-experience summary `onair telemetry` prints.
+    ("qoe", "qoe", &["api", "aws", "plan", "url"]),
     (
         "controller",
         "controller",
@@ -82,8 +83,8 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
             "k8s",
             "metrics",
             "plan",
+            "qoe",
             "run",
-            "telemetry",
             "token",
             "url",
         ],
@@ -110,7 +111,7 @@ const AWS_VOCABULARY_EXCLUDES: &[&str] = &[
     "aws::clients",
     "aws::guard",
     "aws::intercept",
-    "aws::provider",
+    "aws::accounts",
     "aws::sdk",
 ];
 

@@ -9,7 +9,8 @@ use onair::api::ConditionStatus;
 use onair::aws::Service;
 use onair::k8s::secret_access::SecretAccess;
 use support::operator::{
-    channel_state, condition, none_of_each, one_of_each, ready, Crash, Operator,
+    channel_state, condition, crash_at_every_write, none_of_each, one_of_each, ready, Crash,
+    Operator,
 };
 
 use support::operator::on_air as running;
@@ -423,13 +424,8 @@ async fn lifecycle_with_crash(crash_at: Option<u64>) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_after_any_aws_mutation_neither_leaks_nor_duplicates() {
-    let writes = lifecycle_with_crash(None).await;
+    let writes = crash_at_every_write(lifecycle_with_crash).await;
     assert!(writes >= 15, "the lifecycle makes {writes} writes");
-    // Every write of the lifecycle is a crash point, in turn (two more than
-    // the clean run made: a crashed run can make a retried write or two).
-    for n in 1..=writes + 2 {
-        lifecycle_with_crash(Some(n)).await;
-    }
     eprintln!("survived a crash after each of the {writes} AWS writes of the lifecycle");
 }
 

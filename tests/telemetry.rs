@@ -56,9 +56,7 @@ use onair::aws::kinesis::KinesisApi;
 use onair::aws::sdk::kinesis::SdkKinesis;
 use onair::aws::Service;
 use onair::plan::telemetry::DEFAULT_FIELDS;
-use onair::telemetry::summary::{
-    BitrateCount, Errors, Percentiles, Rebuffer, Sessions, Stats, Summary,
-};
+use onair::qoe::summary::{BitrateCount, Errors, Percentiles, Rebuffer, Sessions, Stats, Summary};
 
 #[allow(dead_code)]
 #[path = "aws/moto.rs"]
@@ -206,10 +204,10 @@ fn assert_known_answers(s: &Summary) {
 #[test]
 fn the_recorded_records_give_the_known_answers() {
     let lines = fixture_lines();
-    assert_known_answers(&onair::telemetry::summarize(&lines, DEFAULT_FIELDS));
+    assert_known_answers(&onair::qoe::summarize(&lines, DEFAULT_FIELDS));
     // As Kinesis delivers them: one record per line, each with its newline.
     let records: Vec<Vec<u8>> = lines.iter().map(|l| format!("{l}\n").into()).collect();
-    assert_known_answers(&onair::telemetry::summarize(&records, DEFAULT_FIELDS));
+    assert_known_answers(&onair::qoe::summarize(&records, DEFAULT_FIELDS));
 }
 
 /// The same records logged with a channel's own, shorter field list in
@@ -237,7 +235,7 @@ fn a_custom_field_list_is_read_by_name() {
     // A record written before the change of fields is skipped, not misread.
     let mut records = lines.clone();
     records.push(fixture_lines()[0].clone());
-    let s = onair::telemetry::summarize(&records, &custom);
+    let s = onair::qoe::summarize(&records, &custom);
     assert_eq!((s.records, s.skipped), (20, 1));
     assert_eq!(s.overall.errors, errors(20, 1, 2, 0.15));
     assert_eq!(s.overall.sessions, sessions(2, 1));
@@ -277,7 +275,7 @@ fn a_custom_field_list_is_read_by_name() {
             ("rebuffer ratio", vec!["cmcd-object-type"]),
         ]
     );
-    let report = onair::telemetry::Report {
+    let report = onair::qoe::Report {
         channel: None,
         stream: "s".into(),
         since: ts(0),
@@ -287,7 +285,7 @@ fn a_custom_field_list_is_read_by_name() {
         fields: custom.iter().map(|f| f.to_string()).collect(),
         summary: s,
     };
-    let text = onair::telemetry::text::render(&report);
+    let text = onair::qoe::text::render(&report);
     assert!(
         text.contains("Unavailable: rebuffer ratio (the log fields have no cmcd-object-type)."),
         "{text}"
@@ -336,7 +334,7 @@ fn assert_text_shows_the_answers(text: &str) {
 
 #[test]
 fn the_text_shows_the_known_answers() {
-    let report = onair::telemetry::Report {
+    let report = onair::qoe::Report {
         channel: Some("default/sports-1".into()),
         stream: "arn:aws:kinesis:us-east-1:123456789012:stream/sports-1-cmcd".into(),
         since: ts(1_732_612_000_000),
@@ -344,19 +342,19 @@ fn the_text_shows_the_known_answers() {
         complete: true,
         unfinished_shards: vec![],
         fields: DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect(),
-        summary: onair::telemetry::summarize(fixture_lines(), DEFAULT_FIELDS),
+        summary: onair::qoe::summarize(fixture_lines(), DEFAULT_FIELDS),
     };
-    let text = onair::telemetry::text::render(&report);
+    let text = onair::qoe::text::render(&report);
     assert_text_shows_the_answers(&text);
     assert!(text.starts_with("CMCD telemetry of LiveChannel default/sports-1\n"));
     assert!(text.contains("Stream:  arn:aws:kinesis:us-east-1:123456789012:stream/sports-1-cmcd (1 shard), records that arrived since 2024-11-26T09:06:40Z\n"), "{text}");
 
-    let incomplete = onair::telemetry::Report {
+    let incomplete = onair::qoe::Report {
         complete: false,
         unfinished_shards: vec!["shardId-000000000001".into()],
         ..report
     };
-    assert!(onair::telemetry::text::render(&incomplete)
+    assert!(onair::qoe::text::render(&incomplete)
         .contains("Incomplete: stopped reading shardId-000000000001 after 500 pages each"));
 }
 
@@ -418,7 +416,7 @@ async fn the_summary_of_a_stream_in_moto_read_through_the_sdk() {
         arn,
         "arn:aws:kinesis:us-east-1:123456789012:stream/sports-1-cmcd"
     );
-    let report = onair::telemetry::report(&kinesis, "sports-1-cmcd", DEFAULT_FIELDS, since)
+    let report = onair::qoe::report(&kinesis, "sports-1-cmcd", DEFAULT_FIELDS, since)
         .await
         .unwrap();
     assert_eq!(report.shards, 2);
@@ -426,7 +424,7 @@ async fn the_summary_of_a_stream_in_moto_read_through_the_sdk() {
     assert_known_answers(&report.summary);
 
     // From before the old record, which then counts.
-    let all = onair::telemetry::report(
+    let all = onair::qoe::report(
         &kinesis,
         "sports-1-cmcd",
         DEFAULT_FIELDS,

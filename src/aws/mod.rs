@@ -17,6 +17,7 @@
 //! remote     the simulation in another process (every trait over one protocol)
 //! ```
 
+pub mod accounts;
 pub mod apis;
 pub mod children;
 pub mod clients;
@@ -31,7 +32,6 @@ pub mod mediapackage;
 pub mod mediapackagevod;
 pub mod mediatailor;
 pub mod ownership;
-pub mod provider;
 #[cfg(feature = "sandbox")]
 pub mod remote;
 pub mod s3;

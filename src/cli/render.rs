@@ -235,7 +235,7 @@ pub async fn cli_context(
     let limiters = crate::aws::guard::Limiters::new(Default::default());
     let providers = crate::controller::provider::Providers::new(
         client.clone(),
-        crate::controller::provider::Connector::Sdk(crate::aws::provider::ApisCache::new(limiters)),
+        crate::controller::provider::Connector::Sdk(crate::aws::accounts::ApisCache::new(limiters)),
         crate::aws::clients::ClientSettings {
             region,
             ..Default::default()

@@ -85,7 +85,7 @@ pub fn main(args: TelemetryArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let report = runtime.block_on(run(&args))?;
     match args.output {
-        Output::Text => print!("{}", crate::telemetry::text::render(&report)),
+        Output::Text => print!("{}", crate::qoe::text::render(&report)),
         Output::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
@@ -134,7 +134,7 @@ pub fn channel_stream(channel: &LiveChannel) -> Option<String> {
         })
 }
 
-async fn run(args: &TelemetryArgs) -> Result<crate::telemetry::Report, String> {
+async fn run(args: &TelemetryArgs) -> Result<crate::qoe::Report, String> {
     let since = args.since.resolve(jiff::Timestamp::now())?;
     let name = &args.channel;
     let (client, namespace, channel) =
@@ -158,10 +158,9 @@ async fn run(args: &TelemetryArgs) -> Result<crate::telemetry::Report, String> {
         ));
     }
     let address = stream_address(&stream, &resolved.account);
-    let mut report =
-        crate::telemetry::report(resolved.apis.kinesis.as_ref(), &address, &fields, since)
-            .await
-            .map_err(|e| format!("cannot read the stream {stream}: {e}"))?;
+    let mut report = crate::qoe::report(resolved.apis.kinesis.as_ref(), &address, &fields, since)
+        .await
+        .map_err(|e| format!("cannot read the stream {stream}: {e}"))?;
     report.channel = Some(format!("{namespace}/{name}"));
     report.stream = stream;
     Ok(report)

@@ -8,11 +8,11 @@ use kube::Api;
 
 use crate::api::common::{ProviderRef, Tags};
 use crate::api::AwsProvider;
+use crate::aws::accounts::ApisCache;
 use crate::aws::apis::AwsApis;
 use crate::aws::clients::{ClientSettings, RoleToAssume};
 use crate::aws::error::AwsError;
 use crate::aws::guard::Limiters;
-use crate::aws::provider::ApisCache;
 
 /// What an object gets from its provider besides the APIs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

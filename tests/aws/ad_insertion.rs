@@ -2,7 +2,6 @@
 //! onair's emulators of MediaTailor and MediaLive schedules (moto has
 //! neither).
 
-use crate::emu;
 use kube::api::{Patch, PatchParams};
 use onair::aws::sim::Sim;
 use onair::aws::Service;
@@ -13,21 +12,9 @@ use crate::moto::Moto;
 async fn ads_and_breaks_through_the_real_sdk() {
     let moto = Moto::start();
     let sim = Sim::default();
-    let tailor = emu::serve(emu::mediatailor::router(sim.mediatailor()))
-        .await
-        .unwrap();
-    let medialive = emu::serve(emu::medialive::router(sim.medialive()))
-        .await
-        .unwrap();
-    let op = crate::operator::sdk_operator(
-        &moto,
-        &sim,
-        &[
-            (Service::MediaTailor, tailor.url.as_str()),
-            (Service::MediaLive, medialive.url.as_str()),
-        ],
-    )
-    .await;
+    let (op, _emulators) =
+        crate::operator::sdk_operator(&moto, &sim, &[Service::MediaTailor, Service::MediaLive])
+            .await;
 
     // A MediaLive channel in the simulation, and a LiveChannel that says it
     // is on air behind a distribution (as its reconciler leaves it).

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use onair::aws::accounts::ApisCache;
 use onair::aws::clients::{RoleToAssume, SdkClients};
 use onair::aws::guard::{Budgets, Limiters};
-use onair::aws::provider::ApisCache;
 use onair::aws::sdk::kinesis::SdkKinesis;
 use onair::aws::sdk::s3::SdkS3;
 use onair::aws::sdk::sts::SdkSts;

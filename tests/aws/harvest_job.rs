@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::emu;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use onair::api::harvest_job::{HarvestJob, HarvestPhase};
 use onair::aws::mediapackage::NewChannel;
@@ -19,19 +18,10 @@ use crate::support::operator::NS;
 async fn a_clip_is_harvested_and_published_through_the_real_sdk() {
     let moto = Moto::start();
     let sim = Sim::default();
-    let packaging = emu::serve(emu::mediapackage::router(sim.mediapackage()))
-        .await
-        .unwrap();
-    let vod = emu::serve(emu::mediapackagevod::router(sim.mediapackagevod()))
-        .await
-        .unwrap();
-    let op = crate::operator::sdk_operator(
+    let (op, _emulators) = crate::operator::sdk_operator(
         &moto,
         &sim,
-        &[
-            (Service::MediaPackage, packaging.url.as_str()),
-            (Service::MediaPackageVod, vod.url.as_str()),
-        ],
+        &[Service::MediaPackage, Service::MediaPackageVod],
     )
     .await;
 

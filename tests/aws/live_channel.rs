@@ -3,7 +3,6 @@
 //! STS on moto, CloudFront (whose cache policies moto lacks) on onair's
 //! emulator. A pull input, since moto has no input security groups.
 
-use crate::emu;
 use onair::aws::sim::Sim;
 use onair::aws::Service;
 
@@ -14,15 +13,7 @@ use crate::support::operator::{channel_state, ready};
 async fn the_lifecycle_runs_through_the_real_sdk() {
     let moto = Moto::start();
     let sim = Sim::default();
-    let cloudfront = emu::serve(emu::cloudfront::router(sim.cloudfront()))
-        .await
-        .unwrap();
-    let op = crate::operator::sdk_operator(
-        &moto,
-        &sim,
-        &[(Service::CloudFront, cloudfront.url.as_str())],
-    )
-    .await;
+    let (op, _emulators) = crate::operator::sdk_operator(&moto, &sim, &[Service::CloudFront]).await;
     op.apply(&crate::support::pull_input_channel("news")).await;
     let lc = op
         .settle("news", |lc| {

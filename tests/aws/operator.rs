@@ -4,23 +4,47 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use onair::aws::accounts::ApisCache;
 use onair::aws::clients::ClientSettings;
 use onair::aws::guard::{Budgets, Limiters};
-use onair::aws::provider::ApisCache;
 use onair::aws::sim::Sim;
 use onair::aws::Service;
 use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
+use crate::emu;
 use crate::moto::Moto;
 use crate::support::operator::Operator;
 
-/// Starts the operator against moto, with `emulated` services on their
-/// emulators' URLs, and the service roles MediaLive and MediaPackage need.
-pub async fn sdk_operator(moto: &Moto, sim: &Sim, emulated: &[(Service, &str)]) -> Operator {
+/// The emulator of `service` over `sim`, serving on a free loopback port.
+async fn emulator(sim: &Sim, service: Service) -> emu::Server {
+    let router = match service {
+        Service::CloudFront => emu::cloudfront::router(sim.cloudfront()),
+        Service::MediaLive => emu::medialive::router(sim.medialive()),
+        Service::MediaPackage => emu::mediapackage::router(sim.mediapackage()),
+        Service::MediaPackageVod => emu::mediapackagevod::router(sim.mediapackagevod()),
+        Service::MediaTailor => emu::mediatailor::router(sim.mediatailor()),
+        other => panic!("no emulator of {other:?}: moto serves it"),
+    };
+    emu::serve(router).await.unwrap()
+}
+
+/// The operator against moto, with the `emulated` services (moto has them
+/// not, or not enough) on their emulators over `sim`, and the service roles
+/// MediaLive and MediaPackage need. The emulators stop when dropped.
+pub async fn sdk_operator(
+    moto: &Moto,
+    sim: &Sim,
+    emulated: &[Service],
+) -> (Operator, Vec<emu::Server>) {
+    let mut servers = Vec::new();
+    for service in emulated {
+        servers.push(emulator(sim, *service).await);
+    }
     let settings = ClientSettings {
         service_endpoints: emulated
             .iter()
-            .map(|(s, url)| (*s, url.to_string()))
+            .zip(&servers)
+            .map(|(s, server)| (*s, server.url.clone()))
             .collect::<BTreeMap<_, _>>(),
         ..crate::moto::settings(&moto.url)
     };
@@ -40,5 +64,5 @@ pub async fn sdk_operator(moto: &Moto, sim: &Sim, emulated: &[(Service, &str)]) 
             },
         )
     });
-    Operator::start_custom(sim.clone(), factory).await
+    (Operator::start_custom(sim.clone(), factory).await, servers)
 }

@@ -344,6 +344,21 @@ pub fn none_of_each() -> BTreeMap<&'static str, usize> {
     one_of_each().into_keys().map(|k| (k, 0)).collect()
 }
 
+/// Runs `lifecycle` once without a crash (it answers the AWS writes it
+/// made), then once with a crash after each of those writes in turn, and two
+/// more: a crashed run can make a retried write or two. The clean run's writes.
+pub async fn crash_at_every_write<F, Fut>(mut lifecycle: F) -> u64
+where
+    F: FnMut(Option<u64>) -> Fut,
+    Fut: std::future::Future<Output = u64>,
+{
+    let writes = lifecycle(None).await;
+    for n in 1..=writes + 2 {
+        lifecycle(Some(n)).await;
+    }
+    writes
+}
+
 /// An operator kill right after the n-th AWS write (or none): AWS applied
 /// the write, the process's memory is gone, a fresh process takes over.
 pub struct Crash {

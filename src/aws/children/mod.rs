@@ -22,11 +22,11 @@ pub mod cloudfront;
 pub mod edge;
 pub mod medialive;
 pub mod mediapackage;
+pub mod mediapackagevod;
 pub mod mediatailor;
 pub mod secrets;
 pub mod telemetry;
 pub mod verified;
-pub mod vod;
 
 /// Where one child is: the service, the owner and the name or id it derives.
 /// That is all finding a child that was never recorded, and deleting one,

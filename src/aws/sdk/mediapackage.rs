@@ -186,6 +186,23 @@ fn iso(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// An endpoint's id and what create and update both set, on either's
+/// builder (they are distinct types with the same setters).
+macro_rules! settable {
+    ($builder:expr, $spec:ident) => {{
+        let (hls, dash) = package_in($spec.package);
+        $builder
+            .id($spec.id)
+            .set_description($spec.description)
+            .set_manifest_name($spec.manifest_name)
+            .set_hls_package(hls)
+            .set_dash_package(dash)
+            .set_startover_window_seconds(i32s($spec.startover_window_seconds))
+            .set_time_delay_seconds(i32s($spec.time_delay_seconds))
+            .set_authorization(authorization_in($spec.authorization))
+    }};
+}
+
 #[async_trait]
 impl MediaPackageApi for SdkMediaPackage {
     async fn create_channel(&self, c: NewChannel) -> Result<Channel> {
@@ -239,20 +256,12 @@ impl MediaPackageApi for SdkMediaPackage {
     }
 
     async fn create_origin_endpoint(&self, s: OriginEndpointSpec) -> Result<OriginEndpoint> {
-        let (hls, dash) = package_in(s.package);
-        let out = self
+        let create = self
             .client
             .create_origin_endpoint()
-            .id(s.id)
             .channel_id(s.channel_id)
-            .set_description(s.description)
-            .set_manifest_name(s.manifest_name)
-            .set_hls_package(hls)
-            .set_dash_package(dash)
-            .set_startover_window_seconds(i32s(s.startover_window_seconds))
-            .set_time_delay_seconds(i32s(s.time_delay_seconds))
-            .set_authorization(authorization_in(s.authorization))
-            .set_tags(Some(tags_in(s.tags)))
+            .set_tags(Some(tags_in(s.tags)));
+        let out = settable!(create, s)
             .send()
             .await
             .map_err(sdk_err(SVC, "CreateOriginEndpoint"))
@@ -273,18 +282,7 @@ impl MediaPackageApi for SdkMediaPackage {
     }
 
     async fn update_origin_endpoint(&self, s: OriginEndpointSpec) -> Result<OriginEndpoint> {
-        let (hls, dash) = package_in(s.package);
-        let out = self
-            .client
-            .update_origin_endpoint()
-            .id(s.id)
-            .set_description(s.description)
-            .set_manifest_name(s.manifest_name)
-            .set_hls_package(hls)
-            .set_dash_package(dash)
-            .set_startover_window_seconds(i32s(s.startover_window_seconds))
-            .set_time_delay_seconds(i32s(s.time_delay_seconds))
-            .set_authorization(authorization_in(s.authorization))
+        let out = settable!(self.client.update_origin_endpoint(), s)
             .send()
             .await
             .map_err(sdk_err(SVC, "UpdateOriginEndpoint"))?;

@@ -11,7 +11,7 @@ use tracing::warn;
 
 use crate::api::common::DeletionPolicy;
 use crate::api::harvest_job::HarvestJob;
-use crate::aws::children::vod::{vod_id, AssetAt, ConfigurationAt, GroupAt};
+use crate::aws::children::mediapackagevod::{vod_id, AssetAt, ConfigurationAt, GroupAt};
 use crate::aws::children::Located;
 use crate::controller::context::Context;
 use crate::controller::kit::driver::{remove, AnnotationIds, DriverError, IdStore};

@@ -12,7 +12,7 @@ use super::status::Outcome;
 use crate::api::harvest_job::{HarvestEndpoint, HarvestJob, HarvestPhase};
 use crate::api::live_channel::LiveChannel;
 use crate::aws::children::mediapackage::HarvestChild;
-use crate::aws::children::vod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
+use crate::aws::children::mediapackagevod::{vod_id, AssetChild, ConfigurationChild, GroupChild};
 use crate::aws::mediapackage::{HarvestStatus, NewHarvestJob, S3Destination};
 use crate::aws::mediapackagevod::{
     NewAsset, PackagingConfigurationSpec, PackagingGroupSpec, VodDash, VodHls, VodPackage,

@@ -85,19 +85,28 @@ macro_rules! created {
     };
 }
 
-/// Deletes a WAF entity: every kind is deleted by name, id and lock token.
-macro_rules! delete {
-    ($self:ident, $call:ident, $op:literal, $name:ident, $id:ident, $lock_token:ident) => {{
+/// A call on one WAF entity, which every kind addresses by name, scope
+/// (CLOUDFRONT) and id, with the rest of its input as `setter(value)`s; sent,
+/// its output (or the error of `$op`).
+macro_rules! on_entity {
+    ($self:ident, $call:ident, $op:expr, $name:expr, $id:expr $(, $setter:ident($($value:expr),*))*) => {
         $self
             .client
             .$call()
             .name($name)
             .scope(t::Scope::Cloudfront)
             .id($id)
-            .lock_token($lock_token)
+            $(.$setter($($value),*))*
             .send()
             .await
-            .map_err(sdk_err(SVC, $op))?;
+            .map_err(sdk_err(SVC, $op))?
+    };
+}
+
+/// Deletes a WAF entity: every kind is deleted by name, id and lock token.
+macro_rules! delete {
+    ($self:ident, $call:ident, $op:literal, $name:ident, $id:ident, $lock_token:ident) => {{
+        on_entity!($self, $call, $op, $name, $id, lock_token($lock_token));
         Ok(())
     }};
 }
@@ -155,15 +164,7 @@ impl WafApi for SdkWaf {
 
     async fn get_regex_pattern_set(&self, name: &str, id: &str) -> Result<RegexPatternSet> {
         const OP: &str = "GetRegexPatternSet";
-        let out = self
-            .client
-            .get_regex_pattern_set()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, OP))?;
+        let out = on_entity!(self, get_regex_pattern_set, OP, name, id);
         let set = out
             .regex_pattern_set()
             .ok_or_else(|| missing(SVC, OP, "RegexPatternSet"))?;
@@ -188,18 +189,16 @@ impl WafApi for SdkWaf {
         lock_token: &str,
     ) -> Result<String> {
         const OP: &str = "UpdateRegexPatternSet";
-        let out = self
-            .client
-            .update_regex_pattern_set()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .description(description)
-            .set_regular_expression_list(Some(regexes(&patterns)))
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, OP))?;
+        let out = on_entity!(
+            self,
+            update_regex_pattern_set,
+            OP,
+            name,
+            id,
+            description(description),
+            set_regular_expression_list(Some(regexes(&patterns))),
+            lock_token(lock_token)
+        );
         Ok(out.next_lock_token().unwrap_or_default().to_owned())
     }
 
@@ -256,15 +255,7 @@ impl WafApi for SdkWaf {
 
     async fn get_ip_set(&self, name: &str, id: &str) -> Result<IpSet> {
         const OP: &str = "GetIPSet";
-        let out = self
-            .client
-            .get_ip_set()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, OP))?;
+        let out = on_entity!(self, get_ip_set, OP, name, id);
         let set = out.ip_set().ok_or_else(|| missing(SVC, OP, "IPSet"))?;
         Ok(IpSet {
             entity: entity(Some(set.name()), Some(set.id()), Some(set.arn())),
@@ -284,18 +275,16 @@ impl WafApi for SdkWaf {
         lock_token: &str,
     ) -> Result<String> {
         const OP: &str = "UpdateIPSet";
-        let out = self
-            .client
-            .update_ip_set()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .description(description)
-            .set_addresses(Some(addresses))
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, OP))?;
+        let out = on_entity!(
+            self,
+            update_ip_set,
+            OP,
+            name,
+            id,
+            description(description),
+            set_addresses(Some(addresses)),
+            lock_token(lock_token)
+        );
         Ok(out.next_lock_token().unwrap_or_default().to_owned())
     }
 
@@ -334,15 +323,7 @@ impl WafApi for SdkWaf {
 
     async fn get_web_acl(&self, name: &str, id: &str) -> Result<WebAcl> {
         const OP: &str = "GetWebACL";
-        let out = self
-            .client
-            .get_web_acl()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, OP))?;
+        let out = on_entity!(self, get_web_acl, OP, name, id);
         let acl = out.web_acl().ok_or_else(|| missing(SVC, OP, "WebACL"))?;
         Ok(WebAcl {
             entity: entity(Some(acl.name()), Some(acl.id()), Some(acl.arn())),
@@ -364,20 +345,18 @@ impl WafApi for SdkWaf {
         lock_token: &str,
     ) -> Result<String> {
         const OP: &str = "UpdateWebACL";
-        let out = self
-            .client
-            .update_web_acl()
-            .name(name)
-            .scope(t::Scope::Cloudfront)
-            .id(id)
-            .description(&spec.description)
-            .default_action(default_action(spec.default_block))
-            .set_rules(Some(to_rules(&spec, OP)?))
-            .visibility_config(visibility(name).map_err(build_err(OP))?)
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(sdk_err(SVC, OP))?;
+        let out = on_entity!(
+            self,
+            update_web_acl,
+            OP,
+            name,
+            id,
+            description(&spec.description),
+            default_action(default_action(spec.default_block)),
+            set_rules(Some(to_rules(&spec, OP)?)),
+            visibility_config(visibility(name).map_err(build_err(OP))?),
+            lock_token(lock_token)
+        );
         Ok(out.next_lock_token().unwrap_or_default().to_owned())
     }
 
