@@ -171,18 +171,30 @@ impl SdkClients {
     }
 }
 
-/// Builds one aws-sdk client for `$service` from [`SdkClients`]: the same few lines for
-/// every crate, whose `Config` types share no trait.
+/// An SDK adapter: a struct holding one aws-sdk client for `$service`, built
+/// from [`SdkClients`] (credentials, region, endpoint override). The same few
+/// lines for every crate, whose `Config` types share no trait.
 #[cfg(feature = "aws-sdk")]
-macro_rules! sdk_client {
-    ($krate:ident, $clients:expr, $service:expr) => {{
-        let (config, endpoint) = $clients.for_service($service);
-        let mut builder = $krate::config::Builder::from(&config);
-        if let Some(url) = endpoint {
-            builder = builder.endpoint_url(url);
+macro_rules! sdk_adapter {
+    ($(#[$meta:meta])* $name:ident, $krate:ident, $service:expr) => {
+        $(#[$meta])*
+        pub struct $name {
+            client: $krate::Client,
         }
-        $krate::Client::from_conf(builder.build())
-    }};
+
+        impl $name {
+            pub fn new(clients: &$crate::aws::clients::SdkClients) -> Self {
+                let (config, endpoint) = clients.for_service($service);
+                let mut builder = $krate::config::Builder::from(&config);
+                if let Some(url) = endpoint {
+                    builder = builder.endpoint_url(url);
+                }
+                Self {
+                    client: $krate::Client::from_conf(builder.build()),
+                }
+            }
+        }
+    };
 }
 #[cfg(feature = "aws-sdk")]
-pub(crate) use sdk_client;
+pub(crate) use sdk_adapter;

@@ -6,23 +6,13 @@ use aws_sdk_firehose::types::{
     ExtendedS3DestinationUpdate, KinesisStreamSourceConfiguration, Tag,
 };
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::firehose::*;
 use crate::aws::ownership::Tags;
 use crate::aws::service::Service;
 
-pub struct SdkFirehose {
-    client: aws_sdk_firehose::Client,
-}
-
-impl SdkFirehose {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_firehose, clients, Service::Firehose),
-        }
-    }
-}
+sdk_adapter!(SdkFirehose, aws_sdk_firehose, Service::Firehose);
 
 fn hints(d: &S3Delivery) -> BufferingHints {
     BufferingHints::builder()

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::kinesis::*;
 use crate::aws::ownership::Tags;
@@ -19,17 +19,7 @@ macro_rules! stream {
     };
 }
 
-pub struct SdkKinesis {
-    client: aws_sdk_kinesis::Client,
-}
-
-impl SdkKinesis {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_kinesis, clients, Service::Kinesis),
-        }
-    }
-}
+sdk_adapter!(SdkKinesis, aws_sdk_kinesis, Service::Kinesis);
 
 #[async_trait]
 impl KinesisApi for SdkKinesis {

@@ -5,7 +5,7 @@ use aws_sdk_mediapackage as mp;
 use jiff::Timestamp;
 use mp::types as t;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::mediapackage::*;
 use crate::aws::secret::SecretString;
@@ -17,17 +17,7 @@ type Result<T> = std::result::Result<T, AwsError>;
 
 const SVC: &str = "MediaPackage";
 
-pub struct SdkMediaPackage {
-    client: mp::Client,
-}
-
-impl SdkMediaPackage {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_mediapackage, clients, Service::MediaPackage),
-        }
-    }
-}
+sdk_adapter!(SdkMediaPackage, aws_sdk_mediapackage, Service::MediaPackage);
 
 /// Reads a channel from any SDK shape with a channel's accessors.
 macro_rules! channel_of {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_mediapackagevod as vod;
 use vod::types as t;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{sdk_err, AwsError};
 use crate::aws::mediapackage::already_exists;
 use crate::aws::mediapackagevod::*;
@@ -16,17 +16,11 @@ type Result<T> = std::result::Result<T, AwsError>;
 
 const SVC: &str = "MediaPackageVod";
 
-pub struct SdkMediaPackageVod {
-    client: vod::Client,
-}
-
-impl SdkMediaPackageVod {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_mediapackagevod, clients, Service::MediaPackageVod),
-        }
-    }
-}
+sdk_adapter!(
+    SdkMediaPackageVod,
+    aws_sdk_mediapackagevod,
+    Service::MediaPackageVod
+);
 
 macro_rules! group_of {
     ($g:expr) => {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_mediatailor as mt;
 use mt::types as t;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{sdk_err, AwsError};
 use crate::aws::mediatailor::*;
 use crate::aws::service::Service;
@@ -15,17 +15,7 @@ type Result<T> = std::result::Result<T, AwsError>;
 
 const SVC: &str = "MediaTailor";
 
-pub struct SdkMediaTailor {
-    client: mt::Client,
-}
-
-impl SdkMediaTailor {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_mediatailor, clients, Service::MediaTailor),
-        }
-    }
-}
+sdk_adapter!(SdkMediaTailor, aws_sdk_mediatailor, Service::MediaTailor);
 
 /// Reads a configuration from any SDK shape with its accessors (the outputs of Put
 /// and Get repeat the same fields).

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_secretsmanager as sm;
 use jiff::Timestamp;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::ownership::Tags;
 use crate::aws::secret::SecretString;
@@ -15,17 +15,11 @@ type Result<T> = std::result::Result<T, AwsError>;
 
 const SVC: &str = "SecretsManager";
 
-pub struct SdkSecretsManager {
-    client: sm::Client,
-}
-
-impl SdkSecretsManager {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_secretsmanager, clients, Service::SecretsManager),
-        }
-    }
-}
+sdk_adapter!(
+    SdkSecretsManager,
+    aws_sdk_secretsmanager,
+    Service::SecretsManager
+);
 
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<Timestamp> {
     t.and_then(|t| Timestamp::new(t.secs(), t.subsec_nanos() as i32).ok())

@@ -2,22 +2,12 @@
 
 use async_trait::async_trait;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::service::Service;
 use crate::aws::sts::*;
 
-pub struct SdkSts {
-    client: aws_sdk_sts::Client,
-}
-
-impl SdkSts {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_sts, clients, Service::Sts),
-        }
-    }
-}
+sdk_adapter!(SdkSts, aws_sdk_sts, Service::Sts);
 
 #[async_trait]
 impl StsApi for SdkSts {

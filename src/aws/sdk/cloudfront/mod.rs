@@ -16,7 +16,7 @@ use aws_sdk_cloudfront as cf;
 use aws_smithy_types::error::operation::BuildError;
 use cf::types as t;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::cloudfront::*;
 use crate::aws::error::{sdk_err, AwsError};
 use crate::aws::ownership::Tags;
@@ -77,17 +77,7 @@ macro_rules! send_realtime {
     }};
 }
 
-pub struct SdkCloudFront {
-    client: cf::Client,
-}
-
-impl SdkCloudFront {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_cloudfront, clients, Service::CloudFront),
-        }
-    }
-}
+sdk_adapter!(SdkCloudFront, aws_sdk_cloudfront, Service::CloudFront);
 #[async_trait]
 impl CloudFrontApi for SdkCloudFront {
     async fn create_distribution(

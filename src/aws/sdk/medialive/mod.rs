@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use aws_sdk_medialive as ml;
 use ml::types as t;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::medialive::*;
 use crate::aws::ownership::Tags;
@@ -38,17 +38,7 @@ const SVC: &str = "MediaLive";
 const DESTINATION: &str = "mediapackage";
 const AUDIO: &str = "audio_aac";
 
-pub struct SdkMediaLive {
-    client: ml::Client,
-}
-
-impl SdkMediaLive {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_medialive, clients, Service::MediaLive),
-        }
-    }
-}
+sdk_adapter!(SdkMediaLive, aws_sdk_medialive, Service::MediaLive);
 
 #[async_trait]
 impl MediaLiveApi for SdkMediaLive {

@@ -10,7 +10,7 @@ use aws_sdk_wafv2 as waf;
 use aws_smithy_types::error::operation::BuildError;
 use waf::types as t;
 
-use crate::aws::clients::{sdk_client, SdkClients};
+use crate::aws::clients::sdk_adapter;
 use crate::aws::error::{missing, sdk_err, AwsError};
 use crate::aws::ownership::Tags;
 use crate::aws::service::Service;
@@ -33,17 +33,7 @@ fn next_marker(marker: Option<&str>, page_len: usize) -> Option<String> {
     non_empty(marker).filter(|_| page_len > 0)
 }
 
-pub struct SdkWaf {
-    client: waf::Client,
-}
-
-impl SdkWaf {
-    pub fn new(clients: &SdkClients) -> Self {
-        Self {
-            client: sdk_client!(aws_sdk_wafv2, clients, Service::Wafv2),
-        }
-    }
-}
+sdk_adapter!(SdkWaf, aws_sdk_wafv2, Service::Wafv2);
 
 fn tags_of(tags: Tags, op: &'static str) -> Result<Vec<t::Tag>> {
     tags.into_iter()
