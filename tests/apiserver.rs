@@ -473,9 +473,9 @@ async fn watches_resume_from_a_resource_version_and_expire_when_compacted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_watch_that_falls_behind_catches_up_from_the_history() {
-    // One change of buffer: a burst of concurrent writes leaves the watch
-    // behind. It must catch up from the history, not end with 410 (which
-    // makes every client list everything again, and under load again).
+    // One change of buffer: a burst of writes leaves the watch behind. It
+    // must catch up from the history, not end with 410 (which makes every
+    // client list everything again, and under load again).
     let options = Options {
         watch_buffer: 1,
         ..Options::default()
@@ -484,20 +484,29 @@ async fn a_watch_that_falls_behind_catches_up_from_the_history() {
     let maps: Api<ConfigMap> = Api::namespaced(server.client(), "default");
     let from = server.resource_version().to_string();
     let mut stream = maps
-        .watch(&WatchParams::default().timeout(20), &from)
+        .watch(&WatchParams::default().timeout(60), &from)
         .await
         .unwrap()
         .boxed();
-    let burst = 300;
-    futures::future::join_all((0..burst).map(|i| {
-        let maps = maps.clone();
-        async move {
-            maps.create(&PostParams::default(), &config_map(&format!("m{i}"), &[]))
-                .await
-                .unwrap()
-        }
-    }))
-    .await;
+    // The watch is not read during the burst, and the burst (about 38 MB of
+    // events) is more than the server's send queue and the loopback socket
+    // buffers hold: its sender has to stop, so the watch falls behind however
+    // the machine schedules the writes (a burst of small objects did not,
+    // on a busy machine).
+    let burst = 1200;
+    let big = "x".repeat(32 * 1024);
+    futures::stream::iter(0..burst)
+        .map(|i| {
+            let (maps, big) = (maps.clone(), big.clone());
+            async move {
+                let mut map = config_map(&format!("m{i}"), &[]);
+                map.data = Some([("k".to_string(), big)].into());
+                maps.create(&PostParams::default(), &map).await.unwrap()
+            }
+        })
+        .buffer_unordered(32)
+        .collect::<Vec<_>>()
+        .await;
     let mut versions = Vec::new();
     while versions.len() < burst {
         match stream
