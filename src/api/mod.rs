@@ -20,3 +20,37 @@ pub use common::{Condition, ConditionStatus, DeletionPolicy};
 pub use harvest_job::{HarvestJob, HarvestJobSpec, HarvestJobStatus};
 pub use live_channel::{LiveChannel, LiveChannelSpec, LiveChannelStatus};
 pub use token_policy::{TokenPolicy, TokenPolicySpec, TokenPolicyStatus};
+
+/// A kind whose status keeps conditions: what lets the steps every kind
+/// shares (deletion, `controller::kit::deletion`) report on any of them.
+pub trait Conditioned {
+    type Status: Default + Clone + serde::Serialize + Send + Sync;
+
+    /// The status as it stands (the default before the first write).
+    fn current_status(&self) -> Self::Status;
+
+    fn conditions_mut(status: &mut Self::Status) -> &mut Vec<Condition>;
+}
+
+macro_rules! conditioned {
+    ($($kind:ty => $status:ty),* $(,)?) => {$(
+        impl Conditioned for $kind {
+            type Status = $status;
+
+            fn current_status(&self) -> $status {
+                self.status.clone().unwrap_or_default()
+            }
+
+            fn conditions_mut(status: &mut $status) -> &mut Vec<Condition> {
+                &mut status.conditions
+            }
+        }
+    )*};
+}
+
+conditioned!(
+    AdInsertion => AdInsertionStatus,
+    HarvestJob => HarvestJobStatus,
+    LiveChannel => LiveChannelStatus,
+    TokenPolicy => TokenPolicyStatus,
+);

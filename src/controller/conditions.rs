@@ -15,6 +15,19 @@ pub enum Progress {
     Stalled { reason: String, message: String },
 }
 
+impl From<&crate::plan::failure::Failure> for Progress {
+    /// A failure: Stalled when the user has to act, else Reconciling (onair
+    /// retries).
+    fn from(failure: &crate::plan::failure::Failure) -> Self {
+        let (reason, message) = (failure.reason.clone(), failure.message.clone());
+        if failure.stalled {
+            Progress::Stalled { reason, message }
+        } else {
+            Progress::Reconciling { reason, message }
+        }
+    }
+}
+
 /// The conditions of one status write, built from the previous ones so that
 /// `lastTransitionTime` only moves when a condition's status changes.
 pub struct ConditionSet {

@@ -14,20 +14,21 @@ use jiff::Timestamp;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::{Resource, ResourceExt};
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::api::ad_insertion::{
     AdInsertion, AdInsertionStatus, AdPlaybackUrls, MediaTailorEndpoints,
 };
-use crate::api::common::DeletionPolicy;
 use crate::api::live_channel::LiveChannel;
 use crate::aws::children::mediatailor::{PlaybackAt, PlaybackChild};
 use crate::aws::mediatailor::PlaybackConfig;
+use crate::aws::ownership::Owner;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
+use crate::controller::kit::deletion;
 use crate::controller::kit::driver::AnnotationIds;
-use crate::controller::kit::{now, owner_of, remove_child, unix_now, Error, Steps};
-use crate::controller::provider::{provider_for, recorded_provider};
+use crate::controller::kit::{aws_at, now, owner_of, remove_child, unix_now, Error, Step, Steps};
+use crate::controller::provider::{provider_for, recorded_provider, Resolved};
 use crate::k8s::finalizer;
 use crate::k8s::report::{write_status, Events};
 use crate::plan::failure::{merged_tags, Failure};
@@ -45,19 +46,8 @@ struct Outcome {
 impl Outcome {
     /// A failure from AWS: Stalled when the user has to act, else Reconciling.
     fn failed(failure: Failure) -> Self {
-        let progress = if failure.stalled {
-            Progress::Stalled {
-                reason: failure.reason.clone(),
-                message: failure.message.clone(),
-            }
-        } else {
-            Progress::Reconciling {
-                reason: failure.reason.clone(),
-                message: failure.message.clone(),
-            }
-        };
         Self {
-            progress,
+            progress: Progress::from(&failure),
             channel_ready: (true, "ChannelReady", "the channel is ready".into()),
             config: None,
             playback: None,
@@ -382,90 +372,70 @@ async fn cleanup(
     ctx: &Context,
     api: &Api<AdInsertion>,
 ) -> Result<Action, Error> {
-    if !finalizer::has_finalizer(adi) {
-        return Ok(Action::await_change());
-    }
-    let ids = AnnotationIds::new(api.clone(), adi);
-    if adi.spec.deletion_policy == DeletionPolicy::Retain || recorded_provider(adi).is_none() {
-        finalizer::remove(api, adi).await?;
-        return Ok(Action::await_change());
-    }
-    let provider = recorded_provider(adi).flatten();
-    let resolved = match ctx
-        .providers
-        .resolve(provider.as_ref(), &adi.namespace().unwrap_or_default())
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            warn!(name = %adi.name_any(), error = %e, "cannot delete the playback configuration yet");
-            return Ok(Action::requeue(ctx.timing.retry));
-        }
+    let made_in = recorded_provider(adi);
+    let resolved = match deletion::start(adi, ctx, api, adi.spec.deletion_policy, made_in).await? {
+        deletion::Start::In(resolved) => resolved,
+        deletion::Start::Done(action) => return Ok(action),
     };
     let owner = owner_of(adi);
     let events = Events::new(&ctx.recorder, adi, false);
-    // Breaks still to come in the channel's schedule, if the channel is there.
+    let removals = async {
+        clear_breaks(adi, ctx, &resolved, &owner, &events).await?;
+        let mut ids = AnnotationIds::new(api.clone(), adi);
+        let child = PlaybackAt {
+            api: resolved.apis.mediatailor.as_ref(),
+            owner: &owner,
+            name: owner.resource_id("ads", plan::NAME_LIMIT),
+        };
+        let what = "MediaTailor playback configuration";
+        let why = "the AdInsertion is being deleted";
+        let gone = remove_child(&mut ids, &events, &child, what, why).await?;
+        Ok(if gone { Vec::new() } else { vec![what] })
+    }
+    .await;
+    deletion::finish(adi, ctx, api, &events, removals).await
+}
+
+/// Removes the breaks still to come from the channel's schedule, if the
+/// channel is there.
+async fn clear_breaks(
+    adi: &AdInsertion,
+    ctx: &Context,
+    resolved: &Resolved,
+    owner: &Owner,
+    events: &Events<'_>,
+) -> Step<()> {
     let namespace = adi.namespace().unwrap_or_default();
     let channels: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
-    if let Ok(Some(channel)) = channels.get_opt(&adi.spec.channel_ref.name).await {
-        if let Some(id) = channel
-            .status
-            .and_then(|s| s.resources)
-            .and_then(|r| r.channel_id)
-        {
-            match breaks::clear(
-                resolved.apis.medialive.as_ref(),
-                &id,
-                &owner.uid,
-                Timestamp::now(),
-            )
-            .await
-            {
-                Ok(0) => {}
-                Ok(n) => {
-                    events
-                        .publish(
-                            false,
-                            "BreaksCleared",
-                            "ClearAdBreaks",
-                            format!("Removed {n} scheduled ad breaks from MediaLive channel {id}"),
-                        )
-                        .await
-                }
-                // A deleted channel has no schedule to clean.
-                Err(e) if e.is_not_found() || e.is_conflict() => {}
-                Err(e) => {
-                    warn!(name = %adi.name_any(), error = %e, "cannot clear scheduled ad breaks yet");
-                    return Ok(Action::requeue(ctx.timing.retry));
-                }
-            }
-        }
-    }
-    let mut ids = ids;
-    let child = PlaybackAt {
-        api: resolved.apis.mediatailor.as_ref(),
-        owner: &owner,
-        name: owner.resource_id("ads", plan::NAME_LIMIT),
+    // Not there, or not readable now: a deleted channel has no schedule to clean.
+    let Ok(Some(channel)) = channels.get_opt(&adi.spec.channel_ref.name).await else {
+        return Ok(());
     };
-    let what = "MediaTailor playback configuration";
-    match remove_child(
-        &mut ids,
-        &events,
-        &child,
-        what,
-        "the AdInsertion is being deleted",
-    )
-    .await
-    {
-        Ok(_) => {
-            finalizer::remove(api, adi).await?;
-            Ok(Action::await_change())
+    let Some(id) = channel
+        .status
+        .and_then(|s| s.resources)
+        .and_then(|r| r.channel_id)
+    else {
+        return Ok(());
+    };
+    let api = resolved.apis.medialive.as_ref();
+    match breaks::clear(api, &id, &owner.uid, Timestamp::now()).await {
+        Ok(0) => {}
+        Ok(n) => {
+            events
+                .publish(
+                    false,
+                    "BreaksCleared",
+                    "ClearAdBreaks",
+                    format!("Removed {n} scheduled ad breaks from MediaLive channel {id}"),
+                )
+                .await
         }
-        Err(e) => {
-            warn!(name = %adi.name_any(), error = %e.error, "cannot delete the playback configuration yet");
-            Ok(Action::requeue(ctx.timing.retry))
-        }
+        // A deleted channel has no schedule to clean.
+        Err(e) if e.is_not_found() || e.is_conflict() => {}
+        Err(e) => return Err(aws_at("scheduled ad breaks")(e)),
     }
+    Ok(())
 }
 
 /// Runs the AdInsertion controller for one namespace (None: all of them)

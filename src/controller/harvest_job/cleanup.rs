@@ -7,17 +7,14 @@ use jiff::Timestamp;
 use kube::api::{Api, DeleteParams};
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
-use tracing::warn;
 
-use crate::api::common::DeletionPolicy;
 use crate::api::harvest_job::HarvestJob;
 use crate::aws::children::mediapackagevod::{vod_id, AssetAt, ConfigurationAt, GroupAt};
-use crate::aws::children::Located;
 use crate::controller::context::Context;
-use crate::controller::kit::driver::{remove, AnnotationIds, DriverError, IdStore};
-use crate::controller::kit::{owner_of, Error};
+use crate::controller::kit::deletion;
+use crate::controller::kit::driver::{AnnotationIds, IdStore};
+use crate::controller::kit::{owner_of, remove_child, Error};
 use crate::controller::provider::recorded_provider;
-use crate::k8s::finalizer;
 use crate::k8s::report::Events;
 
 /// A finished job: nothing is polled; the object goes `ttlSecondsAfterFinished`
@@ -57,102 +54,53 @@ pub(super) async fn cleanup(
     ctx: &Context,
     api: &Api<HarvestJob>,
 ) -> Result<Action, Error> {
-    if !finalizer::has_finalizer(hj) {
-        return Ok(Action::await_change());
-    }
     let mut ids = AnnotationIds::new(api.clone(), hj);
-    let has_vod = ["vod-asset", "vod-hls", "vod-dash", "vod-group"]
-        .iter()
-        .any(|c| ids.recorded(c).is_some());
-    if hj.spec.deletion_policy == DeletionPolicy::Retain || !has_vod {
-        finalizer::remove(api, hj).await?;
-        return Ok(Action::await_change());
-    }
-    let provider = recorded_provider(hj).flatten();
-    let resolved = match ctx
-        .providers
-        .resolve(provider.as_ref(), &hj.namespace().unwrap_or_default())
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            warn!(name = %hj.name_any(), error = %e, "cannot delete the VOD asset yet");
-            return Ok(Action::requeue(ctx.timing.retry));
-        }
+    // Only a job published with MediaPackage VOD made anything to delete.
+    let made_vod = VOD_CHILDREN.iter().any(|c| ids.recorded(c).is_some());
+    let made_in = made_vod.then(|| recorded_provider(hj).flatten());
+    let resolved = match deletion::start(hj, ctx, api, hj.spec.deletion_policy, made_in).await? {
+        deletion::Start::In(resolved) => resolved,
+        deletion::Start::Done(action) => return Ok(action),
     };
-    let owner = owner_of(hj);
+    let owner = &owner_of(hj);
     let events = Events::new(&ctx.recorder, hj, false);
-    let vod_api = resolved.apis.mediapackagevod.as_ref();
-    let owner = &owner;
+    let api_of_vod = resolved.apis.mediapackagevod.as_ref();
     let asset = AssetAt {
-        api: vod_api,
+        api: api_of_vod,
         owner,
         id: vod_id(owner, "vod-asset"),
     };
     let configuration = |child| ConfigurationAt {
-        api: vod_api,
+        api: api_of_vod,
         owner,
         child,
         id: vod_id(owner, child),
     };
-    let (hls, dash) = (configuration("vod-hls"), configuration("vod-dash"));
     let group = GroupAt {
-        api: vod_api,
+        api: api_of_vod,
         owner,
         id: vod_id(owner, "vod-group"),
     };
-    let mut done = true;
-    for (result, what) in [
-        (removed(&asset, &mut ids).await, "MediaPackage VOD asset"),
-        (
-            removed(&hls, &mut ids).await,
-            "MediaPackage VOD packaging configuration",
-        ),
-        (
-            removed(&dash, &mut ids).await,
-            "MediaPackage VOD packaging configuration",
-        ),
-        (
-            removed(&group, &mut ids).await,
-            "MediaPackage VOD packaging group",
-        ),
-    ] {
-        match result {
-            Ok(Some(id)) => {
-                events
-                    .publish(
-                        false,
-                        "Deleted",
-                        "Delete",
-                        format!("Deleted {what} {id}: the HarvestJob is being deleted"),
-                    )
-                    .await
-            }
-            Ok(None) => {}
-            Err(e) => {
-                done = false;
-                warn!(name = %hj.name_any(), error = %e, "cannot delete {what} yet");
+    let why = "the HarvestJob is being deleted";
+    let removals = async {
+        // The asset uses the configurations, which are in the group.
+        let what = "MediaPackage VOD asset";
+        if !remove_child(&mut ids, &events, &asset, what, why).await? {
+            return Ok(vec![what]);
+        }
+        let what = "MediaPackage VOD packaging configuration";
+        for child in ["vod-hls", "vod-dash"] {
+            if !remove_child(&mut ids, &events, &configuration(child), what, why).await? {
+                return Ok(vec![what]);
             }
         }
+        let what = "MediaPackage VOD packaging group";
+        let gone = remove_child(&mut ids, &events, &group, what, why).await?;
+        Ok(if gone { Vec::new() } else { vec![what] })
     }
-    if done
-        && ["vod-asset", "vod-hls", "vod-dash", "vod-group"]
-            .iter()
-            .all(|c| ids.recorded(c).is_none())
-    {
-        finalizer::remove(api, hj).await?;
-        return Ok(Action::await_change());
-    }
-    Ok(Action::requeue(ctx.timing.poll))
+    .await;
+    deletion::finish(hj, ctx, api, &events, removals).await
 }
 
-/// Removes a recorded child; the id it had when it is gone now.
-async fn removed<L: Located>(
-    child: &L,
-    ids: &mut AnnotationIds<HarvestJob>,
-) -> Result<Option<String>, DriverError> {
-    let Some(id) = ids.recorded(child.child()) else {
-        return Ok(None);
-    };
-    Ok(remove(child, ids).await?.then_some(id))
-}
+/// The children a job published with MediaPackage VOD records.
+const VOD_CHILDREN: [&str; 4] = ["vod-asset", "vod-hls", "vod-dash", "vod-group"];

@@ -9,11 +9,14 @@
 //!          with its event; Step, StepError and their one Failure mapping
 //! run      run_kind: the generic controller loop (error policy, concurrency,
 //!          metrics) every kind runs under
+//! deletion start / finish a deletion: Retain, the account, the finalizer,
+//!          and the status of an object stuck in Terminating
 //! ```
 //!
 //! The classification of failures itself is pure and lives in
 //! [`plan::failure`](crate::plan::failure).
 
+pub mod deletion;
 pub mod driver;
 mod run;
 mod steps;

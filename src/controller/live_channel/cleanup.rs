@@ -7,8 +7,7 @@
 use kube::api::Api;
 use kube::runtime::controller::Action;
 
-use crate::api::common::DeletionPolicy;
-use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
+use crate::api::live_channel::LiveChannel;
 use crate::aws::apis::AwsApis;
 use crate::aws::children::cloudfront::DistributionAt;
 use crate::aws::children::medialive::{
@@ -20,42 +19,23 @@ use crate::aws::children::telemetry::{
 };
 use crate::aws::children::Located;
 use crate::aws::ownership::Owner;
-use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
+use crate::controller::kit::deletion;
 use crate::controller::kit::driver::{AnnotationIds, IdStore};
-use crate::k8s::finalizer;
-use crate::k8s::report::{write_status, Events};
+use crate::controller::kit::{owner_of, remove_child, Error, Step};
+use crate::k8s::report::Events;
 use crate::plan::mediapackage::Format;
-
-use crate::controller::kit::{now, Error};
-use crate::controller::kit::{owner_of, remove_child, Step};
-use crate::plan::failure::Failure;
 
 const WHY: &str = "the LiveChannel is being deleted";
 
 pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Result<Action, Error> {
-    let events = Events::new(&ctx.recorder, lc, false);
-    if lc.spec.deletion_policy == DeletionPolicy::Retain {
-        events
-            .publish(false, "Retained", "Delete", "deletionPolicy is Retain: the AWS resources stay (their ids are in the object's annotations)".into())
-            .await;
-        finalizer::remove(api, lc).await?;
-        return Ok(Action::await_change());
-    }
-    let namespace = lc.metadata.namespace.as_deref().unwrap_or_default();
-    let resolved = match ctx
-        .providers
-        .resolve(lc.spec.provider_ref.as_ref(), namespace)
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            let failure = Failure::from(&e);
-            let message = format!("{} (the AWS resources cannot be deleted until this is fixed; set deletionPolicy to Retain to leave them)", failure.message);
-            deleting_status(api, lc, &failure.reason, &message, true).await?;
-            return Ok(Action::requeue(ctx.timing.retry));
-        }
+    // A channel's resources are made in its provider's account from the first reconcile on.
+    let made_in = Some(lc.spec.provider_ref.clone());
+    let resolved = match deletion::start(lc, ctx, api, lc.spec.deletion_policy, made_in).await? {
+        deletion::Start::In(resolved) => resolved,
+        deletion::Start::Done(action) => return Ok(action),
     };
+    let events = Events::new(&ctx.recorder, lc, false);
     let owner = owner_of(lc);
     let mut ids = AnnotationIds::new(api.clone(), lc);
     let chains = Chains {
@@ -66,32 +46,10 @@ pub async fn run(lc: &LiveChannel, ctx: &Context, api: &Api<LiveChannel>) -> Res
     let waiting = async {
         let medialive = chains.medialive(&mut ids, &events).await?;
         let delivery = chains.delivery(&mut ids, &events).await?;
-        Ok::<_, crate::controller::kit::StepError>([medialive, delivery])
+        Ok([medialive, delivery].into_iter().flatten().collect())
     }
     .await;
-    match waiting {
-        Ok([None, None]) => {
-            finalizer::remove(api, lc).await?;
-            Ok(Action::await_change())
-        }
-        Ok(waiting) => {
-            let names: Vec<&str> = waiting.iter().flatten().copied().collect();
-            let message = format!(
-                "deleting the AWS resources: waiting for the {} to go",
-                names.join(" and the ")
-            );
-            deleting_status(api, lc, "Deleting", &message, false).await?;
-            Ok(Action::requeue(ctx.timing.poll))
-        }
-        Err(e) => {
-            let failure = e.failure();
-            deleting_status(api, lc, &failure.reason, &failure.message, failure.stalled).await?;
-            events
-                .publish(true, &failure.reason, "Delete", failure.message)
-                .await;
-            Ok(Action::requeue(ctx.timing.retry))
-        }
-    }
+    deletion::finish(lc, ctx, api, &events, waiting).await
 }
 
 /// What to delete with: where each child is, never what it should be.
@@ -221,32 +179,4 @@ impl Chains<'_> {
         }
         Ok(None)
     }
-}
-
-async fn deleting_status(
-    api: &Api<LiveChannel>,
-    lc: &LiveChannel,
-    reason: &str,
-    message: &str,
-    stalled: bool,
-) -> Result<(), Error> {
-    let previous = lc.status.clone().unwrap_or_default();
-    let mut set = ConditionSet::new(&previous.conditions, lc.metadata.generation, now());
-    set.summarize(&if stalled {
-        Progress::Stalled {
-            reason: reason.into(),
-            message: message.into(),
-        }
-    } else {
-        Progress::Reconciling {
-            reason: reason.into(),
-            message: message.into(),
-        }
-    });
-    let status = LiveChannelStatus {
-        conditions: set.into_vec(),
-        ..previous
-    };
-    write_status(api, lc, &status).await?;
-    Ok(())
 }

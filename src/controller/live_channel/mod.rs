@@ -50,9 +50,6 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
     let api: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
     if lc.meta().deletion_timestamp.is_some() {
         ctx.settled(lc.as_ref());
-        if !finalizer::has_finalizer(lc.as_ref()) {
-            return Ok(Action::await_change());
-        }
         return cleanup::run(&lc, &ctx, &api).await;
     }
     // Where the RBAC lets onair read no Secret, a channel naming one says

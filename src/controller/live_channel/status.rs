@@ -184,14 +184,7 @@ pub fn build(
             .as_ref()
             .is_none_or(crate::aws::children::cloudfront::deployed);
     let progress = match failure {
-        Some(f) if f.stalled => Progress::Stalled {
-            reason: f.reason.clone(),
-            message: f.message.clone(),
-        },
-        Some(f) => Progress::Reconciling {
-            reason: f.reason.clone(),
-            message: f.message.clone(),
-        },
+        Some(f) => Progress::from(f),
         // MediaLive gave up on the channel: nothing onair retries will fix it.
         None if observed
             .channel

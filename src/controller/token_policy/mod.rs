@@ -18,9 +18,8 @@ use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Resource, ResourceExt};
-use tracing::{info, warn};
+use tracing::info;
 
-use crate::api::common::DeletionPolicy;
 use crate::api::token_policy::{TokenPolicy, TokenPolicyStatus};
 use crate::api::{AdInsertion, LiveChannel};
 use crate::aws::children::edge::{
@@ -28,6 +27,7 @@ use crate::aws::children::edge::{
 };
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
+use crate::controller::kit::deletion;
 use crate::controller::kit::driver::{AnnotationIds, IdStore};
 use crate::controller::kit::{now, owner_of, remove_child, Error};
 use crate::controller::provider::recorded_provider;
@@ -103,14 +103,7 @@ async fn write(
             reason: (*reason).into(),
             message: message.clone(),
         },
-        Outcome::Failed(f) if f.stalled => Progress::Stalled {
-            reason: f.reason.clone(),
-            message: f.message.clone(),
-        },
-        Outcome::Failed(f) => Progress::Reconciling {
-            reason: f.reason.clone(),
-            message: f.message.clone(),
-        },
+        Outcome::Failed(f) => Progress::from(f),
     };
     let (waiting_reason, waiting_message) = match &progress {
         Progress::Ready { .. } => ("", String::new()),
@@ -199,26 +192,10 @@ async fn write(
 /// policy being deleted), then the web ACL, patterns, function and store go,
 /// each once AWS no longer reports it in use.
 async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Result<Action, Error> {
-    if !finalizer::has_finalizer(tp) {
-        return Ok(Action::await_change());
-    }
-    if tp.spec.deletion_policy == DeletionPolicy::Retain || recorded_provider(tp).is_none() {
-        finalizer::remove(api, tp).await?;
-        return Ok(Action::await_change());
-    }
-    let resolved = match ctx
-        .providers
-        .resolve(
-            recorded_provider(tp).flatten().as_ref(),
-            &tp.namespace().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            warn!(name = %tp.name_any(), error = %e, "cannot delete the token check yet");
-            return Ok(Action::requeue(ctx.timing.retry));
-        }
+    let made_in = recorded_provider(tp);
+    let resolved = match deletion::start(tp, ctx, api, tp.spec.deletion_policy, made_in).await? {
+        deletion::Start::In(resolved) => resolved,
+        deletion::Start::Done(action) => return Ok(action),
     };
     let apis = &resolved.apis;
     let owner = owner_of(tp);
@@ -245,37 +222,34 @@ async fn cleanup(tp: &TokenPolicy, ctx: &Context, api: &Api<TokenPolicy>) -> Res
         owner: &owner,
         name: names.store.clone(),
     };
-    let gone = async {
+    let waiting = async {
         let waf = tp.spec.revocation.method == crate::api::token_policy::RevocationMethod::Waf;
         // Look for unrecorded WAF entities only where the policy may have made them.
+        let what = "WAF web ACL";
         if (waf || ids.recorded(WebAclChild::CHILD).is_some())
-            && !remove_child(&mut ids, &events, &acl, "WAF web ACL", why).await?
+            && !remove_child(&mut ids, &events, &acl, what, why).await?
         {
-            return Ok(false);
+            return Ok(vec![what]);
         }
+        let what = "WAF regex pattern set";
         if (waf || ids.recorded(PatternSetChild::CHILD).is_some())
-            && !remove_child(&mut ids, &events, &set, "WAF regex pattern set", why).await?
+            && !remove_child(&mut ids, &events, &set, what, why).await?
         {
-            return Ok(false);
-        }
-        if !remove_child(&mut ids, &events, &function, "CloudFront function", why).await? {
-            return Ok(false);
-        }
-        remove_child(&mut ids, &events, &store, "CloudFront key value store", why).await
-    }
-    .await;
-    match gone {
-        Ok(true) => {
-            finalizer::remove(api, tp).await?;
-            Ok(Action::await_change())
+            return Ok(vec![what]);
         }
         // In use by a distribution still deploying without it: look again.
-        Ok(false) => Ok(Action::requeue(ctx.timing.poll)),
-        Err(e) => {
-            warn!(name = %tp.name_any(), error = ?e.error, what = e.what, "cannot delete the token check yet");
-            Ok(Action::requeue(ctx.timing.retry))
+        let what = "CloudFront function";
+        if !remove_child(&mut ids, &events, &function, what, why).await? {
+            return Ok(vec![what]);
         }
+        let what = "CloudFront key value store";
+        if !remove_child(&mut ids, &events, &store, what, why).await? {
+            return Ok(vec![what]);
+        }
+        Ok(Vec::new())
     }
+    .await;
+    deletion::finish(tp, ctx, api, &events, waiting).await
 }
 
 /// Runs the TokenPolicy controller for one namespace (None: all of them)
