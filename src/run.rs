@@ -334,7 +334,11 @@ pub(crate) async fn run_controllers(
             );
         }
     });
-    futures::future::join_all(sets).await;
+    // AwsProviders are cluster scoped: one controller, whatever the namespaces.
+    tokio::join!(
+        crate::controller::aws_provider::run(ctx.clone(), concurrency),
+        futures::future::join_all(sets),
+    );
 }
 
 /// The reconcilers' shared context, from the flags; `sim` is the simulation

@@ -176,6 +176,9 @@ def check_common(docs, values, label):
     check_secret_scope(docs, env, merged, label)
     lease_role = by_key[("Role", NAMESPACE, f"{RELEASE}-leader-election")]
     check(any("leases" in r["resources"] and "update" in r["verbs"] for r in lease_role["rules"]), f"{label}: lease role")
+    # AwsProviders are cluster scoped: their events go to the release namespace.
+    check(any("events" in r["resources"] and "create" in r["verbs"] for r in lease_role["rules"]),
+          f"{label}: events in the release namespace (the AwsProviders')")
     # Every role is bound to the operator's ServiceAccount.
     sa_name = merged["serviceAccount"]["name"] or RELEASE
     check(pod["serviceAccountName"] == sa_name, f"{label}: service account")

@@ -113,4 +113,15 @@ pub struct AwsProviderStatus {
     /// The AWS account the credentials resolve to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// Whom onair acts as through this provider (STS GetCallerIdentity): the
+    /// user's or the assumed role session's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_arn: Option<String>,
+    /// The region the last check used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// When the credentials were last checked (every `--resync-seconds`, and
+    /// at each change of the spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_checked_time: Option<String>,
 }

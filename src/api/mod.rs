@@ -50,6 +50,7 @@ macro_rules! conditioned {
 
 conditioned!(
     AdInsertion => AdInsertionStatus,
+    AwsProvider => AwsProviderStatus,
     HarvestJob => HarvestJobStatus,
     LiveChannel => LiveChannelStatus,
     TokenPolicy => TokenPolicyStatus,

@@ -4,6 +4,7 @@
 //! the LiveChannel reconciler.
 
 pub mod ad_insertion;
+pub mod aws_provider;
 pub mod conditions;
 pub mod context;
 pub mod harvest_job;

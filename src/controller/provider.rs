@@ -7,12 +7,13 @@ use std::sync::Arc;
 use kube::Api;
 
 use crate::api::common::{ProviderRef, Tags};
-use crate::api::AwsProvider;
+use crate::api::{AwsProvider, AwsProviderSpec};
 use crate::aws::accounts::ApisCache;
 use crate::aws::apis::AwsApis;
 use crate::aws::clients::{ClientSettings, RoleToAssume};
 use crate::aws::error::AwsError;
 use crate::aws::guard::Limiters;
+use crate::aws::sts::CallerIdentity;
 
 /// What an object gets from its provider besides the APIs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -181,12 +182,7 @@ impl Providers {
                         namespace: namespace.to_string(),
                     });
                 }
-                let settings = ClientSettings {
-                    region: spec.region.clone(),
-                    assume_role: spec.assume_role.as_ref().map(RoleToAssume::from),
-                    endpoint_url: spec.endpoint_url.clone(),
-                    ..self.operator.clone()
-                };
+                let settings = self.settings_of(&spec);
                 let defaults = ProviderDefaults {
                     media_live_role_arn: spec.media_live_role_arn,
                     media_package_secrets_role_arn: spec.media_package_secrets_role_arn,
@@ -222,6 +218,35 @@ impl Providers {
                 region: region.clone(),
                 defaults,
             }),
+        }
+    }
+}
+
+impl Providers {
+    /// The client settings of an AwsProvider: its region, endpoint and role,
+    /// on the operator's own credentials.
+    fn settings_of(&self, spec: &AwsProviderSpec) -> ClientSettings {
+        ClientSettings {
+            region: spec.region.clone(),
+            assume_role: spec.assume_role.as_ref().map(RoleToAssume::from),
+            endpoint_url: spec.endpoint_url.clone(),
+            ..self.operator.clone()
+        }
+    }
+
+    /// Whom an AwsProvider's credentials act as, asked of STS now rather than
+    /// remembered: its clients are built again (the role assumed again), so
+    /// credentials revoked or a trust policy changed since the last check
+    /// show here. A failure also drops the provider's cached clients, so the
+    /// objects that use it say so too instead of working on stale ones.
+    pub async fn check(&self, spec: &AwsProviderSpec) -> Result<CallerIdentity, AwsError> {
+        match &self.connector {
+            Connector::Sdk(cache) => {
+                let settings = self.settings_of(spec);
+                cache.forget(&settings).await;
+                Ok(cache.get(&settings).await?.identity.clone())
+            }
+            Connector::Fixed { apis, .. } => apis.sts.get_caller_identity().await,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! what AWS reports becomes the step to take. No I/O here: the reconcilers
 //! act on these answers, and `onair render` / `onair plan` print them.
 
+pub mod aws_provider;
 pub mod cloudfront;
 pub mod diff;
 pub mod failure;

@@ -7,6 +7,7 @@
 mod emu;
 
 mod ad_insertion;
+mod aws_provider;
 mod cloudfront;
 mod done_when;
 mod emulator;

@@ -24,9 +24,20 @@ fn moto_server() -> PathBuf {
 
 impl Moto {
     pub fn start() -> Self {
+        Self::start_env(&[])
+    }
+
+    /// A moto that checks credentials and IAM permissions like AWS, after
+    /// the first `unchecked` calls (which set up users and keys).
+    pub fn start_checking_iam_after(unchecked: u32) -> Self {
+        Self::start_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", &unchecked.to_string())])
+    }
+
+    fn start_env(env: &[(&str, &str)]) -> Self {
         let port = crate::support::free_port();
         let child = Command::new(moto_server())
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -13,7 +13,7 @@ use onair::controller::provider::{Connector, ProviderDefaults, Providers};
 
 use crate::emu;
 use crate::moto::Moto;
-use crate::support::operator::Operator;
+use crate::support::operator::{Operator, ProvidersFactory};
 
 /// The emulator of `service` over `sim`, serving on a free loopback port.
 async fn emulator(sim: &Sim, service: Service) -> emu::Server {
@@ -26,6 +26,18 @@ async fn emulator(sim: &Sim, service: Service) -> emu::Server {
         other => panic!("no emulator of {other:?}: moto serves it"),
     };
     emu::serve(router).await.unwrap()
+}
+
+/// Provider resolution through the real SDK, on the operator's `settings`.
+pub fn sdk_providers(settings: ClientSettings, defaults: ProviderDefaults) -> ProvidersFactory {
+    Arc::new(move |client: &kube::Client| {
+        Providers::new(
+            client.clone(),
+            Connector::Sdk(ApisCache::new(Limiters::new(Budgets::default()))),
+            settings.clone(),
+            defaults.clone(),
+        )
+    })
 }
 
 /// The operator against moto, with the `emulated` services (moto has them
@@ -48,21 +60,13 @@ pub async fn sdk_operator(
             .collect::<BTreeMap<_, _>>(),
         ..crate::moto::settings(&moto.url)
     };
-    let factory = Arc::new(move |client: &kube::Client| {
-        Providers::new(
-            client.clone(),
-            Connector::Sdk(ApisCache::new(Limiters::new(Budgets::default()))),
-            settings.clone(),
-            ProviderDefaults {
-                media_live_role_arn: Some(
-                    "arn:aws:iam::123456789012:role/MediaLiveAccessRole".into(),
-                ),
-                media_package_secrets_role_arn: Some(
-                    "arn:aws:iam::123456789012:role/MediaPackageSecretsRole".into(),
-                ),
-                tags: Default::default(),
-            },
-        )
-    });
+    let defaults = ProviderDefaults {
+        media_live_role_arn: Some("arn:aws:iam::123456789012:role/MediaLiveAccessRole".into()),
+        media_package_secrets_role_arn: Some(
+            "arn:aws:iam::123456789012:role/MediaPackageSecretsRole".into(),
+        ),
+        tags: Default::default(),
+    };
+    let factory = sdk_providers(settings, defaults);
     (Operator::start_custom(sim.clone(), factory).await, servers)
 }

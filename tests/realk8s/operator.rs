@@ -323,6 +323,11 @@ async fn assert_rbac_bounds(kubectl: &Kubectl, watched: &str) {
         (true, vec!["get", "secrets", "-n", watched]),
         (true, vec!["create", "events.events.k8s.io", "-n", watched]),
         (true, vec!["patch", "awsproviders.onair.dev/status"]),
+        // The AwsProviders' events, in the operator's own namespace.
+        (
+            true,
+            vec!["create", "events.events.k8s.io", "-n", OPERATOR_NAMESPACE],
+        ),
         (
             true,
             vec![
@@ -439,6 +444,39 @@ async fn cluster_wide_the_examples_converge_fail_and_clean_up_with_the_charts_rb
     assert!(
         table.contains("sports-1") && table.contains("RUNNING"),
         "{table}"
+    );
+    // The AwsProvider says its credentials work and in which account: its
+    // status and its event (in the operator's namespace) went through the
+    // chart's RBAC.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let providers = loop {
+        let table = kubectl.ok(&["get", "awsproviders"]).await;
+        if table.contains(aws.sim.account()) || Instant::now() > deadline {
+            break table;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(
+        providers.contains("media-prod")
+            && providers.contains(aws.sim.account())
+            && providers.contains("True"),
+        "{providers}"
+    );
+    let provider_events = kubectl
+        .ok(&[
+            "get",
+            "events",
+            "-n",
+            OPERATOR_NAMESPACE,
+            "--field-selector",
+            "involvedObject.kind=AwsProvider",
+            "-o",
+            "jsonpath={.items[*].reason}",
+        ])
+        .await;
+    assert!(
+        provider_events.contains("CredentialsVerified"),
+        "{provider_events}"
     );
     // The policy whose Secret onair may not read says what to change.
     let ready = "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}: {.status.conditions[?(@.type==\"Ready\")].message}";

@@ -278,18 +278,31 @@ impl Operator {
 
     /// The event reasons recorded for an object, oldest first.
     pub async fn event_reasons(&self, name: &str) -> Vec<String> {
+        self.events_in(NS, |regarding| regarding.name.as_deref() == Some(name))
+            .await
+            .into_iter()
+            .filter_map(|e| e.reason)
+            .collect()
+    }
+
+    /// The events in `namespace` about the objects `regarding` picks, oldest first.
+    pub async fn events_in(
+        &self,
+        namespace: &str,
+        regarding: impl Fn(&k8s_openapi::api::core::v1::ObjectReference) -> bool,
+    ) -> Vec<k8s_openapi::api::events::v1::Event> {
         let events: Api<k8s_openapi::api::events::v1::Event> =
-            Api::namespaced(self.client.clone(), NS);
+            Api::namespaced(self.client.clone(), namespace);
         let mut list: Vec<_> = events
             .list(&Default::default())
             .await
             .unwrap()
             .items
             .into_iter()
-            .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(name))
+            .filter(|e| e.regarding.as_ref().is_some_and(&regarding))
             .collect();
         list.sort_by_key(|e| e.metadata.creation_timestamp.clone().map(|t| t.0));
-        list.into_iter().filter_map(|e| e.reason).collect()
+        list
     }
 }
 
