@@ -44,20 +44,18 @@ fn ready_of(provider: &AwsProvider) -> (ConditionStatus, String) {
     (ready.status, ready.reason)
 }
 
-/// The events about the provider (in the operator's namespace), oldest
+/// The events about the provider (in `default`, as for any cluster-scoped object), oldest
 /// first: reason and how often it happened (the recorder folds repeats of a
 /// reason into one Event's series).
 async fn event_reasons(op: &Operator) -> Vec<(String, i32)> {
-    op.events_in(op.client.default_namespace(), |r| {
-        r.kind.as_deref() == Some("AwsProvider")
-    })
-    .await
-    .into_iter()
-    .map(|e| {
-        let count = e.series.as_ref().map_or(1, |s| s.count);
-        (e.reason.unwrap_or_default(), count)
-    })
-    .collect()
+    op.events_in("default", |r| r.kind.as_deref() == Some("AwsProvider"))
+        .await
+        .into_iter()
+        .map(|e| {
+            let count = e.series.as_ref().map_or(1, |s| s.count);
+            (e.reason.unwrap_or_default(), count)
+        })
+        .collect()
 }
 
 fn once(reasons: &[&str]) -> Vec<(String, i32)> {

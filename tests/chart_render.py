@@ -176,9 +176,12 @@ def check_common(docs, values, label):
     check_secret_scope(docs, env, merged, label)
     lease_role = by_key[("Role", NAMESPACE, f"{RELEASE}-leader-election")]
     check(any("leases" in r["resources"] and "update" in r["verbs"] for r in lease_role["rules"]), f"{label}: lease role")
-    # AwsProviders are cluster scoped: their events go to the release namespace.
-    check(any("events" in r["resources"] and "create" in r["verbs"] for r in lease_role["rules"]),
-          f"{label}: events in the release namespace (the AwsProviders')")
+    # AwsProviders are cluster scoped: kube-apiserver keeps their events in
+    # `default`, which the operator may write to in either install mode.
+    event_roles = [r for r in roles if r["kind"] == "ClusterRole" and "events" in resources(r["rules"])]
+    event_roles += [r for r in roles if r["kind"] == "Role" and r["metadata"].get("namespace") == "default"
+                    and "events" in resources(r["rules"])]
+    check(bool(event_roles), f"{label}: the AwsProviders' events in default")
     # Every role is bound to the operator's ServiceAccount.
     sa_name = merged["serviceAccount"]["name"] or RELEASE
     check(pod["serviceAccountName"] == sa_name, f"{label}: service account")
@@ -265,7 +268,7 @@ def check_watch_scope(docs, env, namespaces, label):
     the namespaced kinds, ConfigMaps and Events, and a ClusterRole only for the
     cluster-scoped AwsProvider. Secrets: check_secret_scope."""
     cluster_roles = of_kind(docs, "ClusterRole")
-    other_roles = [r for r in of_kind(docs, "Role") if not r["metadata"]["name"].endswith(("-leader-election", "-secrets"))]
+    other_roles = [r for r in of_kind(docs, "Role") if not r["metadata"]["name"].endswith(("-leader-election", "-secrets", "-provider-events"))]
     if not namespaces:
         check("ONAIR_WATCH_NAMESPACES" not in env, f"{label}: no namespace list")
         check(len(cluster_roles) == 1 and not other_roles, f"{label}: one ClusterRole, no Roles")

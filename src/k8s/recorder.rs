@@ -67,13 +67,9 @@ impl Recorder {
     ) -> Result<(), kube::Error> {
         let now = Timestamp::now();
         let key = series_key(event, regarding);
-        // A cluster-scoped object's (an AwsProvider's) events go to the
-        // operator's own namespace, where its RBAC lets it write them
-        // whatever namespaces it watches; `kubectl describe` finds them there.
-        let namespace = regarding
-            .namespace
-            .as_deref()
-            .unwrap_or(self.client.default_namespace());
+        // A cluster-scoped object's (an AwsProvider's) events can only be in
+        // `default`: kube-apiserver refuses them anywhere else.
+        let namespace = regarding.namespace.as_deref().unwrap_or("default");
         let events: Api<K8sEvent> = Api::namespaced(self.client.clone(), namespace);
         let repeat = {
             let mut series = self.lock();

@@ -247,6 +247,29 @@ fn steps() -> Vec<Step> {
             "GET",
             format!("{CHANNELS}?watch=true&resourceVersion=$RV&timeoutSeconds=2"),
         ),
+        // What the AwsProviders' events taught: one about a cluster-scoped
+        // object lives in `default` only.
+        Step::new(
+            "an event about a cluster-scoped object outside default",
+            "POST",
+            format!("/apis/events.k8s.io/v1/namespaces/{NS}/events"),
+        )
+        .body(
+            JSON,
+            json!({
+                "apiVersion": "events.k8s.io/v1",
+                "kind": "Event",
+                "metadata": {"name": "provider.1"},
+                "eventTime": "2026-01-01T00:00:00.000000Z",
+                "reportingController": "onair.dev/operator",
+                "reportingInstance": "conformance",
+                "action": "CheckCredentials",
+                "reason": "CredentialsVerified",
+                "type": "Normal",
+                "note": "the credentials work",
+                "regarding": {"apiVersion": "onair.dev/v1alpha1", "kind": "AwsProvider", "name": "media-prod"},
+            }),
+        ),
         Step::new("delete", "DELETE", one("b")),
         Step::new("delete a collection by label", "DELETE", format!("{CHANNELS}?labelSelector=team%3Dnone")),
     ]

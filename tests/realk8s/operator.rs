@@ -323,10 +323,11 @@ async fn assert_rbac_bounds(kubectl: &Kubectl, watched: &str) {
         (true, vec!["get", "secrets", "-n", watched]),
         (true, vec!["create", "events.events.k8s.io", "-n", watched]),
         (true, vec!["patch", "awsproviders.onair.dev/status"]),
-        // The AwsProviders' events, in the operator's own namespace.
+        // The AwsProviders' events: kube-apiserver keeps those of
+        // cluster-scoped objects in `default`.
         (
             true,
-            vec!["create", "events.events.k8s.io", "-n", OPERATOR_NAMESPACE],
+            vec!["create", "events.events.k8s.io", "-n", "default"],
         ),
         (
             true,
@@ -446,8 +447,7 @@ async fn cluster_wide_the_examples_converge_fail_and_clean_up_with_the_charts_rb
         "{table}"
     );
     // The AwsProvider says its credentials work and in which account: its
-    // status and its event (in the operator's namespace) went through the
-    // chart's RBAC.
+    // status and its event (in `default`) went through the chart's RBAC.
     let deadline = Instant::now() + Duration::from_secs(60);
     let providers = loop {
         let table = kubectl.ok(&["get", "awsproviders"]).await;
@@ -467,7 +467,7 @@ async fn cluster_wide_the_examples_converge_fail_and_clean_up_with_the_charts_rb
             "get",
             "events",
             "-n",
-            OPERATOR_NAMESPACE,
+            "default",
             "--field-selector",
             "involvedObject.kind=AwsProvider",
             "-o",

@@ -213,6 +213,9 @@ impl State {
         if t.is_crd() {
             self.crd_status(subject, object)?;
         }
+        if t.kind == "Event" {
+            event_namespace(subject, object)?;
+        }
         Ok(())
     }
 
@@ -311,4 +314,40 @@ fn desired_state_changed(old: &Value, new: &Value, status_is_separate: bool) -> 
         v
     };
     strip(old) != strip(new)
+}
+
+/// An Event lives in the namespace of the object it is about, and one about
+/// a cluster-scoped object in `default`: kube-apiserver refuses it anywhere
+/// else (both Event APIs; stored in the core shape here), in these words.
+fn event_namespace(subject: &Subject, event: &Value) -> Result<(), ApiError> {
+    let namespace = event
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let about = event
+        .pointer("/involvedObject/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let fits = if about.is_empty() {
+        namespace.is_empty() || namespace == "default"
+    } else {
+        about == namespace
+    };
+    if fits {
+        return Ok(());
+    }
+    // Validated as the core Event both APIs share: named without a group.
+    let core = Subject {
+        group: String::new(),
+        plural: subject.plural.clone(),
+        kind: subject.kind.clone(),
+        name: subject.name.clone(),
+    };
+    Err(ApiError::invalid_fields(
+        &core,
+        &[(
+            "involvedObject.namespace".into(),
+            format!("Invalid value: \"{about}\": does not match event.namespace"),
+        )],
+    ))
 }
