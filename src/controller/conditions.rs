@@ -28,6 +28,9 @@ impl From<&crate::plan::failure::Failure> for Progress {
     }
 }
 
+/// The condition the pause annotation sets (see [`kit::pause`](crate::controller::kit::pause)).
+pub const PAUSED: &str = "Paused";
+
 /// The conditions of one status write, built from the previous ones so that
 /// `lastTransitionTime` only moves when a condition's status changes.
 pub struct ConditionSet {
@@ -37,9 +40,15 @@ pub struct ConditionSet {
 }
 
 impl ConditionSet {
+    /// A reconcile that writes conditions got past the pause: a `Paused`
+    /// condition from before does not carry over.
     pub fn new(previous: &[Condition], generation: Option<i64>, now: impl Into<String>) -> Self {
         Self {
-            conditions: previous.to_vec(),
+            conditions: previous
+                .iter()
+                .filter(|c| c.type_ != PAUSED)
+                .cloned()
+                .collect(),
             generation,
             now: now.into(),
         }

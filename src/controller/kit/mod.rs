@@ -11,6 +11,7 @@
 //!          metrics) every kind runs under
 //! deletion start / finish a deletion: Retain, the account, the finalizer,
 //!          and the status of an object stuck in Terminating
+//! pause    the onair.dev/paused annotation: no AWS call, said in a condition
 //! ```
 //!
 //! The classification of failures itself is pure and lives in
@@ -18,6 +19,7 @@
 
 pub mod deletion;
 pub mod driver;
+pub mod pause;
 mod run;
 mod steps;
 

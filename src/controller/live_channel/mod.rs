@@ -48,6 +48,9 @@ fn roles_of(lc: &LiveChannel, resolved: &Resolved) -> Roles {
 pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = lc.namespace().unwrap_or_default();
     let api: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
+    if let Some(paused) = crate::controller::kit::pause::hold(lc.as_ref(), &api).await? {
+        return Ok(paused);
+    }
     if lc.meta().deletion_timestamp.is_some() {
         ctx.settled(lc.as_ref());
         return cleanup::run(&lc, &ctx, &api).await;

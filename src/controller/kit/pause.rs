@@ -1,0 +1,86 @@
+//! The pause annotation, the same for every kind: `onair.dev/paused: "true"`
+//! holds the object where it is. Its reconciler then makes no AWS call at
+//! all (no create, update, start, stop or delete, not even a drift check),
+//! adds no finalizer, and says so in a `Paused` condition; a deletion waits,
+//! finalizer kept, until the annotation goes. For a maintenance window, an
+//! incident, or a change made by hand in AWS that onair must not undo yet.
+
+use kube::api::Api;
+use kube::runtime::controller::Action;
+use kube::Resource;
+use serde::de::DeserializeOwned;
+
+use crate::api::{ConditionStatus, Conditioned};
+use crate::controller::conditions::PAUSED;
+use crate::controller::kit::{now, Error};
+use crate::k8s::report::write_status;
+
+/// The annotation, and the one value that pauses.
+pub const PAUSED_ANNOTATION: &str = "onair.dev/paused";
+
+/// Whether `object` is paused.
+pub fn is_paused<K: Resource>(object: &K) -> bool {
+    object
+        .meta()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(PAUSED_ANNOTATION))
+        .is_some_and(|v| v == "true")
+}
+
+/// The first step of every reconcile. Paused: the `Paused` condition is
+/// written (once) and the reconcile ends here, with what it returns. Not
+/// paused: a `Paused` condition left from before goes, and the reconcile
+/// goes on (None).
+pub async fn hold<K>(object: &K, api: &Api<K>) -> Result<Option<Action>, Error>
+where
+    K: Conditioned + Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let mut status = object.current_status();
+    let conditions = K::conditions_mut(&mut status);
+    let had = conditions.iter().any(|c| c.type_ == PAUSED);
+    if !is_paused(object) {
+        if had {
+            conditions.retain(|c| c.type_ != PAUSED);
+            write_status(api, object, &status).await?;
+        }
+        return Ok(None);
+    }
+    if !had {
+        let kind = K::kind(&());
+        conditions.push(crate::api::Condition {
+            type_: PAUSED.into(),
+            status: ConditionStatus::True,
+            reason: "Paused".into(),
+            message: format!("{PAUSED_ANNOTATION} is \"true\": onair makes no AWS call for this {kind} (deletion included) and does not correct drift; remove the annotation to resume"),
+            last_transition_time: now(),
+            observed_generation: object.meta().generation,
+        });
+        write_status(api, object, &status).await?;
+    }
+    // Removing the annotation is a change of the object: it wakes the
+    // controller, so nothing needs to poll.
+    Ok(Some(Action::await_change()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_value_true_pauses() {
+        let mut lc: crate::api::LiveChannel =
+            serde_yaml::from_str(include_str!("../../../examples/live-channel.yaml")).unwrap();
+        assert!(!is_paused(&lc));
+        for (value, paused) in [
+            ("true", true),
+            ("false", false),
+            ("yes", false),
+            ("", false),
+        ] {
+            lc.metadata.annotations =
+                Some([(PAUSED_ANNOTATION.to_string(), value.to_string())].into());
+            assert_eq!(is_paused(&lc), paused, "{value:?}");
+        }
+    }
+}
