@@ -1,9 +1,8 @@
 //! A moto server per test, on a free loopback port, stopped when dropped.
 
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use onair::aws::clients::{ClientSettings, SdkClients};
 
@@ -33,28 +32,59 @@ impl Moto {
         Self::start_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", &unchecked.to_string())])
     }
 
+    /// Starts moto on a free port. The port is free when chosen, not
+    /// necessarily when moto binds it: another test's server may take it
+    /// first, and then a connect would reach that one (and fail once it
+    /// stops). So this waits for moto's own word that it listens ("Running
+    /// on", which werkzeug prints after binding) and tries another port
+    /// when it exits instead.
     fn start_env(env: &[(&str, &str)]) -> Self {
-        let port = crate::support::free_port();
-        let child = Command::new(moto_server())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto did not listen on port {port} within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
+        for _attempt in 0..5 {
+            let port = crate::support::free_port();
+            let mut child = Command::new(moto_server())
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .envs(env.iter().copied())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start moto_server");
+            let stderr = child.stderr.take().expect("piped stderr");
+            let (listening, told) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                let mut told = Some(listening);
+                // Read to the end: moto blocks once a pipe nobody reads is full.
+                for line in std::io::BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    if line.contains("Running on") {
+                        if let Some(listening) = told.take() {
+                            let _ = listening.send(true);
+                        }
+                    }
+                }
+                if let Some(listening) = told {
+                    let _ = listening.send(false);
+                }
+            });
+            match told.recv_timeout(Duration::from_secs(60)) {
+                Ok(true) => {
+                    return Self {
+                        child,
+                        url: format!("http://127.0.0.1:{port}"),
+                    }
+                }
+                // The port was taken in the meantime: moto exited.
+                Ok(false) => {
+                    let _ = child.wait();
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("moto did not listen on port {port} within 60 s");
+                }
+            }
         }
-        Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
+        panic!("moto found no free port in 5 attempts");
     }
 
     pub async fn clients(&self) -> SdkClients {
