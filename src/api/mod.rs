@@ -22,12 +22,16 @@ pub use live_channel::{LiveChannel, LiveChannelSpec, LiveChannelStatus};
 pub use token_policy::{TokenPolicy, TokenPolicySpec, TokenPolicyStatus};
 
 /// A kind whose status keeps conditions: what lets the steps every kind
-/// shares (deletion, `controller::kit::deletion`) report on any of them.
+/// shares (`controller::kit::deletion`, `controller::kit::pause`) report on
+/// any of them.
 pub trait Conditioned {
     type Status: Default + Clone + serde::Serialize + Send + Sync;
 
     /// The status as it stands (the default before the first write).
     fn current_status(&self) -> Self::Status;
+
+    /// The conditions as they stand, without copying the status.
+    fn conditions(&self) -> &[Condition];
 
     fn conditions_mut(status: &mut Self::Status) -> &mut Vec<Condition>;
 }
@@ -39,6 +43,10 @@ macro_rules! conditioned {
 
             fn current_status(&self) -> $status {
                 self.status.clone().unwrap_or_default()
+            }
+
+            fn conditions(&self) -> &[Condition] {
+                self.status.as_ref().map_or(&[], |s| &s.conditions)
             }
 
             fn conditions_mut(status: &mut $status) -> &mut Vec<Condition> {

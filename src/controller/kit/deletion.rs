@@ -11,12 +11,12 @@ use serde::de::DeserializeOwned;
 
 use crate::api::common::{DeletionPolicy, ProviderRef};
 use crate::api::Conditioned;
-use crate::controller::conditions::{ConditionSet, Progress};
+use crate::controller::conditions::Progress;
 use crate::controller::context::Context;
-use crate::controller::kit::{now, Error, Step};
+use crate::controller::kit::{write_conditions, Error, Step};
 use crate::controller::provider::Resolved;
 use crate::k8s::finalizer;
-use crate::k8s::report::{write_status, Events};
+use crate::k8s::report::Events;
 use crate::plan::failure::Failure;
 
 /// What [`start`] found.
@@ -129,11 +129,5 @@ async fn report<K>(api: &Api<K>, object: &K, progress: Progress) -> Result<(), E
 where
     K: Conditioned + Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let mut status = object.current_status();
-    let conditions = K::conditions_mut(&mut status);
-    let mut set = ConditionSet::new(conditions, object.meta().generation, now());
-    set.summarize(&progress);
-    *conditions = set.into_vec();
-    write_status(api, object, &status).await?;
-    Ok(())
+    write_conditions(api, object, |set| set.summarize(&progress)).await
 }

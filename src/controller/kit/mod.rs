@@ -51,6 +51,34 @@ pub fn now() -> String {
     .to_string()
 }
 
+/// Rewrites `object`'s conditions with `edit` (through a [`ConditionSet`],
+/// so transition times move only with a status), keeping the rest of its
+/// status: what the steps every kind shares (deletion, the pause) report with.
+pub async fn write_conditions<K>(
+    api: &kube::Api<K>,
+    object: &K,
+    edit: impl FnOnce(&mut crate::controller::conditions::ConditionSet),
+) -> Result<(), Error>
+where
+    K: crate::api::Conditioned
+        + Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let mut status = object.current_status();
+    let conditions = K::conditions_mut(&mut status);
+    let mut set = crate::controller::conditions::ConditionSet::new(
+        conditions,
+        object.meta().generation,
+        now(),
+    );
+    edit(&mut set);
+    *conditions = set.into_vec();
+    crate::k8s::report::write_status(api, object, &status).await?;
+    Ok(())
+}
+
 /// Seconds since the Unix epoch (token expiries, revocation ends).
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()

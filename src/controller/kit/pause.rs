@@ -12,8 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::{ConditionStatus, Conditioned};
 use crate::controller::conditions::PAUSED;
-use crate::controller::kit::{now, Error};
-use crate::k8s::report::write_status;
+use crate::controller::kit::{write_conditions, Error};
 
 /// The annotation, and the one value that pauses.
 pub const PAUSED_ANNOTATION: &str = "onair.dev/paused";
@@ -31,32 +30,27 @@ pub fn is_paused<K: Resource>(object: &K) -> bool {
 /// The first step of every reconcile. Paused: the `Paused` condition is
 /// written (once) and the reconcile ends here, with what it returns. Not
 /// paused: a `Paused` condition left from before goes, and the reconcile
-/// goes on (None).
+/// goes on (None). Every reconcile passes here, so the common case (not
+/// paused, never was) reads the object and writes nothing.
 pub async fn hold<K>(object: &K, api: &Api<K>) -> Result<Option<Action>, Error>
 where
     K: Conditioned + Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let mut status = object.current_status();
-    let conditions = K::conditions_mut(&mut status);
-    let had = conditions.iter().any(|c| c.type_ == PAUSED);
+    let had = object.conditions().iter().any(|c| c.type_ == PAUSED);
     if !is_paused(object) {
         if had {
-            conditions.retain(|c| c.type_ != PAUSED);
-            write_status(api, object, &status).await?;
+            // A ConditionSet drops the Paused condition it is built from.
+            write_conditions(api, object, |_| {}).await?;
         }
         return Ok(None);
     }
     if !had {
         let kind = K::kind(&());
-        conditions.push(crate::api::Condition {
-            type_: PAUSED.into(),
-            status: ConditionStatus::True,
-            reason: "Paused".into(),
-            message: format!("{PAUSED_ANNOTATION} is \"true\": onair makes no AWS call for this {kind} (deletion included) and does not correct drift; remove the annotation to resume"),
-            last_transition_time: now(),
-            observed_generation: object.meta().generation,
-        });
-        write_status(api, object, &status).await?;
+        let message = format!("{PAUSED_ANNOTATION} is \"true\": onair makes no AWS call for this {kind} (deletion included) and does not correct drift; remove the annotation to resume");
+        write_conditions(api, object, |set| {
+            set.set(PAUSED, ConditionStatus::True, "Paused", &message)
+        })
+        .await?;
     }
     // Removing the annotation is a change of the object: it wakes the
     // controller, so nothing needs to poll.
