@@ -339,7 +339,9 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let writes_only = SERVICES
         .iter()
         .map(|&service| {
-            let writes = stats.calls_to(service, |operation| !is_read(operation));
+            let writes = stats.calls_to(service, |operation| {
+                !crate::aws::intercept::is_read(operation)
+            });
             writes as f64 / f64::from(rates[&service])
         })
         .fold(0.0, f64::max);
@@ -519,12 +521,6 @@ impl Drop for WorldProcess {
         let _ = self.child.start_kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn is_read(operation: &str) -> bool {
-    ["describe", "list", "get", "head"]
-        .iter()
-        .any(|r| operation.starts_with(r))
 }
 
 /// VmHWM from /proc (Linux), the process's peak resident set, with what is

@@ -68,6 +68,7 @@ pub struct Metrics {
     aws_retries: Family<ServiceLabels, Counter>,
     throttle_wait_seconds: Family<ServiceLabels, Counter<f64, std::sync::atomic::AtomicU64>>,
     objects: Family<StateLabels, Gauge>,
+    leader: Gauge,
     /// The state last written for each object: the `objects` gauge counts these.
     states: Mutex<HashMap<(String, String), String>>,
 }
@@ -126,7 +127,14 @@ impl Metrics {
             "Objects per kind and state (Ready, Reconciling, Stalled), as last written",
             objects.clone(),
         );
+        let leader = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this replica reconciles (it holds the lease, or runs without leader election), else 0",
+            leader.clone(),
+        );
         Self {
+            leader,
             registry,
             reconciles,
             reconcile_seconds,
@@ -203,6 +211,24 @@ impl Metrics {
             .iter()
             .filter(|((k, _), s)| k == kind && s.as_str() == state)
             .count()
+    }
+}
+
+/// While alive, this replica is the one reconciling (`onair_leader` 1): the
+/// reconcilers hold one for as long as they run, and dropping it (the lease
+/// lost, the work aborted) sets the gauge back to 0.
+pub struct Leading(());
+
+impl Leading {
+    pub fn start() -> Self {
+        global().leader.set(1);
+        Self(())
+    }
+}
+
+impl Drop for Leading {
+    fn drop(&mut self) {
+        global().leader.set(0);
     }
 }
 
@@ -284,6 +310,14 @@ mod tests {
         assert!(m
             .encode()
             .contains(r#"onair_objects{kind="LiveChannel",state="Ready"} 0"#));
+    }
+
+    #[test]
+    fn the_leader_gauge_is_one_while_the_reconcilers_run() {
+        let leading = Leading::start();
+        assert!(global().encode().contains("\nonair_leader 1\n"));
+        drop(leading);
+        assert!(global().encode().contains("\nonair_leader 0\n"));
     }
 
     #[test]

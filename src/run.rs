@@ -285,6 +285,7 @@ async fn reconcile(
 
 /// The reconcilers, until they stop (they run until the process does).
 async fn controllers(client: kube::Client, args: RunArgs) {
+    let _leading = crate::metrics::Leading::start();
     let ctx = match context(client, &args, None).await {
         Ok(ctx) => std::sync::Arc::new(ctx),
         Err(e) => {

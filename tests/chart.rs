@@ -33,3 +33,56 @@ fn helm_chart_renders_and_validates() {
     );
     assert!(stdout.contains("chart renders and validates"), "{stdout}");
 }
+
+/// The series a `# TYPE` line stands for, as Prometheus stores them.
+fn exposed_series(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .flat_map(|l| {
+            let (name, kind) = l.split_once(' ').unwrap();
+            let suffixes: &[&str] = match kind {
+                "counter" => &["_total"],
+                "histogram" => &["_bucket", "_sum", "_count"],
+                _ => &[""],
+            };
+            suffixes.iter().map(move |s| format!("{name}{s}"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_chart_dashboard_and_alerts_use_only_series_onair_exports() {
+    let exposed = exposed_series(&onair::metrics::Metrics::new().encode());
+    assert!(
+        exposed.contains(&"onair_reconciles_total".to_string()),
+        "{exposed:?}"
+    );
+    for (file, text) in [
+        (
+            "dashboards/onair.json",
+            include_str!("../charts/onair/dashboards/onair.json"),
+        ),
+        (
+            "templates/prometheusrule.yaml",
+            include_str!("../charts/onair/templates/prometheusrule.yaml"),
+        ),
+    ] {
+        let used: std::collections::BTreeSet<&str> = text
+            .match_indices("onair_")
+            .map(|(at, _)| {
+                let rest = &text[at..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect();
+        assert!(!used.is_empty(), "{file} uses onair's series");
+        for series in used {
+            assert!(
+                exposed.iter().any(|e| e == series),
+                "{file} uses {series}, which onair does not export (it exports {exposed:?})"
+            );
+        }
+    }
+}

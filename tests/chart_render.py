@@ -86,7 +86,9 @@ def check_service_monitor(sm, service, label):
 
 def validate_all(docs, label):
     for doc in docs:
-        if doc["kind"] == "ServiceMonitor":
+        # Prometheus Operator CRDs: checked by shape here, and the rules by
+        # promtool (tests/realk8s/monitoring.rs).
+        if doc["kind"] in ("ServiceMonitor", "PrometheusRule"):
             continue
         try:
             kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
@@ -233,6 +235,31 @@ def check_common(docs, values, label):
         check_service_monitor(monitors[0], services[0], label)
     else:
         check(not monitors, f"{label}: no ServiceMonitor")
+
+    rules = of_kind(docs, "PrometheusRule")
+    if merged["metrics"]["prometheusRule"]["enabled"]:
+        check(len(rules) == 1, f"{label}: a PrometheusRule")
+        rule = rules[0]
+        check(rule["apiVersion"] == "monitoring.coreos.com/v1", f"{label}: PrometheusRule apiVersion")
+        check(set(rule) == {"apiVersion", "kind", "metadata", "spec"}, f"{label}: PrometheusRule keys {set(rule)}")
+        check(set(rule["spec"]) == {"groups"}, f"{label}: PrometheusRule spec keys")
+        for name, value in merged["metrics"]["prometheusRule"]["labels"].items():
+            check(rule["metadata"]["labels"].get(name) == value, f"{label}: PrometheusRule label {name}")
+        alerts = [r["alert"] for g in rule["spec"]["groups"] for r in g["rules"]]
+        want = {"OnairReconcileErrors", "OnairObjectsNotReady", "OnairAwsThrottling", "OnairNoLeader"}
+        if merged["metrics"]["prometheusRule"]["inputLoss"]["enabled"]:
+            want.add("OnairChannelInputLoss")
+        check(set(alerts) == want, f"{label}: alerts {alerts}")
+    else:
+        check(not rules, f"{label}: no PrometheusRule")
+    dashboards = [m for m in of_kind(docs, "ConfigMap") if "onair.json" in m.get("data", {})]
+    if merged["metrics"]["dashboard"]["enabled"]:
+        check(len(dashboards) == 1, f"{label}: the dashboard ConfigMap")
+        for name, value in merged["metrics"]["dashboard"]["labels"].items():
+            check(dashboards[0]["metadata"]["labels"].get(name) == value, f"{label}: dashboard label {name}")
+        json.loads(dashboards[0]["data"]["onair.json"])
+    else:
+        check(not dashboards, f"{label}: no dashboard ConfigMap")
     return by_key, container, env
 
 

@@ -1063,3 +1063,56 @@ async fn the_controllers_carry_a_rotation_to_the_edge_at_once() {
         c.abort();
     }
 }
+
+#[tokio::test]
+async fn an_observe_only_policy_says_what_it_would_write_and_writes_nothing() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1)]).await;
+    op.start_channel("news").await;
+    op.create(&policy(json!({}))).await;
+    let tp = settle_policy(&op, POLICY).await;
+    let patch = json!({"metadata": {"annotations": {"onair.dev/observe-only": "true"}}});
+    policies(&op)
+        .patch(POLICY, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .unwrap();
+
+    // A new key in the Secret: onair would write it to the store, and does not.
+    set_keys(&op, &[("k1", 1), ("k2", 2)]).await;
+    let writes = op.sim.faults().writes();
+    let observed = op.reconcile_policy(POLICY).await.unwrap();
+    assert_eq!(op.sim.faults().writes(), writes, "no AWS write");
+    assert_eq!(
+        edge(&op, &observed).await.entries,
+        edge(&op, &tp).await.entries
+    );
+    let (status, reason) = ready_reason(&observed);
+    assert_eq!((status.as_str(), reason.as_str()), ("False", "ObserveOnly"));
+    let ready = observed
+        .status
+        .as_ref()
+        .unwrap()
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .unwrap();
+    assert!(
+        ready.message.contains("update_keys") && ready.message.contains("observe-only"),
+        "{}",
+        ready.message
+    );
+
+    // Deleted observe-only: the policy goes at once, its store and function
+    // stay in AWS.
+    policies(&op)
+        .delete(POLICY, &DeleteParams::default())
+        .await
+        .unwrap();
+    op.reconcile_policy(POLICY).await;
+    assert!(get_policy(&op, POLICY).await.is_none());
+    assert_eq!(op.sim.faults().writes(), writes, "no AWS write");
+    assert_eq!(
+        edge(&op, &observed).await.entries,
+        edge(&op, &tp).await.entries
+    );
+}

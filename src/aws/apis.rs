@@ -7,9 +7,10 @@ use std::sync::Arc;
 #[cfg(feature = "aws-sdk")]
 use super::clients::SdkClients;
 use super::cloudfront::{CloudFrontApi, CloudFrontKvsApi};
+use super::error::{AwsError, ErrorKind};
 use super::firehose::FirehoseApi;
 use super::guard::Guard;
-use super::intercept::Intercepted;
+use super::intercept::{is_read, Call, Intercepted, Interceptor};
 use super::kinesis::KinesisApi;
 use super::medialive::MediaLiveApi;
 use super::mediapackage::MediaPackageApi;
@@ -65,6 +66,18 @@ impl AwsApis {
     /// Wraps every service of `raw` in `guard` (the SDK's clients here, the
     /// simulation's in `aws::sim` and `aws::remote`).
     pub fn guarded(guard: Guard, raw: AwsApis) -> Self {
+        Self::intercepted(guard, raw)
+    }
+
+    /// The same services with only their reads let through (observe-only
+    /// objects): a call that could change something is refused before it
+    /// leaves onair, so no code path can write by mistake.
+    pub fn read_only(&self) -> Self {
+        Self::intercepted(ReadOnly, self.clone())
+    }
+
+    /// Wraps every service of `raw` in `interceptor`.
+    fn intercepted<I: Interceptor + Clone>(guard: I, raw: AwsApis) -> Self {
         Self {
             medialive: Arc::new(Intercepted::new(guard.clone(), raw.medialive)),
             cloudfront: Arc::new(Intercepted::new(guard.clone(), raw.cloudfront)),
@@ -79,5 +92,34 @@ impl AwsApis {
             mediapackagevod: Arc::new(Intercepted::new(guard.clone(), raw.mediapackagevod)),
             mediatailor: Arc::new(Intercepted::new(guard, raw.mediatailor)),
         }
+    }
+}
+
+/// Lets reads through and refuses every other call unsent (see
+/// [`AwsApis::read_only`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOnly;
+
+impl Interceptor for ReadOnly {
+    async fn around<'a, T, F, Fut>(&'a self, call: Call, mut f: F) -> Result<T, AwsError>
+    where
+        T: Send + 'a,
+        F: FnMut() -> Fut + Send + 'a,
+        Fut: std::future::Future<Output = Result<T, AwsError>> + Send + 'a,
+    {
+        if is_read(call.operation) {
+            return f().await;
+        }
+        let service = call.service.name();
+        Err(AwsError::new(
+            service,
+            call.operation,
+            ErrorKind::Withheld {
+                message: format!(
+                    "the object is observe-only: onair does not call {service} {} for it; remove the onair.dev/observe-only annotation to let onair change it",
+                    call.operation
+                ),
+            },
+        ))
     }
 }

@@ -47,6 +47,9 @@ pub enum ErrorKind {
     AccessDenied { message: String },
     /// A server error, a timeout or a connection failure. Retried inside the layer.
     Transient { message: String },
+    /// Never sent: onair only reads for this object (observe-only), and the
+    /// call would have changed something.
+    Withheld { message: String },
 }
 
 impl fmt::Display for ErrorKind {
@@ -69,6 +72,7 @@ impl fmt::Display for ErrorKind {
             Self::Transient { message } => {
                 write!(f, "temporary failure, will retry ({message})")
             }
+            Self::Withheld { message } => write!(f, "not sent ({message})"),
         }
     }
 }
@@ -84,6 +88,7 @@ impl ErrorKind {
             Self::InvalidRequest { .. } => "invalid_request",
             Self::AccessDenied { .. } => "access_denied",
             Self::Transient { .. } => "transient",
+            Self::Withheld { .. } => "withheld",
         }
     }
 }

@@ -20,6 +20,14 @@ pub struct Call {
     pub operation: &'static str,
 }
 
+/// Whether an operation of a service trait only reads (Describe, Get, List,
+/// Head, and onair's own Find lookups); everything else may change something.
+pub fn is_read(operation: &str) -> bool {
+    ["describe_", "get_", "list_", "head_", "find_"]
+        .iter()
+        .any(|verb| operation.starts_with(verb))
+}
+
 /// Code run around every call. `f` starts one attempt of the call; an interceptor
 /// may call it any number of times (retries) or not at all (injected failures).
 pub trait Interceptor: Send + Sync + 'static {

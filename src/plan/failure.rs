@@ -54,6 +54,7 @@ impl Failure {
             ErrorKind::AccessDenied { .. } => ("AccessDenied", true),
             ErrorKind::Throttled { .. } => ("AwsThrottled", false),
             ErrorKind::Conflict { .. } => ("AwsConflict", false),
+            ErrorKind::Withheld { .. } => ("ObserveOnly", true),
             _ => ("AwsUnavailable", false),
         };
         Self {

@@ -65,7 +65,8 @@ impl IntoResponse for RestJsonError {
             ErrorKind::AccessDenied { message } => {
                 (StatusCode::FORBIDDEN, "ForbiddenException", message)
             }
-            ErrorKind::Transient { message } => (
+            // Withheld calls never leave onair; a server never answers so.
+            ErrorKind::Transient { message } | ErrorKind::Withheld { message } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerErrorException",
                 message,

@@ -15,7 +15,9 @@
 //!   scripts (gopher-lua) on fixtures and on live objects;
 //! - `conformance`: one list of requests against the local API server and the
 //!   real one, compared;
-//! - `bench`: `onair bench --kubeconfig` against the real API server.
+//! - `bench`: `onair bench --kubeconfig` against the real API server;
+//! - `monitoring`: the chart's alert rules and dashboard queries checked and
+//!   unit-tested with promtool.
 
 mod bench;
 mod conformance;
@@ -23,6 +25,7 @@ mod control_plane;
 mod crds;
 mod health;
 mod helm;
+mod monitoring;
 mod operator;
 #[path = "../support/mod.rs"]
 mod support;

@@ -57,8 +57,7 @@ struct CrashPoint {
 
 /// Whether an operation may change something (all but reads).
 fn is_write(operation: &str) -> bool {
-    const READS: [&str; 4] = ["describe", "list", "get", "head"];
-    !READS.iter().any(|r| operation.starts_with(r))
+    !crate::aws::intercept::is_read(operation)
 }
 
 impl FaultState {
@@ -183,7 +182,7 @@ impl FaultState {
     }
 
     /// Calls that may change something, over every service: all but reads
-    /// (`describe_*`, `list_*`, `get_*`, `head_*`). Steady state must keep this still.
+    /// (`describe_*`, `list_*`, `get_*`, `head_*`, `find_*`). Steady state must keep this still.
     pub fn writes(&self) -> u64 {
         lock(&self.calls)
             .iter()

@@ -25,9 +25,9 @@ use crate::aws::mediatailor::PlaybackConfig;
 use crate::aws::ownership::Owner;
 use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
-use crate::controller::kit::deletion;
 use crate::controller::kit::driver::AnnotationIds;
 use crate::controller::kit::{aws_at, now, owner_of, remove_child, unix_now, Error, Step, Steps};
+use crate::controller::kit::{deletion, observe};
 use crate::controller::provider::{provider_for, recorded_provider, Resolved};
 use crate::k8s::finalizer;
 use crate::k8s::report::{write_status, Events};
@@ -122,7 +122,7 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         Err(e) => return (Outcome::waiting("KubernetesError", e.to_string()), retry),
     };
     let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
-        Ok(r) => r,
+        Ok(r) => observe::restrict(adi, r),
         Err(e) => return (Outcome::waiting("ProviderNotReady", e.to_string()), retry),
     };
     let owner = owner_of(adi);
@@ -143,7 +143,8 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         AnnotationIds::new(api.clone(), adi),
         Events::new(&ctx.recorder, adi, spec_unchanged),
         false,
-    );
+    )
+    .observing(observe::is_observe_only(adi));
     let child = PlaybackChild {
         api: resolved.apis.mediatailor.as_ref(),
         owner: &owner,
@@ -230,17 +231,25 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
                     next = next.min(until + Duration::from_secs(1));
                 }
             }
+            Err(e) if matches!(e.kind, crate::aws::ErrorKind::Withheld { .. }) => {
+                let failure = Failure::aws("MediaLive schedule", &e);
+                return (Outcome::failed(failure), Action::requeue(ctx.timing.resync));
+            }
             Err(e) => {
                 let message = format!("MediaLive schedule: {e}");
                 return (Outcome::waiting("AwsUnavailable", message), retry);
             }
         }
     }
-    let outcome = Outcome {
-        progress: Progress::Ready {
+    let progress = match steps.drift() {
+        Some(drifted) => Progress::from(&drifted),
+        None => Progress::Ready {
             reason: "Ready".into(),
             message: "MediaTailor serves the channel with ads, through the channel's CDN".into(),
         },
+    };
+    let outcome = Outcome {
+        progress,
         channel_ready: (
             true,
             "ChannelReady",

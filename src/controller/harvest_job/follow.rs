@@ -102,7 +102,7 @@ pub(super) async fn step(
         }
     };
     let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
-        Ok(r) => r,
+        Ok(r) => crate::controller::kit::observe::restrict(hj, r),
         Err(e) => {
             let failure = Failure::from(&e);
             return (
@@ -180,7 +180,8 @@ async fn harvest_and_publish(
         AnnotationIds::new(api.clone(), hj),
         Events::new(&ctx.recorder, hj, false),
         false,
-    );
+    )
+    .observing(crate::controller::kit::observe::is_observe_only(hj));
     let destination = &hj.spec.destination;
     let manifest_key = harvest::manifest_key(&hj.spec, &hj.name_any());
     let child = HarvestChild {
@@ -310,6 +311,9 @@ async fn harvest_and_publish(
         .or(asset.egress_endpoints.first())
         .map(|e| e.url.clone());
     outcome.vod_asset = Some(asset.spec.id);
+    if let Some(drifted) = steps.drift() {
+        return Err(drifted);
+    }
     outcome.phase = HarvestPhase::Succeeded;
     outcome.reason = "Published".into();
     outcome.message = format!(

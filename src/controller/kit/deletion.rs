@@ -13,6 +13,7 @@ use crate::api::common::{DeletionPolicy, ProviderRef};
 use crate::api::Conditioned;
 use crate::controller::conditions::Progress;
 use crate::controller::context::Context;
+use crate::controller::kit::observe::{is_observe_only, OBSERVE_ONLY_ANNOTATION};
 use crate::controller::kit::{write_conditions, Error, Step};
 use crate::controller::provider::Resolved;
 use crate::k8s::finalizer;
@@ -28,7 +29,7 @@ pub enum Start {
 }
 
 /// The first steps of deleting `object`. Nothing happens without onair's
-/// finalizer. With `deletionPolicy: Retain`, or when onair never made
+/// finalizer. With `deletionPolicy: Retain` or observe-only, or when onair never made
 /// anything in AWS for it (`made_in` is None), only the finalizer goes.
 /// Otherwise the account the resources were made in (`made_in`: the provider,
 /// None for the operator's own); one that cannot be resolved (a provider
@@ -47,19 +48,25 @@ where
         return Ok(Start::Done(Action::await_change()));
     }
     let kind = K::kind(&());
-    let provider = match (policy, made_in) {
-        (DeletionPolicy::Retain, _) => {
-            Events::new(&ctx.recorder, object, false)
-                .publish(false, "Retained", "Delete", format!("deletionPolicy is Retain: the AWS resources of this {kind} stay (their ids are in the object's annotations)"))
-                .await;
-            finalizer::remove(api, object).await?;
-            return Ok(Start::Done(Action::await_change()));
-        }
-        (DeletionPolicy::Delete, None) => {
-            finalizer::remove(api, object).await?;
-            return Ok(Start::Done(Action::await_change()));
-        }
-        (DeletionPolicy::Delete, Some(provider)) => provider,
+    // Observe-only never writes to AWS, deletes included.
+    let retained_because = if is_observe_only(object) {
+        Some(format!("{OBSERVE_ONLY_ANNOTATION} is \"true\""))
+    } else if policy == DeletionPolicy::Retain {
+        Some("deletionPolicy is Retain".to_string())
+    } else {
+        None
+    };
+    if let Some(because) = retained_because {
+        Events::new(&ctx.recorder, object, false)
+            .publish(false, "Retained", "Delete", format!("{because}: the AWS resources of this {kind} stay (their ids are in the object's annotations)"))
+            .await;
+        finalizer::remove(api, object).await?;
+        return Ok(Start::Done(Action::await_change()));
+    }
+    // Nothing was made in AWS: only the finalizer goes.
+    let Some(provider) = made_in else {
+        finalizer::remove(api, object).await?;
+        return Ok(Start::Done(Action::await_change()));
     };
     let namespace = object.meta().namespace.clone().unwrap_or_default();
     match ctx.providers.resolve(provider.as_ref(), &namespace).await {

@@ -12,6 +12,7 @@
 //! deletion start / finish a deletion: Retain, the account, the finalizer,
 //!          and the status of an object stuck in Terminating
 //! pause    the onair.dev/paused annotation: no AWS call, said in a condition
+//! observe  the onair.dev/observe-only annotation: reads only, drift reported
 //! ```
 //!
 //! The classification of failures itself is pure and lives in
@@ -19,6 +20,7 @@
 
 pub mod deletion;
 pub mod driver;
+pub mod observe;
 pub mod pause;
 mod run;
 mod steps;

@@ -5,7 +5,9 @@
 
 use crate::aws::children::{External, Located};
 use crate::aws::error::AwsError;
-use crate::controller::kit::driver::{ensure, remove, Action, AnnotationIds, DriverError, IdStore};
+use crate::controller::kit::driver::{
+    ensure, id_annotation, remove, Action, AnnotationIds, DriverError, IdStore,
+};
 use crate::k8s::report::{action_on, Events};
 use crate::plan::failure::Failure;
 
@@ -99,6 +101,18 @@ pub struct Steps<'a, K: kube::Resource> {
     /// Dry run (`onair plan`): nothing is written, in AWS or Kubernetes; each
     /// step says here what it would do.
     pub plan: Option<Vec<String>>,
+    /// Observe-only ([`observe`](super::observe)): each step compares, and
+    /// the differences it finds are collected here rather than corrected.
+    drift: Option<Vec<String>>,
+}
+
+/// A recorded child next to its desired state.
+enum Seen<O> {
+    InSync(String, O),
+    Differs(String, O, Vec<String>),
+    /// Recorded, but AWS no longer has it.
+    Gone(String),
+    NotRecorded,
 }
 
 impl<'a, K> Steps<'a, K>
@@ -111,7 +125,21 @@ where
             ids,
             events,
             plan: dry_run.then(Vec::new),
+            drift: None,
         }
+    }
+
+    /// Observe-only when `observe` (the object's annotation): compare, never
+    /// change.
+    pub fn observing(mut self, observe: bool) -> Self {
+        self.drift = observe.then(Vec::new);
+        self
+    }
+
+    /// What an observe-only reconcile found different from the spec, as
+    /// the failure its status reports (None: in sync, or not observe-only).
+    pub fn drift(&self) -> Option<Failure> {
+        super::observe::drifted(self.drift.as_deref().unwrap_or_default())
     }
 
     /// Ensures one child and tells people what happened to it.
@@ -123,45 +151,92 @@ where
         if self.plan.is_some() {
             return self.preview(child, what).await;
         }
+        if self.drift.is_some() {
+            return self.observe(child, what).await;
+        }
         let (observed, action) = ensure(child, &mut self.ids).await.map_err(at(what))?;
         announce(&self.events, action, what, &E::id_of(&observed)).await;
         Ok(observed)
     }
 
+    /// The recorded child, compared with the desired state (reads only).
+    async fn compare<E: External>(&self, child: &E, what: &'static str) -> Step<Seen<E::Observed>> {
+        let Some(id) = self.ids.recorded(child.child()) else {
+            return Ok(Seen::NotRecorded);
+        };
+        Ok(match child.observe(&id).await.map_err(aws_at(what))? {
+            Some(observed) if child.up_to_date(&observed) => Seen::InSync(id, observed),
+            Some(observed) => {
+                let changes = child.changes(&observed);
+                Seen::Differs(id, observed, changes)
+            }
+            None => Seen::Gone(id),
+        })
+    }
+
     /// Dry run of [`ensure`](Self::ensure): compares the recorded child
     /// with the desired state.
     async fn preview<E: External>(&mut self, child: &E, what: &'static str) -> Step<E::Observed> {
-        let recorded = self.ids.recorded(child.child());
-        let observed = match &recorded {
-            Some(id) => child.observe(id).await.map_err(aws_at(what))?,
-            None => None,
-        };
+        let seen = self.compare(child, what).await?;
         let lines = self.plan.as_mut().expect("dry run");
-        match (observed, recorded) {
-            (Some(observed), Some(id)) if child.up_to_date(&observed) => {
+        match seen {
+            Seen::InSync(id, observed) => {
                 lines.push(format!("= {what} {id}: in sync"));
                 Ok(observed)
             }
-            (Some(observed), Some(id)) => {
+            Seen::Differs(id, observed, changes) => {
                 lines.push(format!("~ {what} {id}: update"));
-                lines.extend(
-                    child
-                        .changes(&observed)
-                        .into_iter()
-                        .map(|c| format!("    {c}")),
-                );
+                lines.extend(changes.into_iter().map(|c| format!("    {c}")));
                 Ok(observed)
             }
-            (None, Some(id)) => {
+            Seen::Gone(id) => {
                 lines.push(format!(
                     "+ {what}: create (the recorded {id} no longer exists)"
                 ));
                 Err(at(what)(DriverError::NotCreated))
             }
-            (_, None) => {
+            Seen::NotRecorded => {
                 lines.push(format!("+ {what}: create"));
                 Err(at(what)(DriverError::NotCreated))
             }
+        }
+    }
+
+    /// Observe-only [`ensure`](Self::ensure): a recorded child that differs
+    /// is noted (and a warning event says how), not updated; one that is
+    /// not there stops the reconcile, since nothing is created.
+    async fn observe<E: External>(&mut self, child: &E, what: &'static str) -> Step<E::Observed> {
+        let invalid = |reason, message| at(what)(DriverError::Invalid { reason, message });
+        match self.compare(child, what).await? {
+            Seen::InSync(_, observed) => Ok(observed),
+            Seen::Differs(id, observed, changes) => {
+                let how = if changes.is_empty() {
+                    "differs from the spec".to_string()
+                } else {
+                    // A whole-value change has the root for its path.
+                    let changes: Vec<&str> = changes
+                        .iter()
+                        .map(|c| c.strip_prefix(".: ").unwrap_or(c))
+                        .collect();
+                    changes.join(", ")
+                };
+                let difference = format!("{what} {id}: {how}");
+                self.events
+                    .publish(
+                        true,
+                        "Drifted",
+                        &action_on("Observe", what),
+                        format!("{difference} (observe-only: left as it is)"),
+                    )
+                    .await;
+                self.drift.get_or_insert_with(Vec::new).push(difference);
+                Ok(observed)
+            }
+            Seen::Gone(id) => Err(invalid("NotFound", super::observe::gone(what, &id))),
+            Seen::NotRecorded => Err(invalid(
+                "NotRecorded",
+                super::observe::not_recorded(what, &id_annotation(child.child())),
+            )),
         }
     }
 
@@ -175,6 +250,12 @@ where
         if let Some(lines) = self.plan.as_mut() {
             lines.push(format!(
                 "- {what} {id}: delete (the spec no longer asks for it)"
+            ));
+            return Ok(true);
+        }
+        if let Some(drift) = self.drift.as_mut() {
+            drift.push(format!(
+                "{what} {id}: the spec no longer asks for it, and it is still there"
             ));
             return Ok(true);
         }

@@ -87,7 +87,7 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
         .resolve(lc.spec.provider_ref.as_ref(), &namespace)
         .await
     {
-        Ok(resolved) => resolved,
+        Ok(resolved) => crate::controller::kit::observe::restrict(lc.as_ref(), resolved),
         Err(e) => {
             let failure = Failure::from(&e);
             report_failure(&api, &lc, &ctx, &failure).await?;
@@ -114,7 +114,10 @@ async fn run_apply(
     let mut apply = Apply::new(ctx, lc, api, resolved, roles, false);
     apply.steps.ids = apply.steps.ids.first_round(first_round);
     let result = apply.run().await;
-    let failure = result.as_ref().err().map(|e| e.failure());
+    let failure = match result {
+        Ok(()) => apply.steps.drift(),
+        Err(e) => Some(e.failure()),
+    };
     let (mut status, settled) = status::build(
         &lc.spec,
         lc.status.as_ref(),

@@ -3,6 +3,7 @@
 //! ACL to the desired state, in that order: the function reads the store,
 //! the web ACL uses the pattern set.
 
+use crate::controller::kit::observe;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -133,7 +134,8 @@ impl<'a> Apply<'a> {
                 AnnotationIds::new(api.clone(), tp),
                 Events::new(&ctx.recorder, tp, spec_unchanged),
                 false,
-            ),
+            )
+            .observing(observe::is_observe_only(tp)),
             observed: Observed::default(),
         }
     }
@@ -211,7 +213,7 @@ impl<'a> Apply<'a> {
             .resolve(provider.as_ref(), &namespace)
             .await
         {
-            Ok(r) => r,
+            Ok(r) => observe::restrict(self.tp, r),
             Err(e) => {
                 let f = Failure::from(&e);
                 return (Outcome::Failed(f), None);
@@ -220,6 +222,10 @@ impl<'a> Apply<'a> {
         self.tags = resolved.defaults.tags.clone();
         match self.converge(&inputs, &resolved.apis).await {
             Ok(outcome) => {
+                let outcome = match (outcome, self.steps.drift()) {
+                    (Outcome::Ready, Some(drifted)) => Outcome::Failed(drifted),
+                    (outcome, _) => outcome,
+                };
                 let next_end = self.observed.next_end.map(|end| {
                     Duration::from_secs(end.saturating_sub(unix_now())) + Duration::from_secs(1)
                 });

@@ -28,7 +28,8 @@ impl IntoResponse for XmlError {
                 (StatusCode::BAD_REQUEST, "InvalidArgument", message)
             }
             ErrorKind::AccessDenied { message } => (StatusCode::FORBIDDEN, "AccessDenied", message),
-            ErrorKind::Transient { message } => {
+            // Withheld calls never leave onair; a server never answers so.
+            ErrorKind::Transient { message } | ErrorKind::Withheld { message } => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
             }
         };

@@ -23,6 +23,7 @@ use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
 use crate::controller::context::Context;
 use crate::controller::kit::driver::{AnnotationIds, DriverError};
+use crate::controller::kit::observe::is_observe_only;
 use crate::controller::kit::{aws_at, owner_of, Step, StepError, Steps};
 use crate::controller::provider::Resolved;
 use crate::k8s::report::Events;
@@ -79,7 +80,8 @@ impl<'a> Apply<'a> {
                 AnnotationIds::new(api.clone(), lc),
                 Events::new(&ctx.recorder, lc, spec_unchanged && !dry_run),
                 dry_run,
-            ),
+            )
+            .observing(is_observe_only(lc)),
             observed: Observed::default(),
             rotated: None,
             wake_in: None,
