@@ -237,3 +237,64 @@ async fn the_controller_checks_at_each_spec_change_and_not_at_its_own_writes() {
 fn ready_of_opt(provider: &AwsProvider) -> Option<ConditionStatus> {
     condition(provider, "Ready").map(|c| c.status)
 }
+
+#[tokio::test]
+async fn a_provider_whose_identity_lacks_permissions_says_which() {
+    let op = Operator::start().await;
+    // Working credentials: one read per service, each of a resource that
+    // does not exist, and nothing written.
+    let writes = op.sim.faults().writes();
+    let good = check(&op).await;
+    assert_eq!(
+        ready_of(&good),
+        (ConditionStatus::True, "CredentialsVerified".into())
+    );
+    for (service, probe, _) in onair::aws::probe::PROBES {
+        assert_eq!(
+            op.sim.faults().calls(service, probe),
+            1,
+            "{service:?} {probe}"
+        );
+    }
+    assert_eq!(op.sim.faults().writes(), writes, "the probe writes nothing");
+
+    // A policy without MediaLive and CloudFront: named, with the fix.
+    for (service, probe) in [
+        (Service::MediaLive, "describe_channel"),
+        (Service::CloudFront, "get_distribution"),
+    ] {
+        op.sim.faults().inject(
+            service,
+            probe,
+            Fault::Error(ErrorKind::AccessDenied {
+                message: "not authorized".into(),
+            }),
+            1,
+        );
+    }
+    let denied = check(&op).await;
+    assert_eq!(
+        ready_of(&denied),
+        (ConditionStatus::False, "PermissionsMissing".into())
+    );
+    assert!(condition(&denied, "Stalled").is_some());
+    let message = &condition(&denied, "Ready").unwrap().message;
+    assert!(
+        message.contains("AWS refused medialive:DescribeChannel, cloudfront:GetDistribution to ")
+            && message.contains("onair iam-policy"),
+        "{message}"
+    );
+    let status = denied.status.as_ref().unwrap();
+    assert_eq!(
+        status.account_id.as_deref(),
+        Some(op.sim.account()),
+        "whom it acts as is known"
+    );
+
+    // Granted: Ready at the next check.
+    let granted = check(&op).await;
+    assert_eq!(
+        ready_of(&granted),
+        (ConditionStatus::True, "CredentialsVerified".into())
+    );
+}

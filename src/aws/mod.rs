@@ -32,6 +32,7 @@ pub mod mediapackage;
 pub mod mediapackagevod;
 pub mod mediatailor;
 pub mod ownership;
+pub mod probe;
 #[cfg(feature = "sandbox")]
 pub mod remote;
 pub mod s3;

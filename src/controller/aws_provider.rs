@@ -3,6 +3,9 @@
 //! on its status, so that `kubectl get awsproviders` shows a broken provider
 //! before any object fails on it. Checked at every change of the spec and
 //! every `--resync-seconds`; a failed check is retried after `timing.retry`.
+//! Working credentials are then probed with one read per service
+//! ([`aws::probe`](crate::aws::probe)), so a role without onair's
+//! permissions shows here too.
 //! It makes no AWS resource and needs no finalizer.
 
 use std::sync::Arc;
@@ -19,7 +22,7 @@ use crate::controller::conditions::{ConditionSet, Progress};
 use crate::controller::context::Context;
 use crate::controller::kit::{now, Error};
 use crate::k8s::report::{write_status, Events};
-use crate::plan::aws_provider::{check_failed, verified};
+use crate::plan::aws_provider::{check_failed, permissions_missing, verified};
 
 /// Checks one AwsProvider's credentials and writes what it found.
 pub async fn reconcile(provider: Arc<AwsProvider>, ctx: Arc<Context>) -> Result<Action, Error> {
@@ -35,14 +38,17 @@ pub async fn reconcile(provider: Arc<AwsProvider>, ctx: Arc<Context>) -> Result<
         ..previous.clone()
     };
     let (progress, next) = match ctx.providers.check(&provider.spec).await {
-        Ok(identity) => {
-            let message = verified(&identity, &provider.spec);
+        Ok((identity, apis)) => {
+            let denied = crate::aws::probe::denied(&apis).await;
+            let progress = match permissions_missing(&denied, &identity) {
+                Some(failure) => Progress::from(&failure),
+                None => Progress::Ready {
+                    reason: "CredentialsVerified".into(),
+                    message: verified(&identity, &provider.spec),
+                },
+            };
             status.account_id = Some(identity.account);
             status.identity_arn = Some(identity.arn);
-            let progress = Progress::Ready {
-                reason: "CredentialsVerified".into(),
-                message,
-            };
             (progress, Action::requeue(ctx.timing.resync))
         }
         Err(error) => {

@@ -239,14 +239,20 @@ impl Providers {
     /// credentials revoked or a trust policy changed since the last check
     /// show here. A failure also drops the provider's cached clients, so the
     /// objects that use it say so too instead of working on stale ones.
-    pub async fn check(&self, spec: &AwsProviderSpec) -> Result<CallerIdentity, AwsError> {
+    pub async fn check(
+        &self,
+        spec: &AwsProviderSpec,
+    ) -> Result<(CallerIdentity, AwsApis), AwsError> {
         match &self.connector {
             Connector::Sdk(cache) => {
                 let settings = self.settings_of(spec);
                 cache.forget(&settings).await;
-                Ok(cache.get(&settings).await?.identity.clone())
+                let connected = cache.get(&settings).await?;
+                Ok((connected.identity.clone(), connected.apis.clone()))
             }
-            Connector::Fixed { apis, .. } => apis.sts.get_caller_identity().await,
+            Connector::Fixed { apis, .. } => {
+                Ok((apis.sts.get_caller_identity().await?, apis.clone()))
+            }
         }
     }
 }

@@ -67,6 +67,17 @@ fn sample_policy() -> Value {
 }
 
 #[test]
+fn the_provider_probes_name_the_actions_that_allow_them() {
+    for (service, operation, action) in crate::aws::probe::PROBES {
+        let allowing = actions(service, operation).expect("an operation of the aws layer");
+        assert!(
+            allowing.contains(&action),
+            "{service:?} {operation}: {allowing:?}"
+        );
+    }
+}
+
+#[test]
 fn every_operation_of_the_aws_layer_has_its_actions() {
     let missing: Vec<String> = operations()
         .into_iter()

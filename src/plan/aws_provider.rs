@@ -15,6 +15,23 @@ pub fn verified(identity: &CallerIdentity, spec: &AwsProviderSpec) -> String {
     )
 }
 
+/// Why a provider whose credentials work cannot be used: the services whose
+/// probe AWS refused, as IAM actions (`medialive:DescribeChannel`, ...).
+/// None when none was.
+pub fn permissions_missing(denied: &[&str], identity: &CallerIdentity) -> Option<Failure> {
+    if denied.is_empty() {
+        return None;
+    }
+    Some(Failure::stalled(
+        "PermissionsMissing",
+        format!(
+            "the credentials work, but AWS refused {} to {}: attach the policy `onair iam-policy` prints to that identity (onair checks again every resync)",
+            denied.join(", "),
+            identity.arn
+        ),
+    ))
+}
+
 /// Why a provider's credentials do not work, and what to fix.
 pub fn check_failed(error: &AwsError, spec: &AwsProviderSpec) -> Failure {
     let detail = error.to_string();

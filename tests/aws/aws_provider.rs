@@ -1,6 +1,8 @@
 //! An AwsProvider's credentials check through the real SDK, against moto:
 //! good credentials, keys AWS does not know, a role the operator may not
-//! assume (moto checking IAM like AWS) and an endpoint that does not answer.
+//! assume (moto checking IAM like AWS), an identity without onair's
+//! permissions (the per-service probes refused) and an endpoint that does
+//! not answer.
 //! What each looks like to the SDK is what the status classification has to
 //! read, so it is proven here rather than assumed.
 
@@ -144,4 +146,25 @@ async fn unknown_keys_and_a_role_the_operator_may_not_assume() {
     );
     assert!(message.contains(ROLE), "{message}");
     assert!(!message.contains(secret), "never the secret key");
+
+    // The same user on its own keys: the credentials work, and each
+    // service's probe is refused, so the provider names what to grant.
+    let (status, reason, message, account) = check(&user, &moto.url, false).await;
+    assert_eq!(
+        (status, reason.as_str()),
+        (ConditionStatus::False, "PermissionsMissing"),
+        "{message}"
+    );
+    assert_eq!(account.as_deref(), Some("123456789012"));
+    // (moto does not check IAM for MediaTailor; the others it does.)
+    for action in [
+        "medialive:DescribeChannel",
+        "mediapackage:DescribeChannel",
+        "cloudfront:GetDistribution",
+        "wafv2:GetWebACL",
+        "secretsmanager:DescribeSecret",
+    ] {
+        assert!(message.contains(action), "{action}: {message}");
+    }
+    assert!(message.contains("user/no-permissions"), "{message}");
 }
