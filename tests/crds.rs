@@ -122,8 +122,49 @@ fn livechannel_columns_answer_is_it_up_and_where_to_watch() {
         .map(|c| (c.name.to_uppercase(), c.json_path.clone()))
         .collect();
     let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["STATE", "READY", "PLAYBACK", "AGE"]);
-    assert_eq!(columns[2].1, ".status.playback.hls");
+    assert_eq!(names, ["STATE", "READY", "REASON", "PLAYBACK", "AGE"]);
+    assert_eq!(columns[3].1, ".status.playback.hls");
+}
+
+/// `kubectl get onair -A` lists the five kinds, each with whether it is
+/// Ready and the reason (Drifted, PermissionsMissing, ChannelNotReady...),
+/// and `-o wide` adds the condition's message.
+#[test]
+fn every_kind_prints_ready_and_why_in_the_onair_category() {
+    let ready = |field: &str| format!(".status.conditions[?(@.type==\"Ready\")].{field}");
+    let crds = onair::crd::all();
+    assert_eq!(crds.len(), 5);
+    for crd in crds {
+        let kind = &crd.spec.names.kind;
+        assert_eq!(
+            crd.spec.names.categories.as_deref(),
+            Some(&["onair".to_string()][..]),
+            "{kind}"
+        );
+        let columns: Vec<(&str, &str, i32)> = crd.spec.versions[0]
+            .additional_printer_columns
+            .iter()
+            .flatten()
+            .map(|c| {
+                (
+                    c.name.as_str(),
+                    c.json_path.as_str(),
+                    c.priority.unwrap_or(0),
+                )
+            })
+            .collect();
+        for (name, field, priority) in [
+            ("Ready", "status", 0),
+            ("Reason", "reason", 0),
+            ("Message", "message", 1),
+        ] {
+            let path = ready(field);
+            assert!(
+                columns.contains(&(name, path.as_str(), priority)),
+                "{kind} lacks the {name} column: {columns:?}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -50,6 +50,12 @@ async fn a_paused_channel_makes_no_aws_call_until_resumed() {
     set_paused(&op.api(), "held", false).await;
     let lc = op.settle("held", on_air).await.unwrap();
     assert!(condition(Some(&lc), "Paused").is_none());
+    let reasons = op.event_reasons("held").await;
+    let at = |r: &str| reasons.iter().position(|x| x == r);
+    assert!(
+        at("Paused") < at("Resumed") && at("Paused").is_some(),
+        "{reasons:?}"
+    );
     assert_eq!(op.inventory().await, one_of_each());
 
     // Paused on air: a spec change waits, not a single AWS call, and a

@@ -38,7 +38,7 @@ const AD_URL_PATTERN: &str = r"^https://[^\s/?#]+([/?#]\S*)?$";
         name = "Reason",
         type_ = "string",
         json_path = ".status.conditions[?(@.type==\"Ready\")].reason",
-        priority = 1
+        description = "Why the object is or is not Ready"
     ),
     printcolumn(
         name = "Playback",
@@ -49,6 +49,12 @@ const AD_URL_PATTERN: &str = r"^https://[^\s/?#]+([/?#]\S*)?$";
         name = "Next-Break",
         type_ = "date",
         json_path = ".status.nextBreak",
+        priority = 1
+    ),
+    printcolumn(
+        name = "Message",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].message",
         priority = 1
     ),
     printcolumn(

@@ -446,6 +446,23 @@ async fn cluster_wide_the_examples_converge_fail_and_clean_up_with_the_charts_rb
         table.contains("sports-1") && table.contains("RUNNING"),
         "{table}"
     );
+    // `kubectl get onair`: every kind in the category, each saying whether
+    // it is Ready and why.
+    let story = kubectl.ok(&["get", "onair", "-n", "media"]).await;
+    let headers: Vec<&str> = story.lines().filter(|l| l.starts_with("NAME")).collect();
+    assert!(headers.len() >= 2, "several kinds: {story}");
+    assert!(
+        headers
+            .iter()
+            .all(|h| h.contains("READY") && h.contains("REASON")),
+        "{story}"
+    );
+    assert!(
+        story
+            .lines()
+            .any(|l| l.starts_with("livechannel.onair.dev/sports-1") && l.contains("True")),
+        "{story}"
+    );
     // The AwsProvider says its credentials work and in which account: its
     // status and its event (in `default`) went through the chart's RBAC.
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -56,13 +56,19 @@ use super::common::{tags_schema, DeletionPolicy, ProviderRef, Tags};
         name = "Reason",
         type_ = "string",
         json_path = ".status.conditions[?(@.type==\"Ready\")].reason",
-        priority = 1
+        description = "Why the object is or is not Ready"
     ),
     printcolumn(
         name = "Playback",
         type_ = "string",
         json_path = ".status.playback.hls",
         description = "HLS playback URL through CloudFront"
+    ),
+    printcolumn(
+        name = "Message",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].message",
+        priority = 1
     ),
     printcolumn(
         name = "Age",

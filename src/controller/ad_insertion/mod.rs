@@ -72,7 +72,7 @@ impl Outcome {
 pub async fn reconcile(adi: Arc<AdInsertion>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = adi.namespace().unwrap_or_default();
     let api: Api<AdInsertion> = Api::namespaced(ctx.client.clone(), &namespace);
-    if let Some(paused) = crate::controller::kit::pause::hold(adi.as_ref(), &api).await? {
+    if let Some(paused) = crate::controller::kit::pause::hold(adi.as_ref(), &api, &ctx).await? {
         return Ok(paused);
     }
     if adi.meta().deletion_timestamp.is_some() {

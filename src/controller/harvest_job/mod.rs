@@ -34,7 +34,7 @@ pub use crate::controller::kit::Error;
 pub async fn reconcile(hj: Arc<HarvestJob>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = hj.namespace().unwrap_or_default();
     let api: Api<HarvestJob> = Api::namespaced(ctx.client.clone(), &namespace);
-    if let Some(paused) = crate::controller::kit::pause::hold(hj.as_ref(), &api).await? {
+    if let Some(paused) = crate::controller::kit::pause::hold(hj.as_ref(), &api, &ctx).await? {
         return Ok(paused);
     }
     if hj.meta().deletion_timestamp.is_some() {

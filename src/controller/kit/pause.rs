@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 
 use crate::api::{ConditionStatus, Conditioned};
 use crate::controller::conditions::PAUSED;
+use crate::controller::context::Context;
 use crate::controller::kit::{write_conditions, Error};
+use crate::k8s::report::Events;
 
 /// The annotation, and the one value that pauses.
 pub const PAUSED_ANNOTATION: &str = "onair.dev/paused";
@@ -32,25 +34,30 @@ pub fn is_paused<K: Resource>(object: &K) -> bool {
 /// paused: a `Paused` condition left from before goes, and the reconcile
 /// goes on (None). Every reconcile passes here, so the common case (not
 /// paused, never was) reads the object and writes nothing.
-pub async fn hold<K>(object: &K, api: &Api<K>) -> Result<Option<Action>, Error>
+pub async fn hold<K>(object: &K, api: &Api<K>, ctx: &Context) -> Result<Option<Action>, Error>
 where
     K: Conditioned + Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
     let had = object.conditions().iter().any(|c| c.type_ == PAUSED);
+    let kind = K::kind(&());
+    // Each transition is an event too, so `kubectl describe` tells it.
+    let events = Events::new(&ctx.recorder, object, false);
     if !is_paused(object) {
         if had {
             // A ConditionSet drops the Paused condition it is built from.
             write_conditions(api, object, |_| {}).await?;
+            let note = format!("{PAUSED_ANNOTATION} removed: onair reconciles this {kind} again");
+            events.publish(false, "Resumed", "Resume", note).await;
         }
         return Ok(None);
     }
     if !had {
-        let kind = K::kind(&());
         let message = format!("{PAUSED_ANNOTATION} is \"true\": onair makes no AWS call for this {kind} (deletion included) and does not correct drift; remove the annotation to resume");
         write_conditions(api, object, |set| {
             set.set(PAUSED, ConditionStatus::True, "Paused", &message)
         })
         .await?;
+        events.publish(false, "Paused", "Pause", message).await;
     }
     // Removing the annotation is a change of the object: it wakes the
     // controller, so nothing needs to poll.

@@ -48,7 +48,7 @@ fn roles_of(lc: &LiveChannel, resolved: &Resolved) -> Roles {
 pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = lc.namespace().unwrap_or_default();
     let api: Api<LiveChannel> = Api::namespaced(ctx.client.clone(), &namespace);
-    if let Some(paused) = crate::controller::kit::pause::hold(lc.as_ref(), &api).await? {
+    if let Some(paused) = crate::controller::kit::pause::hold(lc.as_ref(), &api, &ctx).await? {
         return Ok(paused);
     }
     if lc.meta().deletion_timestamp.is_some() {

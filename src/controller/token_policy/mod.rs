@@ -39,7 +39,7 @@ use apply::{Apply, Names, Observed, Outcome};
 pub async fn reconcile(tp: Arc<TokenPolicy>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = tp.namespace().unwrap_or_default();
     let api: Api<TokenPolicy> = Api::namespaced(ctx.client.clone(), &namespace);
-    if let Some(paused) = crate::controller::kit::pause::hold(tp.as_ref(), &api).await? {
+    if let Some(paused) = crate::controller::kit::pause::hold(tp.as_ref(), &api, &ctx).await? {
         return Ok(paused);
     }
     if tp.meta().deletion_timestamp.is_some() {
