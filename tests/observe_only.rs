@@ -5,7 +5,7 @@
 
 mod support;
 
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use onair::api::{AdInsertion, ConditionStatus};
 use onair::aws::sim::Sim;
 use support::operator::{condition, none_of_each, on_air, one_of_each, Operator};
@@ -16,11 +16,7 @@ async fn set_observe_only<K>(api: &Api<K>, name: &str, on: bool)
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
-    let value = on.then_some("true");
-    let patch = serde_json::json!({"metadata": {"annotations": {OBSERVE_ONLY: value}}});
-    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .unwrap();
+    support::set_flag(api, name, OBSERVE_ONLY, on).await
 }
 
 fn writes(sim: &Sim) -> u64 {

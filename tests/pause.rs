@@ -4,7 +4,7 @@
 
 mod support;
 
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::ResourceExt;
 use onair::api::harvest_job::HarvestJob;
 use onair::api::ConditionStatus;
@@ -12,15 +12,11 @@ use support::operator::{condition, none_of_each, on_air, one_of_each, Operator};
 
 const PAUSED: &str = "onair.dev/paused";
 
-async fn set_paused<K>(api: &Api<K>, name: &str, paused: bool)
+async fn set_paused<K>(api: &Api<K>, name: &str, on: bool)
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
-    let value = paused.then_some("true");
-    let patch = serde_json::json!({"metadata": {"annotations": {PAUSED: value}}});
-    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .unwrap();
+    support::set_flag(api, name, PAUSED, on).await
 }
 
 #[tokio::test]

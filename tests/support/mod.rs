@@ -25,6 +25,24 @@ pub async fn server_with_crds_and(options: Options) -> LocalApiServer {
     server
 }
 
+/// Sets the annotation `key` to "true" on the object `name` (`on`), or
+/// removes it: how the management annotations (`onair.dev/paused`,
+/// `onair.dev/observe-only`) are turned on and off.
+pub async fn set_flag<K>(api: &Api<K>, name: &str, key: &str, on: bool)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let value = on.then_some("true");
+    let patch = serde_json::json!({"metadata": {"annotations": {key: value}}});
+    api.patch(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await
+    .unwrap();
+}
+
 /// A LiveChannel from the shipped example, in the given namespace.
 pub fn example_channel(name: &str) -> onair::api::LiveChannel {
     let mut channel: onair::api::LiveChannel = example("live-channel.yaml");
