@@ -203,6 +203,18 @@ impl Metrics {
         }
     }
 
+    /// Forgets every object's state (the `objects` gauge drops to 0): a
+    /// replica that stops reconciling no longer speaks for the objects, so
+    /// sums over replicas count each object once, from the leader.
+    pub fn forget_objects(&self) {
+        let mut states = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        for ((kind, _), state) in states.drain() {
+            self.objects
+                .get_or_create(&StateLabels { kind, state })
+                .dec();
+        }
+    }
+
     /// How many objects of `kind` were last written in `state` (what the
     /// `objects` gauge shows): progress without listing the objects.
     pub fn objects_in_state(&self, kind: &str, state: &str) -> usize {
@@ -229,6 +241,7 @@ impl Leading {
 impl Drop for Leading {
     fn drop(&mut self) {
         global().leader.set(0);
+        global().forget_objects();
     }
 }
 
@@ -318,6 +331,23 @@ mod tests {
         assert!(global().encode().contains("\nonair_leader 1\n"));
         drop(leading);
         assert!(global().encode().contains("\nonair_leader 0\n"));
+    }
+
+    #[test]
+    fn a_replica_that_stops_leading_stops_counting_objects() {
+        let m = Metrics::new();
+        m.object_state("TokenPolicy", "media/a", Some("Stalled"));
+        m.object_state("TokenPolicy", "media/b", Some("Ready"));
+        m.forget_objects();
+        assert_eq!(m.objects_in_state("TokenPolicy", "Stalled"), 0);
+        let text = m.encode();
+        assert!(
+            text.contains(r#"onair_objects{kind="TokenPolicy",state="Stalled"} 0"#),
+            "{text}"
+        );
+        // Leading again, it counts what it writes afresh.
+        m.object_state("TokenPolicy", "media/a", Some("Ready"));
+        assert_eq!(m.objects_in_state("TokenPolicy", "Ready"), 1);
     }
 
     #[test]

@@ -27,13 +27,9 @@ fn writes(sim: &Sim) -> u64 {
 async fn an_observed_channel_reports_drift_and_changes_nothing() {
     let op = Operator::start().await;
     let lc = op.start_channel("news").await;
-    let group = lc
-        .status
-        .unwrap()
-        .resources
-        .unwrap()
-        .input_security_group_id
-        .unwrap();
+    let resources = lc.status.unwrap().resources.unwrap();
+    let group = resources.input_security_group_id.unwrap();
+    let channel_id = resources.channel_id.unwrap();
     set_observe_only(&op.api(), "news", true).await;
 
     // In sync: reads only, and Ready.
@@ -51,12 +47,15 @@ async fn an_observed_channel_reports_drift_and_changes_nothing() {
         ConditionStatus::True
     );
 
-    // Someone opens the input to the world: reported, not restored.
+    // Someone opens the input to the world and stops the channel: both
+    // reported, neither undone.
     let medialive = op.sim.medialive();
     medialive
         .update_input_security_group(&group, vec!["0.0.0.0/0".into()])
         .await
         .unwrap();
+    medialive.stop_channel(&channel_id).await.unwrap();
+    op.sim.advance(std::time::Duration::from_secs(120));
     let before = writes(&op.sim);
     for _ in 0..2 {
         op.reconcile("news").await.unwrap().unwrap();
@@ -78,7 +77,19 @@ async fn an_observed_channel_reports_drift_and_changes_nothing() {
         "{}",
         ready.message
     );
+    assert!(
+        ready.message.contains(&format!(
+            "MediaLive channel {channel_id}: onair would start it"
+        )),
+        "{}",
+        ready.message
+    );
     assert!(ready.message.contains("Remove the annotation"));
+    assert_eq!(
+        medialive.describe_channel(&channel_id).await.unwrap().state,
+        onair::aws::medialive::ChannelState::Idle,
+        "not started"
+    );
     assert!(condition(lc.as_ref(), "Stalled").is_some());
     let reasons = op.event_reasons("news").await;
     assert!(reasons.iter().any(|r| r == "Drifted"), "{reasons:?}");
@@ -213,4 +224,28 @@ async fn an_observed_harvest_job_starts_no_harvest() {
         "{}",
         ready.message
     );
+}
+
+#[tokio::test]
+async fn an_ad_insertion_writes_no_break_into_an_observed_channel() {
+    let op = Operator::start().await;
+    op.start_channel("news").await;
+    set_observe_only(&op.api(), "news", true).await;
+    let schedules = op
+        .sim
+        .faults()
+        .calls(onair::aws::Service::MediaLive, "batch_update_schedule");
+    op.create(&support::example_ads()).await;
+    let adi = op.reconcile_ads("sports-1-ads").await.unwrap();
+    assert_eq!(
+        op.sim
+            .faults()
+            .calls(onair::aws::Service::MediaLive, "batch_update_schedule"),
+        schedules,
+        "no break written into the channel's schedule"
+    );
+    let conditions = adi.status.unwrap().conditions;
+    let ready = conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+    assert_eq!(ready.reason, "ChannelObserveOnly");
+    assert!(ready.message.contains("observe-only"), "{}", ready.message);
 }

@@ -13,6 +13,11 @@ use super::service::Service;
 /// An id no resource has: every probe reads it.
 const PROBE_ID: &str = "onair-permission-probe";
 
+/// The secret the Secrets Manager probe reads: under `onair/`, the only
+/// secrets onair's policy lets it read (any other name would be refused
+/// to a correctly granted identity).
+pub const PROBE_SECRET: &str = "onair/permission-probe";
+
 /// Each probe: the service, the trait operation it calls and the IAM action
 /// that allows it (src/iam checks the last against its own table).
 pub const PROBES: [(Service, &str, &str); 6] = [
@@ -65,7 +70,7 @@ pub async fn denied(apis: &AwsApis) -> Vec<&'static str> {
             apis.wafv2
                 .get_web_acl(PROBE_ID, "00000000-0000-0000-0000-000000000000")
         ),
-        refused(action(5), apis.secretsmanager.describe_secret(PROBE_ID)),
+        refused(action(5), apis.secretsmanager.describe_secret(PROBE_SECRET)),
     );
     let (a, b, c, d, e, f) = probes;
     [a, b, c, d, e, f].into_iter().flatten().collect()

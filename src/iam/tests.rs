@@ -67,12 +67,30 @@ fn sample_policy() -> Value {
 }
 
 #[test]
-fn the_provider_probes_name_the_actions_that_allow_them() {
+fn the_provider_probes_name_the_actions_that_allow_them_and_the_policy_grants_them() {
+    let p = policy(&[], &[], "aws");
+    let probed_secret = format!(
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:{}-AbCdEf",
+        crate::aws::probe::PROBE_SECRET
+    );
     for (service, operation, action) in crate::aws::probe::PROBES {
         let allowing = actions(service, operation).expect("an operation of the aws layer");
         assert!(
             allowing.contains(&action),
             "{service:?} {operation}: {allowing:?}"
+        );
+        // What the probe reads is within what the policy grants: a probe
+        // the policy refuses would call a correctly granted identity broken.
+        let granted = p["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| actions_of(s).iter().any(|a| a == action))
+            .flat_map(resources)
+            .any(|r| r == "*" || glob(&r, &probed_secret));
+        assert!(
+            granted,
+            "the policy does not grant {action} on what the probe reads"
         );
     }
 }

@@ -123,7 +123,7 @@ impl Kubectl {
         let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
         assert_eq!(
             header,
-            ["NAME", "STATE", "READY", "PLAYBACK", "AGE"],
+            ["NAME", "STATE", "READY", "REASON", "PLAYBACK", "AGE"],
             "{table}"
         );
     }

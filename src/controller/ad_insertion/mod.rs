@@ -192,6 +192,13 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         .as_ref()
         .and_then(|b| b.schedule.as_ref())
     {
+        // The schedule is the channel's: an observe-only channel gets no
+        // break written into it, whoever asks.
+        if observe::is_observe_only(&channel) {
+            let message = format!("the LiveChannel \"{}\" is observe-only ({}), so onair writes no ad break into its MediaLive schedule; remove the annotation from the channel to schedule breaks", channel.name_any(), observe::OBSERVE_ONLY_ANNOTATION);
+            let failure = Failure::stalled("ChannelObserveOnly", message);
+            return (Outcome::failed(failure), Action::requeue(ctx.timing.resync));
+        }
         let anchor = adi
             .metadata
             .creation_timestamp

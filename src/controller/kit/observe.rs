@@ -64,6 +64,21 @@ pub fn drifted(differences: &[String]) -> Option<Failure> {
     ))
 }
 
+/// One reconcile's report: the differences found (`drift`, see
+/// [`drifted`]) and the failure that stopped it, if any; both are said
+/// when there are both, so a write onair would have made does not hide the
+/// differences found before it.
+pub fn together(drift: Option<Failure>, stopped: Option<Failure>) -> Option<Failure> {
+    match (drift, stopped) {
+        (Some(drift), Some(stopped)) => Some(Failure {
+            message: format!("{} Then: {}", drift.message, stopped.message),
+            stalled: drift.stalled || stopped.stalled,
+            reason: drift.reason,
+        }),
+        (drift, stopped) => drift.or(stopped),
+    }
+}
+
 /// What an observe-only object says of a child it has no id for.
 pub fn not_recorded(what: &str, annotation: &str) -> String {
     format!("no {what} is recorded on the object, and an observe-only object creates nothing: set the {annotation} annotation to the id of the existing {what}, or remove {OBSERVE_ONLY_ANNOTATION} to let onair create it")
@@ -88,6 +103,30 @@ mod tests {
                 Some([(OBSERVE_ONLY_ANNOTATION.to_string(), value.to_string())].into());
             assert_eq!(is_observe_only(&lc), on, "{value:?}");
         }
+    }
+
+    #[test]
+    fn differences_found_are_said_with_what_stopped_the_reconcile() {
+        let drift = drifted(&["MediaLive channel 1: name a -> b".into()]);
+        let stopped = Failure::aws(
+            "MediaLive channel",
+            &crate::aws::AwsError::new(
+                "MediaLive",
+                "StartChannel",
+                crate::aws::ErrorKind::Withheld {
+                    message: "observe-only".into(),
+                },
+            ),
+        );
+        let both = together(drift.clone(), Some(stopped.clone())).unwrap();
+        assert_eq!(both.reason, "Drifted");
+        assert!(
+            both.message.contains("name a -> b")
+                && both.message.contains("Then: MediaLive channel")
+        );
+        assert_eq!(together(None, Some(stopped.clone())), Some(stopped));
+        assert_eq!(together(drift.clone(), None), drift);
+        assert_eq!(together(None, None), None);
     }
 
     #[test]

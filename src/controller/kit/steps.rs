@@ -142,6 +142,27 @@ where
         super::observe::drifted(self.drift.as_deref().unwrap_or_default())
     }
 
+    /// Whether this reconcile only observes.
+    pub fn is_observing(&self) -> bool {
+        self.drift.is_some()
+    }
+
+    /// Notes (observe-only) that `what` `id` differs from the spec, `how`,
+    /// with a warning event; for the steps a reconciler takes beyond
+    /// [`ensure`](Self::ensure), such as starting a channel.
+    pub async fn drifted(&mut self, what: &str, id: &str, how: &str) {
+        let difference = format!("{what} {id}: {how}");
+        self.events
+            .publish(
+                true,
+                "Drifted",
+                &action_on("Observe", what),
+                format!("{difference} (observe-only: left as it is)"),
+            )
+            .await;
+        self.drift.get_or_insert_with(Vec::new).push(difference);
+    }
+
     /// Ensures one child and tells people what happened to it.
     pub async fn ensure<E: External>(
         &mut self,
@@ -220,16 +241,7 @@ where
                         .collect();
                     changes.join(", ")
                 };
-                let difference = format!("{what} {id}: {how}");
-                self.events
-                    .publish(
-                        true,
-                        "Drifted",
-                        &action_on("Observe", what),
-                        format!("{difference} (observe-only: left as it is)"),
-                    )
-                    .await;
-                self.drift.get_or_insert_with(Vec::new).push(difference);
+                self.drifted(what, &id, &how).await;
                 Ok(observed)
             }
             Seen::Gone(id) => Err(invalid("NotFound", super::observe::gone(what, &id))),
@@ -255,7 +267,7 @@ where
         }
         if let Some(drift) = self.drift.as_mut() {
             drift.push(format!(
-                "{what} {id}: the spec no longer asks for it, and it is still there"
+                "{what} {id}: the spec no longer asks for it, and it is still recorded (onair would delete it)"
             ));
             return Ok(true);
         }
@@ -270,6 +282,13 @@ where
         what: &'static str,
         why: &str,
     ) -> Step<bool> {
+        if let Some(drift) = self.drift.as_mut() {
+            // Observe-only: nothing is deleted, and no id forgotten.
+            if let Some(id) = self.ids.recorded(child.child()) {
+                drift.push(format!("{what} {id}: onair would delete it ({why})"));
+            }
+            return Ok(true);
+        }
         remove_child(&mut self.ids, &self.events, child, what, why).await
     }
 }

@@ -114,10 +114,10 @@ async fn run_apply(
     let mut apply = Apply::new(ctx, lc, api, resolved, roles, false);
     apply.steps.ids = apply.steps.ids.first_round(first_round);
     let result = apply.run().await;
-    let failure = match result {
-        Ok(()) => apply.steps.drift(),
-        Err(e) => Some(e.failure()),
-    };
+    let failure = crate::controller::kit::observe::together(
+        apply.steps.drift(),
+        result.err().map(|e| e.failure()),
+    );
     let (mut status, settled) = status::build(
         &lc.spec,
         lc.status.as_ref(),
@@ -139,7 +139,13 @@ async fn run_apply(
                 .events
                 .publish(true, &f.reason, "Reconcile", f.message)
                 .await;
-            Ok(Action::requeue(ctx.timing.retry))
+            // Observed drift stays until someone acts: the resync looks again.
+            let again = if crate::controller::kit::observe::is_observe_only(lc) {
+                ctx.timing.resync
+            } else {
+                ctx.timing.retry
+            };
+            Ok(Action::requeue(again))
         }
         None => {
             let next = if settled {

@@ -294,29 +294,32 @@ impl Apply<'_> {
         } else {
             spec.state
         };
-        if let Some(lines) = self.steps.plan.as_mut() {
+        if self.steps.plan.is_some() || self.steps.is_observing() {
+            // Say what driving the channel would do, and do none of it.
             let mut wanted = settings.clone();
             wanted.name.clone_from(&channel.settings.name);
             let step = medialive::channel_step(&channel, desired, &wanted, spec.update_strategy);
-            let id = &channel.id;
-            match &step {
-                ChannelStep::Start => lines.push(format!("~ MediaLive channel {id}: start")),
-                ChannelStep::Stop => lines.push(format!("~ MediaLive channel {id}: stop")),
-                ChannelStep::Update | ChannelStep::UpdatePending => {
-                    let when = if step == ChannelStep::Update {
-                        "update"
-                    } else {
-                        "update on the next Idle (updateStrategy OnNextIdle)"
-                    };
-                    lines.push(format!("~ MediaLive channel {id}: {when}"));
-                    lines.extend(
-                        crate::plan::diff::changes(&channel.settings, &wanted)
-                            .into_iter()
-                            .map(|c| format!("    {c}")),
-                    );
-                }
-                _ => {}
+            let Some((verb, changes)) = channel_change(&step, &channel, &wanted) else {
+                self.observed.channel =
+                    Some(crate::aws::children::medialive::ChannelProgress { step, channel });
+                return Ok(());
+            };
+            let id = channel.id.clone();
+            if let Some(lines) = self.steps.plan.as_mut() {
+                lines.push(format!("~ MediaLive channel {id}: {verb}"));
+                lines.extend(changes.into_iter().map(|c| format!("    {c}")));
+            } else {
+                let how = if changes.is_empty() {
+                    format!("onair would {verb} it")
+                } else {
+                    format!("{} (onair would {verb} it)", changes.join(", "))
+                };
+                self.steps.drifted("MediaLive channel", &id, &how).await;
             }
+            self.observed.channel = Some(crate::aws::children::medialive::ChannelProgress {
+                step: ChannelStep::Steady,
+                channel,
+            });
             return Ok(());
         }
         let progress = drive_channel(
@@ -425,5 +428,25 @@ impl Apply<'_> {
             web_acl_arn: status.and_then(|s| s.web_acl_arn.clone()),
             realtime_log_config_arn: None,
         })
+    }
+}
+
+/// What a channel step changes: its verb and, for an update, the settings
+/// that differ (`path: old -> new`). None for a step that changes nothing.
+fn channel_change(
+    step: &ChannelStep,
+    channel: &crate::aws::medialive::Channel,
+    wanted: &crate::aws::medialive::ChannelSettings,
+) -> Option<(&'static str, Vec<String>)> {
+    let changes = || crate::plan::diff::changes(&channel.settings, wanted);
+    match step {
+        ChannelStep::Start => Some(("start", Vec::new())),
+        ChannelStep::Stop => Some(("stop", Vec::new())),
+        ChannelStep::Update => Some(("update", changes())),
+        ChannelStep::UpdatePending => Some((
+            "update on the next Idle (updateStrategy OnNextIdle)",
+            changes(),
+        )),
+        _ => None,
     }
 }
