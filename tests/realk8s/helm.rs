@@ -9,20 +9,25 @@ use super::control_plane::ControlPlane;
 use super::support::kubectl::Kubectl;
 use super::tools::{admin_kubectl, get_json, Helm, OPERATOR_NAMESPACE};
 
-/// A stand-in for the Prometheus Operator's CRD, so the ServiceMonitor the
-/// full values render is checked by the server too.
-const SERVICE_MONITOR_CRD: &str = r#"{
-  "apiVersion": "apiextensions.k8s.io/v1",
-  "kind": "CustomResourceDefinition",
-  "metadata": {"name": "servicemonitors.monitoring.coreos.com"},
-  "spec": {
-    "group": "monitoring.coreos.com",
-    "names": {"kind": "ServiceMonitor", "plural": "servicemonitors", "listKind": "ServiceMonitorList", "singular": "servicemonitor"},
-    "scope": "Namespaced",
-    "versions": [{"name": "v1", "served": true, "storage": true,
-      "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
-  }
-}"#;
+/// A stand-in for one of the Prometheus Operator's CRDs (ServiceMonitor,
+/// PrometheusRule), so what the full values render of them is checked by the
+/// server too.
+fn prometheus_operator_crd(kind: &str) -> String {
+    let singular = kind.to_lowercase();
+    serde_json::json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("{singular}s.monitoring.coreos.com")},
+        "spec": {
+            "group": "monitoring.coreos.com",
+            "names": {"kind": kind, "plural": format!("{singular}s"), "listKind": format!("{kind}List"), "singular": singular},
+            "scope": "Namespaced",
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
+        }
+    })
+    .to_string()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn helm_installs_upgrades_and_uninstalls_the_chart() {
@@ -33,11 +38,11 @@ async fn helm_installs_upgrades_and_uninstalls_the_chart() {
     assert!(lint.contains("0 chart(s) failed"), "{lint}");
 
     // Every option on, checked by the server without creating anything.
-    let monitor = plane.dir.join("servicemonitor-crd.json");
-    std::fs::write(&monitor, SERVICE_MONITOR_CRD).unwrap();
-    kubectl
-        .ok(&["apply", "-f", monitor.to_str().unwrap()])
-        .await;
+    for kind in ["ServiceMonitor", "PrometheusRule"] {
+        let crd = plane.dir.join(format!("{kind}-crd.json"));
+        std::fs::write(&crd, prometheus_operator_crd(kind)).unwrap();
+        kubectl.ok(&["apply", "-f", crd.to_str().unwrap()]).await;
+    }
     kubectl.wait_for_crds().await;
     for namespace in ["live-news", "live-sports", OPERATOR_NAMESPACE] {
         kubectl.ok(&["create", "namespace", namespace]).await;
