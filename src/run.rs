@@ -147,14 +147,28 @@ pub fn main(args: RunArgs) -> Result<(), Error> {
 pub(crate) fn init_logging(format: LogFormat) {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    // Colours only for a person at a terminal: a pod's log, a pipe or a file
+    // gets plain text, and NO_COLOR (https://no-color.org) turns them off.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr()) && colors_allowed();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     // A second init (tests calling main twice) is harmless: keep the first.
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+}
+
+/// Whether colours are welcome: not when `NO_COLOR` is set to anything
+/// but the empty string (<https://no-color.org>).
+pub(crate) fn colors_allowed() -> bool {
+    colors_allowed_by(std::env::var_os("NO_COLOR").as_deref())
+}
+
+fn colors_allowed_by(no_color: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_none_or(|v| v.is_empty())
 }
 
 /// Prometheus text exposition of [`crate::metrics`].
@@ -539,6 +553,15 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         run: super::RunArgs,
+    }
+
+    #[test]
+    fn no_color_set_to_anything_but_empty_turns_colours_off() {
+        use std::ffi::OsStr;
+        assert!(super::colors_allowed_by(None));
+        assert!(super::colors_allowed_by(Some(OsStr::new(""))));
+        assert!(!super::colors_allowed_by(Some(OsStr::new("1"))));
+        assert!(!super::colors_allowed_by(Some(OsStr::new("false"))));
     }
 
     fn secret_namespaces(args: &[&str]) -> Option<Vec<String>> {

@@ -275,6 +275,12 @@ fn cases() -> Vec<(&'static str, Base, Value, Expect)> {
             Reported("InvalidSpec"),
         ),
         (
+            "lc-cidr-host-bits",
+            Channel,
+            json!({"spec": {"input": {"rtmpPush": {"allowedCidrs": ["203.0.113.7/24"]}}}}),
+            Reported("InvalidSpec"),
+        ),
+        (
             "tp-no-keys-secret",
             Tokens,
             token(json!({"signingKeys": {"secretRef": {"name": "absent"}}})),

@@ -343,6 +343,93 @@ async fn invalid_input_is_reported_without_touching_aws() {
     assert_eq!(op.sim.faults().writes(), 0);
 }
 
+/// An allowed CIDR with host bits set (`203.0.113.7/24`) passes the schema's
+/// pattern; the reconciler refuses it before any AWS call, saying what to
+/// write instead.
+#[tokio::test]
+async fn an_allowed_cidr_with_host_bits_is_refused_before_aws() {
+    let op = Operator::start().await;
+    let mut channel = support::example_channel("sloppy");
+    channel.spec.input.rtmp_push.as_mut().unwrap().allowed_cidrs = vec!["203.0.113.7/24".into()];
+    let (ready, stalled) = applied_and_reconciled(&op, &channel).await;
+    assert_eq!(ready.status, ConditionStatus::False);
+    assert_eq!(ready.reason, "InvalidSpec");
+    assert_eq!(
+        ready.message,
+        r#"spec.input.rtmpPush.allowedCidrs[0] "203.0.113.7/24" has host bits set: write 203.0.113.0/24 for the network or 203.0.113.7/32 for the one address"#
+    );
+    assert!(stalled);
+    let calls: u64 = op.sim.faults().all_calls().values().sum();
+    assert_eq!(
+        calls,
+        0,
+        "AWS was called: {:?}",
+        op.sim.faults().all_calls()
+    );
+
+    // Fixed as the message says, it goes on air.
+    op.patch_spec(
+        "sloppy",
+        serde_json::json!({"input": {"rtmpPush": {"allowedCidrs": ["203.0.113.0/24"]}}}),
+    )
+    .await;
+    op.settle("sloppy", running).await.unwrap();
+}
+
+/// Without a CDN players read MediaPackage: the playback URLs, and so the
+/// PLAYBACK column of `kubectl get lc`, are the endpoints' own.
+#[tokio::test]
+async fn without_a_cdn_the_playback_urls_are_the_mediapackage_endpoints() {
+    let op = Operator::start().await;
+    let mut channel = support::example_channel("direct");
+    channel.spec.cdn.enabled = false;
+    channel.spec.cdn.telemetry = None;
+    op.apply(&channel).await;
+    let lc = op.settle("direct", running).await.unwrap();
+    let status = lc.status.as_ref().unwrap();
+    let resources = status.resources.as_ref().unwrap();
+    assert!(resources.distribution_id.is_none(), "no distribution");
+    let mediapackage = op.sim.mediapackage();
+    let endpoint_url = |id: Option<String>| async {
+        mediapackage
+            .describe_origin_endpoint(&id.expect("the endpoint exists"))
+            .await
+            .unwrap()
+            .url
+    };
+    let hls = endpoint_url(resources.hls_endpoint_id.clone()).await;
+    let dash = endpoint_url(resources.dash_endpoint_id.clone()).await;
+    let playback = status.playback.as_ref().unwrap();
+    assert_eq!(playback.hls.as_deref(), Some(hls.as_str()));
+    assert_eq!(playback.dash.as_deref(), Some(dash.as_str()));
+    assert_eq!(playback.origin_hls.as_deref(), Some(hls.as_str()));
+    assert!(hls.contains(".mediapackage."), "{hls}");
+
+    // What `kubectl get lc` prints: the server's Table, from the CRD's columns.
+    let request = http::Request::get("/apis/onair.dev/v1alpha1/namespaces/default/livechannels")
+        .header(
+            "Accept",
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+        )
+        .body(Vec::new())
+        .unwrap();
+    let table: serde_json::Value = op.client.request(request).await.unwrap();
+    let columns: Vec<&str> = table["columnDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let at = columns.iter().position(|c| *c == "Playback").unwrap();
+    let row = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["cells"][0] == "direct")
+        .unwrap();
+    assert_eq!(row["cells"][at], hls.as_str(), "{row}");
+}
+
 #[tokio::test]
 async fn the_controller_reconciles_what_is_applied() {
     let op = Operator::start().await;

@@ -8,8 +8,7 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kube::api::Api;
 use onair::api::{AdInsertion, HarvestJob, LiveChannel, TokenPolicy};
@@ -29,45 +28,16 @@ where
 
 #[test]
 fn the_sandbox_runs_the_examples_until_every_object_is_ready() {
-    let dir = support::scratch_dir("sandbox");
-    let kubeconfig = dir.join("kubeconfig");
-    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_onair"))
-        .args(["sandbox", "--aws-speed", "60", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .current_dir(support::repo())
-        .env_remove("AWS_ENDPOINT_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = sandbox.stdout.take().unwrap();
-    let (lines, received) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                return;
-            }
-        }
+    let mut sandbox = support::sandbox::Sandbox::start("sandbox", &["--aws-speed", "60"], &[]);
+    let ready = sandbox.wait_for_line(Duration::from_secs(240), |line| {
+        line.starts_with("All 5 onair objects are Ready")
     });
-    let deadline = Instant::now() + Duration::from_secs(240);
-    let mut output = Vec::new();
-    let ready = loop {
-        match received.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(line) => {
-                let done = line.starts_with("All 4 onair objects are Ready");
-                output.push(line);
-                if done {
-                    break true;
-                }
-            }
-            Err(_) => break false,
-        }
-    };
-    let text = output.join("\n");
-    if !ready {
-        let _ = sandbox.kill();
-        panic!("the sandbox never reported every object Ready:\n{text}");
-    }
+    let text = sandbox.text();
+    assert!(
+        ready,
+        "the sandbox never reported every object Ready:\n{text}"
+    );
+    let (kubeconfig, log_file) = (sandbox.kubeconfig.clone(), sandbox.log_file.clone());
     assert!(
         text.contains(&format!("export KUBECONFIG={}", kubeconfig.display())),
         "{text}"
@@ -89,17 +59,22 @@ fn the_sandbox_runs_the_examples_until_every_object_is_ready() {
         text.contains("LiveChannel default/sports-1: Ready (Running)"),
         "{text}"
     );
+    assert!(text.contains("AwsProvider media-prod: Ready"), "{text}");
+    // Not a terminal: plain lines, no escape codes; the operator's logs went
+    // to the file, plain too.
+    assert!(!text.contains('\x1b'), "{text}");
+    assert!(
+        text.contains(&format!("Operator logs: {}", log_file.display())),
+        "{text}"
+    );
+    let logs = std::fs::read_to_string(&log_file).unwrap();
+    assert!(logs.contains("LiveChannel controller started"), "{logs}");
+    assert!(!logs.contains('\x1b'), "{logs}");
 
     // The kubeconfig it printed reaches the same cluster.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let config = kube::Config::from_custom_kubeconfig(
-            kube::config::Kubeconfig::read_from(&kubeconfig).unwrap(),
-            &Default::default(),
-        )
-        .await
-        .unwrap();
-        let client = kube::Client::try_from(config).unwrap();
+        let client = sandbox.client().await;
         let channel = Api::<LiveChannel>::namespaced(client.clone(), "default")
             .get("sports-1")
             .await
@@ -113,8 +88,7 @@ fn the_sandbox_runs_the_examples_until_every_object_is_ready() {
         assert_eq!(count::<HarvestJob>(&client).await, 1, "HarvestJobs");
     });
 
-    let status = support::sigterm_and_wait(&mut sandbox, Duration::from_secs(20), "the sandbox");
-    assert!(status.success(), "{status}");
+    sandbox.stop();
 }
 
 /// `onair sandbox --api-only` with these flags, until it prints its first

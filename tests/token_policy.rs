@@ -301,6 +301,93 @@ async fn a_policy_whose_secret_onair_may_not_read_says_so_without_touching_aws()
     assert_eq!(tp.status.unwrap().key_ids, ["k1"]);
 }
 
+/// `onair render` given the objects as the cluster prints them (`kubectl get
+/// -o yaml`) shows the function code the reconciler published, byte for byte
+/// but for the store id AWS chose, and the store's entries by name, with no
+/// key material.
+#[tokio::test]
+async fn render_shows_the_function_and_entries_the_reconciler_publishes() {
+    let op = Operator::start().await;
+    set_keys(&op, &[("k1", 1), ("k2", 2)]).await;
+    op.start_channel("news").await;
+    op.create(&policy(json!({"revocation": {"sessions": ["leaked-1"]}})))
+        .await;
+    let tp = settle_policy(&op, POLICY).await;
+    let published = edge(&op, &tp).await;
+
+    let channel = op.get("news").await.unwrap();
+    let secret = Api::<Secret>::namespaced(op.client.clone(), NS)
+        .get(KEYS)
+        .await
+        .unwrap();
+    let file = support::scratch_dir("render").join("objects.yaml");
+    let documents = [
+        serde_yaml::to_string(&tp).unwrap(),
+        serde_yaml::to_string(&channel).unwrap(),
+        serde_yaml::to_string(&secret).unwrap(),
+    ];
+    std::fs::write(&file, documents.join("---\n")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onair"))
+        .arg("render")
+        .arg("-f")
+        .arg(&file)
+        .args([
+            "--media-live-role-arn",
+            "arn:aws:iam::123456789012:role/MediaLive",
+            "--media-package-secrets-role-arn",
+            "arn:aws:iam::123456789012:role/MediaPackageSecrets",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A channel's document holds YAML tags (`!hls`): read YAML, not JSON.
+    let document: serde_yaml::Value = serde_yaml::Deserializer::from_str(&stdout)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .find(|d: &serde_yaml::Value| d.get("tokenPolicy").is_some())
+        .expect("a TokenPolicy document");
+    let rendered = serde_json::to_value(document).unwrap();
+    assert_eq!(rendered["tokenPolicy"], format!("{NS}/{POLICY}"));
+    assert!(rendered.get("notes").is_none(), "{}", rendered["notes"]);
+
+    let status = tp.status.as_ref().unwrap();
+    let store_arn = status.key_value_store_arn.as_deref().unwrap();
+    let store_id = store_arn.rsplit('/').next().unwrap();
+    let code = rendered["function"]["code"].as_str().unwrap();
+    assert_eq!(
+        code.replace("<key value store id>", store_id),
+        published.live_code,
+        "the rendered function is the published one"
+    );
+    let function_name = status.function_arn.as_deref().unwrap().rsplit('/').next();
+    assert_eq!(rendered["function"]["name"].as_str(), function_name);
+
+    let entries = rendered["keyValueStore"]["entries"].as_object().unwrap();
+    let names: Vec<&String> = entries.keys().collect();
+    assert_eq!(
+        names,
+        published.entries.keys().collect::<Vec<_>>(),
+        "the store's entries, by name"
+    );
+    assert_eq!(
+        entries["k:k1"],
+        "<secret: base64 of the 32 bytes of key k1 in Secret playback-signing-keys, withheld>"
+    );
+    for (name, value) in &published.entries {
+        if name.starts_with("k:") {
+            assert!(!stdout.contains(value.as_str()), "{name}'s key was printed");
+        }
+    }
+    for byte in [1, 2] {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(key(byte));
+        assert!(!stdout.contains(&b64), "a signing key was printed");
+    }
+}
+
 #[tokio::test]
 async fn tokens_are_checked_at_the_channels_edge_and_everything_goes_on_delete() {
     let op = Operator::start().await;

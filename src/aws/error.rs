@@ -50,6 +50,10 @@ pub enum ErrorKind {
     /// Never sent: onair only reads for this object (observe-only), and the
     /// call would have changed something.
     Withheld { message: String },
+    /// The endpoint does not serve this API at all (HTTP 404 with no AWS error
+    /// in the answer): an emulator that lacks it, or an `endpointUrl` that
+    /// points somewhere else. Retrying the same endpoint will not help.
+    NotServed { message: String },
 }
 
 impl fmt::Display for ErrorKind {
@@ -73,6 +77,10 @@ impl fmt::Display for ErrorKind {
                 write!(f, "temporary failure, will retry ({message})")
             }
             Self::Withheld { message } => write!(f, "not sent ({message})"),
+            Self::NotServed { message } => write!(
+                f,
+                "the endpoint does not serve this API ({message}); an emulator that lacks it, or an endpointUrl that points elsewhere"
+            ),
         }
     }
 }
@@ -89,6 +97,7 @@ impl ErrorKind {
             Self::AccessDenied { .. } => "access_denied",
             Self::Transient { .. } => "transient",
             Self::Withheld { .. } => "withheld",
+            Self::NotServed { .. } => "not_served",
         }
     }
 }
@@ -126,6 +135,14 @@ impl AwsError {
     pub fn is_already_exists(&self) -> bool {
         matches!(self.kind, ErrorKind::AlreadyExists { .. })
     }
+
+    /// Service, operation and what went wrong, without the request id: what a
+    /// condition says. The id differs at every attempt, so a status holding it
+    /// would change (and be written, and trigger watchers) at every retry;
+    /// logs keep it for AWS Support.
+    pub fn summary(&self) -> String {
+        format!("{} {}: {}", self.service, self.operation, self.kind)
+    }
 }
 
 /// Folds any aws-sdk error into an [`AwsError`]: one function for every service.
@@ -148,10 +165,22 @@ where
         SdkError::ConstructionFailure(_) => ErrorKind::InvalidRequest {
             message: format!("could not build the request: {}", error_chain(&err)),
         },
+        SdkError::ResponseError(r) if is_not_served(r.raw().status().as_u16(), None, r.raw()) => {
+            ErrorKind::NotServed {
+                message: "HTTP 404 with no AWS error".into(),
+            }
+        }
         SdkError::ResponseError(r) => {
             let status = r.raw().status().as_u16();
             let message = format!("unreadable answer (HTTP {status}): {}", error_chain(&err));
             classify(None, status, message)
+        }
+        SdkError::ServiceError(s)
+            if is_not_served(s.raw().status().as_u16(), err.code(), s.raw()) =>
+        {
+            ErrorKind::NotServed {
+                message: "HTTP 404 with no AWS error".into(),
+            }
         }
         SdkError::ServiceError(s) => {
             let status = s.raw().status().as_u16();
@@ -178,6 +207,18 @@ where
         request_id,
         ..AwsError::new(service, operation, kind)
     }
+}
+
+/// A 404 that names no AWS error but has a body (a web server's "Not
+/// Found" page): no AWS service answers a missing resource that way, while an
+/// emulator without the API, or a URL that is not an AWS endpoint, does. A
+/// 404 without a body is a HEAD request's answer (S3): the resource is absent.
+#[cfg(feature = "aws-sdk")]
+fn is_not_served(status: u16, code: Option<&str>, raw: &HttpResponse) -> bool {
+    status == 404
+        && code.is_none()
+        && raw.body().bytes().is_some_and(|body| !body.is_empty())
+        && !raw.headers().contains_key("x-amzn-errortype")
 }
 
 /// For creates that answer ResourceInUseException for a taken name (Kinesis,

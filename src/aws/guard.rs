@@ -328,6 +328,15 @@ impl Interceptor for Guard {
                 Ok(_) => "ok",
                 Err(e) => e.kind.label(),
             };
+            if let Err(e) = &result {
+                // Conditions leave the request id out (it changes at every
+                // attempt); here it is, for AWS Support. Absent resources and
+                // taken names are answers the reconcilers expect.
+                if !(e.is_not_found() || e.is_already_exists()) {
+                    tracing::info!(service = %call.service, operation = call.operation,
+                        error = %e, "AWS call failed");
+                }
+            }
             crate::metrics::global().aws_call(call.service.name(), call.operation, outcome);
             result
         }

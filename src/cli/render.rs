@@ -1,23 +1,24 @@
 //! `onair render -f FILE` prints, without a cluster or AWS, the configuration
-//! every AWS resource of each LiveChannel in FILE would get (onair's
-//! `cdk synth`); `onair plan -f FILE` compares it with what exists in AWS
-//! (the reconciler in dry-run mode) and prints the difference.
+//! every AWS resource of each LiveChannel in FILE would get, and for each
+//! TokenPolicy the function code and key value store entries (onair's `cdk
+//! synth`; see [`super::render_token_policy`]); `onair plan -f FILE`
+//! compares a channel with what exists in AWS (the reconciler in dry-run
+//! mode) and prints the difference.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use kube::ResourceExt;
-use serde::Deserialize;
 
+pub use super::objects::Error;
+use super::objects::{owner_of, read};
 use crate::api::live_channel::LiveChannel;
-use crate::api::AwsProvider;
-use crate::aws::ownership::Owner;
 use crate::plan::cloudfront::Policies;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct RenderArgs {
-    /// YAML file with LiveChannel (and optionally AwsProvider) objects; `-` for stdin.
+    /// YAML file with LiveChannel and TokenPolicy objects (and the AwsProviders,
+    /// AdInsertions, Secrets and ConfigMaps they name); `-` for stdin.
     #[arg(short = 'f', long = "filename")]
     pub file: PathBuf,
     /// Role MediaLive assumes, for channels whose provider names none.
@@ -37,92 +38,16 @@ pub struct PlanArgs {
     pub region: Option<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("cannot read {path}: {message}")]
-    Read { path: String, message: String },
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Other(String),
-}
-
-/// The objects of a file.
-struct Objects {
-    channels: Vec<LiveChannel>,
-    providers: BTreeMap<String, AwsProvider>,
-}
-
-fn read(path: &Path) -> Result<Objects, Error> {
-    let text = if path == Path::new("-") {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(path)
-    }
-    .map_err(|e| Error::Read {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let schemas: BTreeMap<String, crate::schema::ObjectSchema> = crate::crd::all()
-        .iter()
-        .filter_map(|crd| {
-            let kind = crd.spec.names.kind.clone();
-            crate::schema::ObjectSchema::for_crd(crd, "v1alpha1")
-                .ok()
-                .map(|s| (kind, s))
-        })
-        .collect();
-    let mut objects = Objects {
-        channels: Vec::new(),
-        providers: BTreeMap::new(),
-    };
-    for document in serde_yaml::Deserializer::from_str(&text) {
-        let value = serde_json::Value::deserialize(document).map_err(|e| Error::Read {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let kind = value
-            .get("kind")
-            .and_then(|k| k.as_str())
-            .unwrap_or_default();
-        let Some(schema) = schemas.get(kind) else {
-            continue;
-        };
-        // The same admission as the API server: schema, CEL rules, defaults.
-        let admitted = schema
-            .admit(&value, None)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        match kind {
-            "LiveChannel" => objects
-                .channels
-                .push(serde_json::from_value(admitted).map_err(|e| Error::Invalid(e.to_string()))?),
-            "AwsProvider" => {
-                let provider: AwsProvider =
-                    serde_json::from_value(admitted).map_err(|e| Error::Invalid(e.to_string()))?;
-                objects.providers.insert(provider.name_any(), provider);
-            }
-            _ => {}
-        }
-    }
-    if objects.channels.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{} holds no LiveChannel",
-            path.display()
-        )));
-    }
-    Ok(objects)
-}
-
-fn owner_of(lc: &LiveChannel) -> Owner {
-    Owner::new(
-        lc.metadata.uid.clone().unwrap_or_else(|| "UID".into()),
-        lc.namespace().unwrap_or_else(|| "default".into()),
-        lc.name_any(),
-    )
-}
-
-/// Prints the rendered configuration of every LiveChannel in the file.
+/// Prints the rendered configuration of every LiveChannel and TokenPolicy
+/// in the file.
 pub fn render_main(args: RenderArgs) -> Result<(), Error> {
+    print!("{}", render_text(&args)?);
+    Ok(())
+}
+
+/// What `onair render` prints: one YAML document per LiveChannel, then one
+/// per TokenPolicy.
+pub fn render_text(args: &RenderArgs) -> Result<String, Error> {
     let objects = read(&args.file)?;
     // The managed policy's id is the same in every account.
     let policies = Policies::managed();
@@ -170,8 +95,14 @@ pub fn render_main(args: RenderArgs) -> Result<(), Error> {
         out.push_str("---\n");
         out.push_str(&serde_yaml::to_string(&rendered).map_err(|e| Error::Other(e.to_string()))?);
     }
-    print!("{out}");
-    Ok(())
+    for tp in &objects.token_policies {
+        let rendered = super::render_token_policy::render(tp, &objects).map_err(|message| {
+            Error::Invalid(format!("TokenPolicy {}: {message}", tp.name_any()))
+        })?;
+        out.push_str("---\n");
+        out.push_str(&serde_yaml::to_string(&rendered).map_err(|e| Error::Other(e.to_string()))?);
+    }
+    Ok(out)
 }
 
 /// The LiveChannel a command-line verb is about: the cluster client, the
@@ -264,6 +195,12 @@ pub fn plan_main(args: PlanArgs) -> Result<bool, Error> {
 
 async fn plan(args: PlanArgs) -> Result<bool, Error> {
     let objects = read(&args.render.file)?;
+    if objects.channels.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{} holds no LiveChannel: onair plan compares LiveChannels with AWS (onair render shows what a TokenPolicy publishes)",
+            args.render.file.display()
+        )));
+    }
     let client = kube::Client::try_default().await.map_err(|e| {
         Error::Other(format!(
             "onair plan reads the objects' recorded AWS ids from the cluster: {e}"

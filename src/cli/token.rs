@@ -140,7 +140,7 @@ pub fn main(command: TokenCommand) -> Result<bool, CliError> {
                     Some(host) => host,
                     None => policy.host.clone().ok_or_else(|| {
                         CliError::Config(
-                            "the policy's channels have no playback URL yet (status.playback); pass --host".into(),
+                            "the policy's channels have no playback URL through CloudFront yet (status.playback); pass --host".into(),
                         )
                     })?,
                 };

@@ -17,7 +17,11 @@ pub mod token_policy;
 /// for `Controller::for_shared_stream`: the process's one watch of the kind
 /// ([`catalog`]), whose store keeps objects without managedFields (a field
 /// tree per writer, about half of an object's bytes once the status is
-/// server-side applied).
+/// server-side applied). Only changes the user (or a deletion) made pass:
+/// the reconciler's own status writes change neither generation,
+/// annotations nor finalizers, and reconciling on them made a failing
+/// object whose message moved (a retry count, a time) reconcile itself in a
+/// loop. What a reconciler waits for it asks for with a requeue.
 pub fn primary<K>(
     ctx: &context::Context,
     namespace: Option<&str>,
@@ -29,7 +33,15 @@ where
     K: crate::k8s::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
-    (ctx.catalog.store(namespace), ctx.catalog.changes(namespace))
+    use kube::runtime::predicates;
+    use kube::runtime::utils::Predicate as _;
+    let changes = only_when_changed(
+        ctx.catalog.changes(namespace),
+        predicates::generation
+            .combine(predicates::annotations)
+            .combine(predicates::finalizers),
+    );
+    (ctx.catalog.store(namespace), changes)
 }
 
 /// The changes of a related kind (a channel for its policies and ads, a

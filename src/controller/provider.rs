@@ -224,12 +224,17 @@ impl Providers {
 
 impl Providers {
     /// The client settings of an AwsProvider: its region, endpoint and role,
-    /// on the operator's own credentials.
+    /// on the operator's own credentials. The provider's `endpointUrl` wins;
+    /// without one, the operator's `--aws-endpoint-url` (an emulator, the
+    /// sandbox's) still applies: STS and AssumeRole included.
     fn settings_of(&self, spec: &AwsProviderSpec) -> ClientSettings {
         ClientSettings {
             region: spec.region.clone(),
             assume_role: spec.assume_role.as_ref().map(RoleToAssume::from),
-            endpoint_url: spec.endpoint_url.clone(),
+            endpoint_url: spec
+                .endpoint_url
+                .clone()
+                .or_else(|| self.operator.endpoint_url.clone()),
             ..self.operator.clone()
         }
     }

@@ -44,3 +44,15 @@ impl<K> Watched for K where
         + 'static
 {
 }
+
+/// Whether the annotation `key` on `object` says "true": how the management
+/// switches (`onair.dev/paused`, `onair.dev/observe-only`) are read. Any
+/// other value, or none, is off.
+pub fn flag_is_set<K: kube::Resource>(object: &K, key: &str) -> bool {
+    object
+        .meta()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(key))
+        .is_some_and(|v| v == "true")
+}

@@ -55,11 +55,12 @@ impl Failure {
             ErrorKind::Throttled { .. } => ("AwsThrottled", false),
             ErrorKind::Conflict { .. } => ("AwsConflict", false),
             ErrorKind::Withheld { .. } => ("ObserveOnly", true),
+            ErrorKind::NotServed { .. } => ("ApiNotServed", true),
             _ => ("AwsUnavailable", false),
         };
         Self {
             reason: reason.into(),
-            message: format!("{what}: {e}"),
+            message: format!("{what}: {}", e.summary()),
             stalled,
         }
     }
@@ -113,6 +114,11 @@ mod tests {
                 "AwsUnavailable",
                 false,
             ),
+            (
+                ErrorKind::NotServed { message: message() },
+                "ApiNotServed",
+                true,
+            ),
         ];
         for (kind, reason, stalled) in cases {
             let failure = Failure::aws("MediaLive channel", &error(kind.clone()));
@@ -125,5 +131,20 @@ mod tests {
                 .message
                 .starts_with("MediaLive channel: MediaLive CreateChannel"));
         }
+    }
+
+    #[test]
+    fn the_request_id_stays_out_of_the_condition() {
+        let mut e = error(ErrorKind::Transient {
+            message: "m".into(),
+        });
+        e.request_id = Some("7f3a-request".into());
+        assert!(e.to_string().contains("7f3a-request"), "logs keep it");
+        let failure = Failure::aws("MediaLive channel", &e);
+        assert!(
+            !failure.message.contains("7f3a-request"),
+            "{}",
+            failure.message
+        );
     }
 }

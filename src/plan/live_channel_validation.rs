@@ -1,7 +1,7 @@
 //! What a LiveChannel spec must hold that its schema cannot say (segment
-//! lengths against the GOP, SRT ports), and the IAM roles its resources use:
-//! checked before any AWS call, so a bad spec is a `Ready=False` condition
-//! and never a half-built channel.
+//! lengths against the GOP, SRT ports, CIDRs without host bits), and the IAM
+//! roles its resources use: checked before any AWS call, so a bad spec is a
+//! `Ready=False` condition and never a half-built channel.
 
 use crate::api::live_channel::LiveChannelSpec;
 use crate::plan::failure::Failure;
@@ -26,6 +26,15 @@ pub fn validate(spec: &LiveChannelSpec, resolved_roles: &Roles) -> Result<(), Fa
             return Err(invalid(format!(
                 "{name}.segmentSeconds ({seconds}) must be a multiple of encoding.gopSeconds ({gop}): segments start on keyframes"
             )));
+        }
+    }
+    // The schema's pattern admits host bits (`203.0.113.7/24`), which AWS
+    // would read as a network the user did not write, or refuse.
+    let cidrs = spec.input.rtmp_push.iter().flat_map(|p| &p.allowed_cidrs);
+    for (i, cidr) in cidrs.enumerate() {
+        let field = format!("spec.input.rtmpPush.allowedCidrs[{i}]");
+        if let Some(problem) = crate::api::common::cidr_problem(&field, cidr) {
+            return Err(invalid(problem));
         }
     }
     // The schema's pattern admits any five digits, but SRT listeners listen
@@ -87,6 +96,32 @@ mod tests {
             "input": {"type": "SrtCaller", "srtCaller": {"sources": [{"url": url}]}}
         }))
         .expect("a LiveChannel spec")
+    }
+
+    #[test]
+    fn an_allowed_cidr_with_host_bits_is_refused_with_what_to_write() {
+        let roles = Roles {
+            media_live: Some("arn:aws:iam::123456789012:role/ml".into()),
+            media_package_secrets: Some("arn:aws:iam::123456789012:role/mp".into()),
+        };
+        let push = |cidrs: &[&str]| -> LiveChannelSpec {
+            serde_json::from_value(serde_json::json!({
+                "state": "Idle",
+                "input": {"type": "RtmpPush", "rtmpPush": {"allowedCidrs": cidrs, "streamNames": ["live/a"]}}
+            }))
+            .expect("a LiveChannel spec")
+        };
+        assert_eq!(
+            validate(&push(&["203.0.113.0/24", "198.51.100.7/32"]), &roles),
+            Ok(())
+        );
+        let failure = validate(&push(&["203.0.113.0/24", "198.51.100.7/24"]), &roles).unwrap_err();
+        assert_eq!(failure.reason, "InvalidSpec");
+        assert!(failure.stalled);
+        assert_eq!(
+            failure.message,
+            r#"spec.input.rtmpPush.allowedCidrs[1] "198.51.100.7/24" has host bits set: write 198.51.100.0/24 for the network or 198.51.100.7/32 for the one address"#
+        );
     }
 
     #[test]

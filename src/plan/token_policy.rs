@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 
-use crate::api::token_policy::TokenPolicy;
+use crate::api::token_policy::{TokenPolicy, TokenPolicySpec};
 use crate::aws::cloudfront::{KvsItem, KVS_MAX_KEYS_PER_UPDATE, KVS_MAX_STORE_BYTES};
 use crate::aws::wafv2::limits::{REGEX_PATTERNS_PER_SET, REGEX_PATTERN_MAX_LEN};
 use crate::token::config::{key_entry, revoked_entry};
@@ -50,6 +50,14 @@ pub fn store_entries(
         entries.insert(entry, until);
     }
     entries
+}
+
+/// How long a revocation is enforced: `entryTtlSeconds`, and never shorter
+/// than a token revoked at once can still live at the edge.
+pub fn revocation_ttl_seconds(spec: &TokenPolicySpec) -> u64 {
+    u64::from(spec.revocation.entry_ttl_seconds).max(
+        u64::from(spec.token.max_ttl_seconds) + crate::token::config::NOT_BEFORE_LEEWAY_SECONDS,
+    )
 }
 
 /// The sessions whose revocation has not ended at `now`.
@@ -232,6 +240,26 @@ mod tests {
         let removed = store_entries(&keys(&["k1"]), &sessions(&[]), &later, 2001, 60);
         assert!(!removed.keys().any(|k| k.starts_with("r:")));
         assert!(fits_in_store(&later));
+    }
+
+    #[test]
+    fn a_revocation_outlives_every_token_it_revokes() {
+        let spec = |ttl: u32, max_ttl: u32| -> TokenPolicySpec {
+            serde_json::from_value(serde_json::json!({
+                "channelRefs": [{"name": "news"}],
+                "signingKeys": {"secretRef": {"name": "keys"}, "activeKeyId": "k1"},
+                "token": {"maxTtlSeconds": max_ttl},
+                "revocation": {"enabled": true, "entryTtlSeconds": ttl}
+            }))
+            .unwrap()
+        };
+        assert_eq!(revocation_ttl_seconds(&spec(86400, 3600)), 86400);
+        // The schema refuses this spec; the edge would still be safe.
+        assert_eq!(
+            revocation_ttl_seconds(&spec(60, 3600)),
+            3660,
+            "max TTL + leeway"
+        );
     }
 
     #[test]

@@ -25,6 +25,17 @@ pub fn source(config: &EdgeConfig, store_id: &str) -> String {
     minify(TEMPLATE).replace("__CONFIG__", &embedded.to_string())
 }
 
+/// What to change when the generated `code` is over CloudFront's limit.
+pub fn check_size(code: &str) -> Result<(), String> {
+    if code.len() > MAX_FUNCTION_BYTES {
+        return Err(format!(
+            "the generated function is {} bytes, over CloudFront's {MAX_FUNCTION_BYTES}; use fewer pathScopes or bound headers",
+            code.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Characters around which whitespace carries no meaning in the template.
 const PUNCTUATION: &[u8] = b"{}()[];,:=<>+-*/&|!?";
 
@@ -101,6 +112,9 @@ mod tests {
         let config = EdgeConfig::from_policy(&spec, &[]);
         let code = source(&config, "0123456789abcdef");
         assert!(code.len() < MAX_FUNCTION_BYTES, "{} bytes", code.len());
+        assert_eq!(check_size(&code), Ok(()));
+        let over = "x".repeat(MAX_FUNCTION_BYTES + 1);
+        assert!(check_size(&over).unwrap_err().contains("fewer pathScopes"));
         // Room for the config: 20 scopes, 10 headers, a few channels.
         let bare = minify(TEMPLATE).len();
         assert!(bare < 8 * 1024 + 512, "the template alone is {bare} bytes");

@@ -85,6 +85,25 @@ impl PolicyInputs {
                 })?;
             channels.push(channel);
         }
+        let served = |channel: &str| {
+            ad_insertions
+                .iter()
+                .any(|a| a.spec.channel_ref.name == channel)
+        };
+        Ok(Self::assemble(keys, revoked, channels, served))
+    }
+
+    /// The inputs from what was read: the channels' playback URLs (their
+    /// status) give the default token scopes and what each channel's origin
+    /// pass opens; `served_by_ads` says whether an AdInsertion serves a
+    /// channel (its MediaTailor paths are then protected too). Shared with
+    /// `onair render`, which reads the objects from a file.
+    pub fn assemble(
+        keys: Keys,
+        revoked: BTreeSet<String>,
+        channels: Vec<LiveChannel>,
+        served_by_ads: impl Fn(&str) -> bool,
+    ) -> Self {
         let mut paths = BTreeSet::new();
         let mut channel_dirs = BTreeMap::new();
         let mut host = None;
@@ -100,28 +119,27 @@ impl PolicyInputs {
                 if let Some((dir, _)) = request.uri.rsplit_once('/') {
                     dirs.insert(format!("{dir}/"));
                 }
-                if host.is_none() {
+                // Without a CDN the playback URL is MediaPackage's, where no
+                // token is checked: a URL minted for it would mislead.
+                if host.is_none() && channel.spec.cdn.enabled {
                     host = crate::url::host_of(&url).map(str::to_string);
                 }
             }
             let channel_name = channel.metadata.name.as_deref().unwrap_or_default();
             paths.extend(dirs.iter().cloned());
             channel_dirs.insert(channel_name.to_string(), dirs.into_iter().collect());
-            if ad_insertions
-                .iter()
-                .any(|a| a.spec.channel_ref.name == channel_name)
-            {
+            if served_by_ads(channel_name) {
                 paths.insert("/v1/".to_string());
             }
         }
-        Ok(Self {
+        Self {
             keys,
             revoked,
             channels,
             channel_paths: paths.into_iter().collect(),
             channel_dirs,
             host,
-        })
+        }
     }
 
     /// The edge rules the function runs and the CLI checks.
@@ -164,16 +182,25 @@ pub async fn signing_keys(
                 format!("the signing-keys Secret \"{name}\" does not exist in namespace {namespace}; create it with one entry per key id"),
             )
         })?;
-    let keys = Keys(
-        secret
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(id, value)| (id, value.0))
-            .collect(),
-    );
+    let keys = keys_in(&secret);
     check_keys(&keys, name, &spec.signing_keys.active_key_id)?;
     Ok(keys)
+}
+
+/// The keys a Secret holds: its `data`, and its `stringData` over it (what
+/// the API server stores from a manifest that uses `stringData`, as a file
+/// given to `onair render` may).
+pub fn keys_in(secret: &Secret) -> Keys {
+    let mut keys: BTreeMap<String, Vec<u8>> = secret
+        .data
+        .iter()
+        .flatten()
+        .map(|(id, value)| (id.clone(), value.0.clone()))
+        .collect();
+    for (id, value) in secret.string_data.iter().flatten() {
+        keys.insert(id.clone(), value.clone().into_bytes());
+    }
+    Keys(keys)
 }
 
 /// The rules a set of signing keys must follow (messages name key ids,
@@ -212,29 +239,45 @@ pub async fn revoked_sessions(
     spec: &TokenPolicySpec,
 ) -> Result<BTreeSet<String>, InputError> {
     let revocation = &spec.revocation;
+    let config_map = match (&revocation.config_map_ref, revocation.enabled) {
+        (Some(map), true) => Some(
+            Api::<ConfigMap>::namespaced(client.clone(), namespace)
+                .get_opt(&map.name)
+                .await
+                .map_err(|source| InputError::Kube {
+                    what: format!("ConfigMap {namespace}/{}", map.name),
+                    source,
+                })?
+                .ok_or_else(|| {
+                    invalid(
+                        "RevocationListNotFound",
+                        format!(
+                            "the ConfigMap \"{}\" named by revocation.configMapRef does not exist in namespace {namespace}",
+                            map.name
+                        ),
+                    )
+                })?,
+        ),
+        _ => None,
+    };
+    revoked_from(spec, config_map.as_ref())
+}
+
+/// The revoked sessions of a policy: its inline list, and the data keys of
+/// `config_map` (the ConfigMap `revocation.configMapRef` names, once read);
+/// none while revocation is off.
+pub fn revoked_from(
+    spec: &TokenPolicySpec,
+    config_map: Option<&ConfigMap>,
+) -> Result<BTreeSet<String>, InputError> {
+    let revocation = &spec.revocation;
     if !revocation.enabled {
         return Ok(BTreeSet::new());
     }
     let mut sessions: BTreeSet<String> = revocation.sessions.iter().cloned().collect();
-    if let Some(map) = &revocation.config_map_ref {
-        let config_map = Api::<ConfigMap>::namespaced(client.clone(), namespace)
-            .get_opt(&map.name)
-            .await
-            .map_err(|source| InputError::Kube {
-                what: format!("ConfigMap {namespace}/{}", map.name),
-                source,
-            })?
-            .ok_or_else(|| {
-                invalid(
-                    "RevocationListNotFound",
-                    format!(
-                        "the ConfigMap \"{}\" named by revocation.configMapRef does not exist in namespace {namespace}",
-                        map.name
-                    ),
-                )
-            })?;
-        for session in config_map.data.unwrap_or_default().into_keys() {
-            if !plain_id(&session) {
+    if let (Some(map), Some(config_map)) = (&revocation.config_map_ref, config_map) {
+        for session in config_map.data.iter().flatten().map(|(k, _)| k) {
+            if !plain_id(session) {
                 return Err(invalid(
                     "InvalidSessionId",
                     format!(
@@ -243,8 +286,111 @@ pub async fn revoked_sessions(
                     ),
                 ));
             }
-            sessions.insert(session);
+            sessions.insert(session.clone());
         }
     }
     Ok(sessions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::live_channel::{LiveChannelStatus, PlaybackUrls};
+    use k8s_openapi::ByteString;
+    use serde_json::json;
+
+    fn spec(revocation: serde_json::Value) -> TokenPolicySpec {
+        serde_json::from_value(json!({
+            "channelRefs": [{"name": "news"}],
+            "signingKeys": {"secretRef": {"name": "keys"}, "activeKeyId": "k1"},
+            "revocation": revocation
+        }))
+        .unwrap()
+    }
+
+    fn channel(name: &str, cdn: bool, hls: &str) -> LiveChannel {
+        let mut lc = LiveChannel::new(
+            name,
+            serde_json::from_value(json!({
+                "state": "Idle",
+                "input": {"type": "UrlPull", "urlPull": {"urls": ["https://example.com/a.m3u8"]}},
+                "cdn": {"enabled": cdn}
+            }))
+            .unwrap(),
+        );
+        lc.status = Some(LiveChannelStatus {
+            playback: Some(PlaybackUrls {
+                hls: Some(hls.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        lc
+    }
+
+    #[test]
+    fn string_data_counts_as_keys_and_wins_over_data() {
+        let secret = Secret {
+            data: Some(
+                [
+                    ("k1".to_string(), ByteString(b"from-data".to_vec())),
+                    ("k2".to_string(), ByteString(b"only-data".to_vec())),
+                ]
+                .into(),
+            ),
+            string_data: Some([("k1".to_string(), "from-string-data".to_string())].into()),
+            ..Default::default()
+        };
+        let keys = keys_in(&secret);
+        assert_eq!(keys.0["k1"], b"from-string-data");
+        assert_eq!(keys.0["k2"], b"only-data");
+    }
+
+    #[test]
+    fn revoked_sessions_come_from_the_list_and_the_config_map_while_enabled() {
+        let map = ConfigMap {
+            data: Some([("from-map".to_string(), String::new())].into()),
+            ..Default::default()
+        };
+        let on =
+            spec(json!({"enabled": true, "sessions": ["inline"], "configMapRef": {"name": "m"}}));
+        let sessions = revoked_from(&on, Some(&map)).unwrap();
+        assert_eq!(
+            sessions.into_iter().collect::<Vec<_>>(),
+            ["from-map", "inline"]
+        );
+        let off = spec(json!({"enabled": false, "sessions": ["inline"]}));
+        assert!(revoked_from(&off, Some(&map)).unwrap().is_empty());
+        let bad = ConfigMap {
+            data: Some([("not a session".to_string(), String::new())].into()),
+            ..Default::default()
+        };
+        let e = revoked_from(&on, Some(&bad)).unwrap_err();
+        assert!(matches!(
+            e,
+            InputError::Invalid {
+                reason: "InvalidSessionId",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_playback_host_for_minting_is_never_an_unchecked_origin() {
+        let origin = "https://abc.mediapackage.eu-west-1.amazonaws.com/out/v1/e1/index.m3u8";
+        let direct = channel("direct", false, origin);
+        let inputs =
+            PolicyInputs::assemble(Keys::default(), BTreeSet::new(), vec![direct], |_| false);
+        assert_eq!(inputs.host, None, "no token is checked at MediaPackage");
+        assert_eq!(inputs.channel_dirs["direct"], ["/out/v1/e1/"]);
+        let cdn = channel(
+            "news",
+            true,
+            "https://d1.cloudfront.net/out/v1/e2/index.m3u8",
+        );
+        let inputs =
+            PolicyInputs::assemble(Keys::default(), BTreeSet::new(), vec![cdn], |c| c == "news");
+        assert_eq!(inputs.host.as_deref(), Some("d1.cloudfront.net"));
+        assert_eq!(inputs.channel_paths, ["/out/v1/e2/", "/v1/"]);
+    }
 }

@@ -20,6 +20,7 @@ mod mediapackagevod;
 mod mediatailor;
 mod moto;
 mod operator;
+mod sandbox;
 mod scenarios;
 mod secretsmanager;
 #[path = "../support/mod.rs"]

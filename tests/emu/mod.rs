@@ -41,12 +41,21 @@ pub async fn serve(router: axum::Router) -> std::io::Result<Server> {
     Ok(Server { url, task })
 }
 
+/// What a web server without the route answers: a 404 that names no AWS
+/// error (how onair tells an API an emulator lacks).
+pub fn not_served() -> Response {
+    (StatusCode::NOT_FOUND, "404 Not Found").into_response()
+}
+
 /// An [`AwsError`] as an AWS REST-JSON service answers it: status, error type header,
 /// `message` body. The SDK reads them back through the same mapping as real answers.
 pub struct RestJsonError(pub AwsError);
 
 impl IntoResponse for RestJsonError {
     fn into_response(self) -> Response {
+        if let ErrorKind::NotServed { .. } = self.0.kind {
+            return not_served();
+        }
         let (status, code, message) = match self.0.kind {
             ErrorKind::NotFound { message } => {
                 (StatusCode::NOT_FOUND, "NotFoundException", message)
@@ -66,7 +75,9 @@ impl IntoResponse for RestJsonError {
                 (StatusCode::FORBIDDEN, "ForbiddenException", message)
             }
             // Withheld calls never leave onair; a server never answers so.
-            ErrorKind::Transient { message } | ErrorKind::Withheld { message } => (
+            ErrorKind::Transient { message }
+            | ErrorKind::Withheld { message }
+            | ErrorKind::NotServed { message } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerErrorException",
                 message,

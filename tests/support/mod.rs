@@ -165,6 +165,7 @@ pub fn python() -> String {
 }
 pub mod kubectl;
 pub mod operator;
+pub mod sandbox;
 
 /// The signing keys among a key value store's entries (`k:<id>` = base64).
 pub fn keys_in_store(entries: &std::collections::BTreeMap<String, String>) -> onair::token::Keys {

@@ -44,8 +44,10 @@ pub enum InputType {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RtmpPushInput {
-    /// Networks allowed to push (the input security group), IPv4 CIDRs; MediaLive
-    /// allows at most 10. Can change while the channel runs.
+    /// Networks allowed to push (the input security group), IPv4 CIDRs naming a
+    /// network (`203.0.113.0/24`; `203.0.113.7/32` for one address: host bits
+    /// set, as in `203.0.113.7/24`, are refused); MediaLive allows at most 10.
+    /// Can change while the channel runs.
     #[schemars(length(min = 1, max = 10), inner(pattern(IPV4_CIDR_PATTERN)))]
     pub allowed_cidrs: Vec<String>,
     /// RTMP application/instance names, such as `live/main`: one per pipeline (one

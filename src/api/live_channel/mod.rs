@@ -62,7 +62,7 @@ use super::common::{tags_schema, DeletionPolicy, ProviderRef, Tags};
         name = "Playback",
         type_ = "string",
         json_path = ".status.playback.hls",
-        description = "HLS playback URL through CloudFront"
+        description = "HLS playback URL: through CloudFront, or from MediaPackage without a CDN"
     ),
     printcolumn(
         name = "Message",

@@ -58,10 +58,11 @@ pub struct IngestEndpoint {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaybackUrls {
-    /// HLS through CloudFront.
+    /// HLS through CloudFront; without a CDN (`cdn.enabled: false`), straight
+    /// from MediaPackage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hls: Option<String>,
-    /// DASH through CloudFront.
+    /// DASH through CloudFront; without a CDN, straight from MediaPackage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dash: Option<String>,
     /// HLS straight from MediaPackage (refused with origin protection on).

@@ -30,12 +30,7 @@ pub const OBSERVE_ONLY_ANNOTATION: &str = "onair.dev/observe-only";
 
 /// Whether `object` is observe-only.
 pub fn is_observe_only<K: Resource>(object: &K) -> bool {
-    object
-        .meta()
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(OBSERVE_ONLY_ANNOTATION))
-        .is_some_and(|v| v == "true")
+    crate::k8s::flag_is_set(object, OBSERVE_ONLY_ANNOTATION)
 }
 
 /// The account `object` reconciles in, with only reads let through when it

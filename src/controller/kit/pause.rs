@@ -21,12 +21,7 @@ pub const PAUSED_ANNOTATION: &str = "onair.dev/paused";
 
 /// Whether `object` is paused.
 pub fn is_paused<K: Resource>(object: &K) -> bool {
-    object
-        .meta()
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(PAUSED_ANNOTATION))
-        .is_some_and(|v| v == "true")
+    crate::k8s::flag_is_set(object, PAUSED_ANNOTATION)
 }
 
 /// The first step of every reconcile. Paused: the `Paused` condition is

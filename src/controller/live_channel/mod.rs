@@ -11,8 +11,6 @@ use std::sync::Arc;
 
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::predicates;
-use kube::runtime::utils::Predicate;
 use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
 
@@ -237,14 +235,6 @@ async fn report_failure(
 pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<String>) {
     let namespace = namespace.as_deref();
     let (reader, changes) = crate::controller::primary::<LiveChannel>(&ctx, namespace);
-    // Our own status writes change neither generation, annotations nor
-    // finalizers: they do not trigger another reconcile.
-    let changes = crate::controller::only_when_changed(
-        changes,
-        predicates::generation
-            .combine(predicates::annotations)
-            .combine(predicates::finalizers),
-    );
     // A changed Secret (an SRT passphrase) reaches AWS at once, not at the
     // next resync. Metadata only: Secret values never pass through the watch.
     let store = reader.clone();

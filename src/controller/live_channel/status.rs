@@ -377,11 +377,12 @@ fn playback(spec: &LiveChannelSpec, observed: &Observed) -> Option<PlaybackUrls>
         })
     });
     let cdn_host = cdn_host.flatten();
-    let via = |origin: &Option<String>| {
-        origin
-            .as_deref()
-            .zip(cdn_host.as_deref())
-            .and_then(|(url, host)| through_cdn(url, host))
+    // Without a CDN, players read MediaPackage directly: its URLs are the
+    // playback URLs (what `kubectl get lc` shows).
+    let via = |origin: &Option<String>| match (origin.as_deref(), spec.cdn.enabled) {
+        (Some(url), true) => cdn_host.as_deref().and_then(|host| through_cdn(url, host)),
+        (Some(url), false) => Some(url.to_string()),
+        (None, _) => None,
     };
     let urls = PlaybackUrls {
         hls: via(&origin_hls),
@@ -487,6 +488,38 @@ mod tests {
             .as_deref(),
             Some("https://d1.cloudfront.net/out/v1/x/index.m3u8")
         );
+    }
+
+    fn endpoint(url: &str) -> OriginEndpoint {
+        OriginEndpoint {
+            url: url.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn without_a_cdn_the_playback_urls_are_mediapackages() {
+        let origin = "https://abc.mediapackage.eu-west-1.amazonaws.com/out/v1/x/index.m3u8";
+        let observed = Observed {
+            hls: Some(endpoint(origin)),
+            ..Default::default()
+        };
+        let mut spec: LiveChannelSpec = serde_json::from_value(serde_json::json!({
+            "state": "Running",
+            "input": {"type": "UrlPull", "urlPull": {"urls": ["https://example.com/a.m3u8"]}},
+            "cdn": {"enabled": false}
+        }))
+        .unwrap();
+        let urls = playback(&spec, &observed).unwrap();
+        assert_eq!(urls.hls.as_deref(), Some(origin));
+        assert_eq!(urls.origin_hls.as_deref(), Some(origin));
+        assert_eq!(urls.dash, None, "no DASH endpoint, no DASH URL");
+
+        // With a CDN, nothing until the distribution's host is known.
+        spec.cdn.enabled = true;
+        let urls = playback(&spec, &observed).unwrap();
+        assert_eq!(urls.hls, None);
+        assert_eq!(urls.origin_hls.as_deref(), Some(origin));
     }
 
     #[test]

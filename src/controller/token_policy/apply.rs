@@ -25,10 +25,10 @@ use crate::controller::provider::provider_for;
 use crate::k8s::report::Events;
 use crate::plan::failure::Failure;
 use crate::plan::token_policy::{
-    age_key, enforced_sessions, fits_in_store, protecting, store_bytes, store_entries,
-    store_writes, waf_patterns, NAME_LIMIT, WAF_NAME_LIMIT,
+    age_key, enforced_sessions, fits_in_store, protecting, revocation_ttl_seconds, store_bytes,
+    store_entries, store_writes, waf_patterns, NAME_LIMIT, WAF_NAME_LIMIT,
 };
-use crate::token::function::{self, MAX_FUNCTION_BYTES};
+use crate::token::function;
 use crate::token::policy::{InputError, PolicyInputs};
 
 /// AWS names of a policy's resources, from its uid.
@@ -48,6 +48,11 @@ impl Names {
             web_acl: owner.resource_id("revocation", WAF_NAME_LIMIT),
         }
     }
+}
+
+/// The comment on a policy's function: whose it is.
+pub fn function_comment(owner: &Owner) -> String {
+    format!("onair TokenPolicy {}/{}", owner.namespace, owner.name)
 }
 
 /// What one reconcile found and did, for the status.
@@ -289,11 +294,7 @@ impl<'a> Apply<'a> {
             &inputs.revoked,
             &current,
             now,
-            // Never shorter than a token revoked at once can still live.
-            u64::from(spec.revocation.entry_ttl_seconds).max(
-                u64::from(spec.token.max_ttl_seconds)
-                    + crate::token::config::NOT_BEFORE_LEEWAY_SECONDS,
-            ),
+            revocation_ttl_seconds(spec),
         );
         if !fits_in_store(&desired) {
             return Err(StepError {
@@ -351,15 +352,12 @@ impl<'a> Apply<'a> {
         // 2. The function, published.
         let config = inputs.edge_config(spec);
         let code = function::source(&config, &store.id);
-        if code.len() > MAX_FUNCTION_BYTES {
+        if let Err(message) = function::check_size(&code) {
             return Err(StepError {
                 what: "CloudFront function",
                 error: crate::controller::kit::driver::DriverError::Invalid {
                     reason: "FunctionTooLarge",
-                    message: format!(
-                        "the generated function is {} bytes, over CloudFront's {MAX_FUNCTION_BYTES}; use fewer pathScopes or bound headers",
-                        code.len()
-                    ),
+                    message,
                 },
             });
         }
@@ -370,7 +368,7 @@ impl<'a> Apply<'a> {
             tags: &tags,
             name: self.names.function.clone(),
             spec: FunctionSpec {
-                comment: format!("onair TokenPolicy {}/{}", owner.namespace, owner.name),
+                comment: function_comment(&owner),
                 code,
                 key_value_store_arns: vec![store.arn.clone()],
             },

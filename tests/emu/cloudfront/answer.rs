@@ -15,6 +15,9 @@ pub struct XmlError(pub AwsError);
 
 impl IntoResponse for XmlError {
     fn into_response(self) -> Response {
+        if let ErrorKind::NotServed { .. } = self.0.kind {
+            return super::super::not_served();
+        }
         let (status, default, message) = match self.0.kind {
             ErrorKind::NotFound { message } => (StatusCode::NOT_FOUND, "NoSuchResource", message),
             ErrorKind::Conflict { message } => {
@@ -29,7 +32,9 @@ impl IntoResponse for XmlError {
             }
             ErrorKind::AccessDenied { message } => (StatusCode::FORBIDDEN, "AccessDenied", message),
             // Withheld calls never leave onair; a server never answers so.
-            ErrorKind::Transient { message } | ErrorKind::Withheld { message } => {
+            ErrorKind::Transient { message }
+            | ErrorKind::Withheld { message }
+            | ErrorKind::NotServed { message } => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
             }
         };

@@ -3,9 +3,12 @@
 //! AWS simulation (time running faster than the clock, so a channel goes on
 //! air in seconds) or an external emulator, and the operator against both;
 //! writes a kubeconfig, applies `examples/` and shows each object's progress
-//! until all are Ready, then keeps running for `kubectl`.
+//! until all are Ready (or stalled, saying why), then keeps running for
+//! `kubectl`. The operator's logs go to a file (or, with `--verbose`, to
+//! stderr), so that what the user reads is the progress.
 
-use std::collections::BTreeMap;
+mod progress;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,7 +19,8 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 
 use crate::apiserver::{LocalApiServer, Options};
-use crate::run::{init_logging, shutdown_signal, Error, LogFormat, RunArgs};
+use crate::run::{shutdown_signal, Error, RunArgs};
+use progress::{Lines, Live, Row, View};
 
 /// Flags of `onair sandbox`.
 #[derive(Debug, Clone, clap::Args)]
@@ -52,7 +56,19 @@ pub struct SandboxArgs {
     /// the simulation.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub aws_endpoint_url: Option<String>,
+    /// Show the operator's logs here (stderr) instead of writing them to
+    /// `--log-file`; progress is then shown as plain lines.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Where the operator's logs go (default: onair-sandbox.log in the
+    /// temporary directory).
+    #[arg(long)]
+    pub log_file: Option<PathBuf>,
 }
+
+/// Credentials an emulator accepts, for a sandbox started without any: the
+/// newcomer's `--aws-endpoint-url` works with no AWS setup.
+const EMULATOR_ACCESS_KEY: &str = "onair-sandbox";
 
 /// `onair run`'s flags for the sandbox's operator.
 #[derive(Parser)]
@@ -62,12 +78,54 @@ struct Operator {
 }
 
 pub fn main(args: SandboxArgs) -> Result<(), Error> {
-    init_logging(LogFormat::Text);
+    let log_file = args
+        .log_file
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("onair-sandbox.log"));
+    let log_file = if args.verbose {
+        crate::run::init_logging(crate::run::LogFormat::Text);
+        None
+    } else {
+        log_to_file(&log_file)?;
+        Some(log_file)
+    };
+    if args.aws_endpoint_url.is_some() && !args.api_only {
+        default_emulator_environment();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(sandbox(args))
+    runtime.block_on(sandbox(args, log_file))
+}
+
+/// The operator's logs, plain text (no colours) into `path`.
+fn log_to_file(path: &Path) -> Result<(), Error> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| Error::Io(format!("cannot write the log file {}: {e}", path.display())))?;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+    Ok(())
+}
+
+/// An emulator takes any credentials but the SDK needs some, and a region
+/// for objects without a provider: set both when the user has not. Called
+/// before the runtime starts, while this is the process's only thread.
+fn default_emulator_environment() {
+    let unset = |name: &str| std::env::var_os(name).is_none_or(|v| v.is_empty());
+    if unset("AWS_ACCESS_KEY_ID") && unset("AWS_PROFILE") {
+        println!("AWS credentials: none set; using test credentials, which emulators accept");
+        std::env::set_var("AWS_ACCESS_KEY_ID", EMULATOR_ACCESS_KEY);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", EMULATOR_ACCESS_KEY);
+    }
+    if unset("AWS_REGION") && unset("AWS_DEFAULT_REGION") {
+        std::env::set_var("AWS_REGION", "us-east-1");
+    }
 }
 
 /// `IP:PORT`, or `localhost:PORT` (the IPv4 loopback): no other name is
@@ -103,7 +161,7 @@ pub fn check_listen(listen: SocketAddr, allow_remote: bool) -> Result<(), Error>
     Ok(())
 }
 
-async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
+async fn sandbox(args: SandboxArgs, log_file: Option<PathBuf>) -> Result<(), Error> {
     check_listen(args.listen, args.insecure_allow_remote)?;
     let server = LocalApiServer::start_with(Options {
         listen: args.listen,
@@ -130,14 +188,25 @@ async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         return Ok(());
     }
 
+    if let Some(path) = &log_file {
+        println!(
+            "Operator logs: {} (--verbose shows them here)",
+            path.display()
+        );
+    }
     let operator = start_operator(&client, &args).await?;
     if !args.no_examples {
         apply_examples(&client, &args.examples).await?;
     }
     println!("Watching every onair object (Ctrl-C stops the sandbox):");
+    let view: Box<dyn View> = if live_view_fits(&args) {
+        Box::new(Live::new(crate::run::colors_allowed()))
+    } else {
+        Box::new(Lines::default())
+    };
     tokio::select! {
         _ = shutdown_signal() => {}
-        _ = show_progress(&client) => {}
+        _ = show_progress(&client, view, args.aws_endpoint_url.as_deref()) => {}
     }
     operator.abort();
     server.stop().await;
@@ -293,14 +362,26 @@ async fn resource_of(
         .map_err(|e| Error::Io(format!("the API server does not serve {}: {e}", types.kind)))
 }
 
-/// One line per object whenever its Ready condition changes; a summary once
-/// every object is Ready (or a HarvestJob finished). Runs until stopped.
-async fn show_progress(client: &kube::Client) {
-    let kinds = ["LiveChannel", "AdInsertion", "TokenPolicy", "HarvestJob"];
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let mut announced = false;
+/// The live table on a terminal; plain lines in a pipe or a file, and when
+/// `--verbose` logs share the terminal (they would tear the table).
+fn live_view_fits(args: &SandboxArgs) -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && !(args.verbose && std::io::stderr().is_terminal())
+}
+
+/// Shows every onair object's standing, and a summary each time the set
+/// settles (all Ready, or stalled with the reasons). Runs until stopped.
+async fn show_progress(client: &kube::Client, mut view: Box<dyn View>, emulator: Option<&str>) {
+    let kinds = [
+        "AwsProvider",
+        "LiveChannel",
+        "AdInsertion",
+        "TokenPolicy",
+        "HarvestJob",
+    ];
+    let mut said: Option<Vec<String>> = None;
     loop {
-        let mut all = Vec::new();
+        let mut rows = Vec::new();
         for kind in kinds {
             let gvk = kube::core::GroupVersionKind::gvk("onair.dev", "v1alpha1", kind);
             let Ok((resource, _)) = kube::discovery::pinned_kind(client, &gvk).await else {
@@ -308,55 +389,21 @@ async fn show_progress(client: &kube::Client) {
             };
             let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
             if let Ok(list) = api.list(&Default::default()).await {
-                all.extend(list.items.into_iter().map(|o| (kind, o)));
+                rows.extend(list.items.iter().map(|o| Row::of(kind, o)));
             }
         }
-        let mut settled = !all.is_empty();
-        for (kind, object) in &all {
-            let (state, done) = describe(kind, object);
-            settled &= done;
-            let key = format!(
-                "{kind} {}/{}",
-                object.metadata.namespace.as_deref().unwrap_or_default(),
-                object.metadata.name.as_deref().unwrap_or_default()
-            );
-            if seen.get(&key) != Some(&state) {
-                println!("  {key}: {state}");
-                seen.insert(key, state);
+        view.show(&rows);
+        let summary = progress::summary(&rows, emulator);
+        if summary.is_some() && summary != said {
+            for line in summary.iter().flatten() {
+                view.say(line);
             }
         }
-        if settled && !announced {
-            println!(
-                "All {} onair objects are Ready. Try: kubectl get onair; kubectl describe lc",
-                all.len()
-            );
-            announced = true;
+        if summary.is_some() {
+            said = summary;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-/// `Ready (reason): message`, and whether the object is where it is going.
-fn describe(kind: &str, object: &DynamicObject) -> (String, bool) {
-    let status = &object.data["status"];
-    let ready = status["conditions"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"));
-    let Some(ready) = ready else {
-        return ("waiting for the operator".into(), false);
-    };
-    let is_ready = ready["status"] == "True";
-    let finished_job = kind == "HarvestJob"
-        && matches!(status["phase"].as_str(), Some("Succeeded") | Some("Failed"));
-    let word = if is_ready { "Ready" } else { "not Ready" };
-    (
-        format!(
-            "{word} ({}): {}",
-            ready["reason"].as_str().unwrap_or_default(),
-            ready["message"].as_str().unwrap_or_default()
-        ),
-        is_ready || finished_job,
-    )
 }
 
 #[cfg(test)]
