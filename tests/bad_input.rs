@@ -261,6 +261,12 @@ fn cases() -> Vec<(&'static str, Base, Value, Expect)> {
             json!({"spec": {"mediaLiveRoleArn": "MediaLiveAccessRole"}}),
             Rejected("mediaLiveRoleArn"),
         ),
+        (
+            "lc-cidr-host-bits",
+            Channel,
+            json!({"spec": {"input": {"rtmpPush": {"allowedCidrs": ["203.0.113.7/24"]}}}}),
+            Rejected("has host bits set"),
+        ),
         // Admitted, then refused by the reconciler before AWS.
         (
             "lc-missing-provider",
@@ -272,12 +278,6 @@ fn cases() -> Vec<(&'static str, Base, Value, Expect)> {
             "lc-segments-not-on-keyframes",
             Channel,
             json!({"spec": {"packaging": {"hls": {"segmentSeconds": 5}}}}),
-            Reported("InvalidSpec"),
-        ),
-        (
-            "lc-cidr-host-bits",
-            Channel,
-            json!({"spec": {"input": {"rtmpPush": {"allowedCidrs": ["203.0.113.7/24"]}}}}),
             Reported("InvalidSpec"),
         ),
         (

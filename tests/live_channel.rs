@@ -343,22 +343,33 @@ async fn invalid_input_is_reported_without_touching_aws() {
     assert_eq!(op.sim.faults().writes(), 0);
 }
 
-/// An allowed CIDR with host bits set (`203.0.113.7/24`) passes the schema's
-/// pattern; the reconciler refuses it before any AWS call, saying what to
-/// write instead.
+/// An allowed CIDR with host bits set (`203.0.113.7/24`) is refused at
+/// apply time (the CRD's CEL rule), saying what to write instead, and
+/// nothing reaches AWS; written as the message says, it goes on air. (A
+/// channel stored before the rule is refused by the reconciler, keeping its
+/// status: plan::live_channel_validation and status::keep_known.)
 #[tokio::test]
-async fn an_allowed_cidr_with_host_bits_is_refused_before_aws() {
+async fn an_allowed_cidr_with_host_bits_is_refused_at_apply_time() {
     let op = Operator::start().await;
     let mut channel = support::example_channel("sloppy");
-    channel.spec.input.rtmp_push.as_mut().unwrap().allowed_cidrs = vec!["203.0.113.7/24".into()];
-    let (ready, stalled) = applied_and_reconciled(&op, &channel).await;
-    assert_eq!(ready.status, ConditionStatus::False);
-    assert_eq!(ready.reason, "InvalidSpec");
-    assert_eq!(
-        ready.message,
-        r#"spec.input.rtmpPush.allowedCidrs[0] "203.0.113.7/24" has host bits set: write 203.0.113.0/24 for the network or 203.0.113.7/32 for the one address"#
+    let rtmp = channel.spec.input.rtmp_push.as_mut().unwrap();
+    rtmp.allowed_cidrs = vec!["198.51.100.0/24".into(), "203.0.113.7/24".into()];
+    let refused = op
+        .api()
+        .create(&kube::api::PostParams::default(), &channel)
+        .await
+        .expect_err("the API server refuses host bits");
+    let kube::Error::Api(status) = refused else {
+        panic!("{refused}")
+    };
+    assert_eq!(status.code, 422, "{status:?}");
+    assert!(
+        status.message.contains(
+            "a CIDR has host bits set (such as 203.0.113.7/24): write the network (203.0.113.0/24), or one address as /32 (203.0.113.7/32)"
+        ),
+        "{}",
+        status.message
     );
-    assert!(stalled);
     let calls: u64 = op.sim.faults().all_calls().values().sum();
     assert_eq!(
         calls,
@@ -367,12 +378,9 @@ async fn an_allowed_cidr_with_host_bits_is_refused_before_aws() {
         op.sim.faults().all_calls()
     );
 
-    // Fixed as the message says, it goes on air.
-    op.patch_spec(
-        "sloppy",
-        serde_json::json!({"input": {"rtmpPush": {"allowedCidrs": ["203.0.113.0/24"]}}}),
-    )
-    .await;
+    let rtmp = channel.spec.input.rtmp_push.as_mut().unwrap();
+    rtmp.allowed_cidrs = vec!["198.51.100.0/24".into(), "203.0.113.7/32".into()];
+    op.apply(&channel).await;
     op.settle("sloppy", running).await.unwrap();
 }
 
@@ -406,21 +414,8 @@ async fn without_a_cdn_the_playback_urls_are_the_mediapackage_endpoints() {
     assert!(hls.contains(".mediapackage."), "{hls}");
 
     // What `kubectl get lc` prints: the server's Table, from the CRD's columns.
-    let request = http::Request::get("/apis/onair.dev/v1alpha1/namespaces/default/livechannels")
-        .header(
-            "Accept",
-            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
-        )
-        .body(Vec::new())
-        .unwrap();
-    let table: serde_json::Value = op.client.request(request).await.unwrap();
-    let columns: Vec<&str> = table["columnDefinitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    let at = columns.iter().position(|c| *c == "Playback").unwrap();
+    let (table, columns) = support::live_channel_table(&op.client, "default").await;
+    let at = columns.iter().position(|c| c == "Playback").unwrap();
     let row = table["rows"]
         .as_array()
         .unwrap()

@@ -330,12 +330,12 @@ impl Interceptor for Guard {
             };
             if let Err(e) = &result {
                 // Conditions leave the request id out (it changes at every
-                // attempt); here it is, for AWS Support. Absent resources and
-                // taken names are answers the reconcilers expect.
-                if !(e.is_not_found() || e.is_already_exists()) {
-                    tracing::info!(service = %call.service, operation = call.operation,
-                        error = %e, "AWS call failed");
-                }
+                // attempt); here it is, for AWS Support. Debug: the caller
+                // reports the failure itself, and many are expected answers
+                // (an absent resource, a permission probe's refusal).
+                tracing::debug!(service = %call.service, operation = call.operation,
+                    error = %e.summary(), request_id = e.request_id.as_deref().unwrap_or(""),
+                    "AWS call failed");
             }
             crate::metrics::global().aws_call(call.service.name(), call.operation, outcome);
             result

@@ -41,7 +41,7 @@ pub enum ResolveError {
     ProviderNotFound(String),
     #[error("AwsProvider \"{provider}\" does not allow namespace \"{namespace}\" (spec.allowedNamespaces); ask its owner to add the namespace or use another provider")]
     ProviderNotAllowed { provider: String, namespace: String },
-    #[error("cannot reach AWS with the credentials of {source_name}: {error}")]
+    #[error("cannot reach AWS with the credentials of {source_name}: {}", error.summary())]
     Credentials {
         source_name: String,
         #[source]

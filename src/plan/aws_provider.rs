@@ -34,7 +34,7 @@ pub fn permissions_missing(denied: &[&str], identity: &CallerIdentity) -> Option
 
 /// Why a provider's credentials do not work, and what to fix.
 pub fn check_failed(error: &AwsError, spec: &AwsProviderSpec) -> Failure {
-    let detail = error.to_string();
+    let detail = error.summary();
     match &error.kind {
         ErrorKind::AccessDenied { .. } => Failure::stalled(
             "CredentialsRefused",
@@ -84,7 +84,9 @@ fn unreachable(message: &str) -> bool {
 fn unreachable_failure(detail: &str, spec: &AwsProviderSpec) -> Failure {
     let endpoint = match &spec.endpoint_url {
         Some(url) => format!(" and that spec.endpointUrl ({url}) answers"),
-        None => String::new(),
+        // The operator's --aws-endpoint-url (or AWS_ENDPOINT_URL) applies then.
+        None => " and, if onair runs with --aws-endpoint-url or AWS_ENDPOINT_URL, that it answers"
+            .into(),
     };
     Failure::retrying(
         "AwsUnreachable",

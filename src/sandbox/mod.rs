@@ -114,16 +114,33 @@ fn log_to_file(path: &Path) -> Result<(), Error> {
 }
 
 /// An emulator takes any credentials but the SDK needs some, and a region
-/// for objects without a provider: set both when the user has not. Called
-/// before the runtime starts, while this is the process's only thread.
+/// for objects without a provider: on a machine with no AWS setup at all
+/// (no credentials or region in the environment, no shared config or
+/// credentials file, no web identity), set test ones. Anything the user has
+/// set up is left to the SDK's default chain. Called before the runtime
+/// starts, while this is the process's only thread.
 fn default_emulator_environment() {
-    let unset = |name: &str| std::env::var_os(name).is_none_or(|v| v.is_empty());
-    if unset("AWS_ACCESS_KEY_ID") && unset("AWS_PROFILE") {
-        println!("AWS credentials: none set; using test credentials, which emulators accept");
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let file = |variable: &str, default: &str| {
+        let path = std::env::var_os(variable)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(default)));
+        path.is_some_and(|p| p.exists())
+    };
+    let configured = set("AWS_PROFILE")
+        || set("AWS_WEB_IDENTITY_TOKEN_FILE")
+        || set("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        || file("AWS_CONFIG_FILE", ".aws/config")
+        || file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+    if !configured && !set("AWS_ACCESS_KEY_ID") {
+        println!("AWS credentials: none set up; using test credentials, which emulators accept");
         std::env::set_var("AWS_ACCESS_KEY_ID", EMULATOR_ACCESS_KEY);
         std::env::set_var("AWS_SECRET_ACCESS_KEY", EMULATOR_ACCESS_KEY);
     }
-    if unset("AWS_REGION") && unset("AWS_DEFAULT_REGION") {
+    if !configured && !set("AWS_REGION") && !set("AWS_DEFAULT_REGION") {
+        println!("AWS region: none set up; using us-east-1 for objects without an AwsProvider");
         std::env::set_var("AWS_REGION", "us-east-1");
     }
 }

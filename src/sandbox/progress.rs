@@ -19,7 +19,8 @@ pub enum Standing {
     WaitingForAnother,
     /// `Stalled`: only a change (to the spec, the account, the endpoint) helps.
     Stalled,
-    /// `Ready=True`, or a HarvestJob that finished.
+    /// `Ready=True`, or a HarvestJob that succeeded (a failed one is
+    /// stalled: it does not run again).
     Done,
 }
 
@@ -58,11 +59,13 @@ impl Row {
         };
         let text = |field: &str| ready[field].as_str().unwrap_or_default().to_string();
         let (reason, message) = (text("reason"), text("message"));
-        let finished_job = kind == "HarvestJob"
-            && matches!(status["phase"].as_str(), Some("Succeeded" | "Failed"));
-        let standing = if ready["status"] == "True" || finished_job {
+        let phase = status["phase"].as_str();
+        let job = kind == "HarvestJob";
+        let standing = if ready["status"] == "True" || (job && phase == Some("Succeeded")) {
             Standing::Done
-        } else if condition("Stalled").is_some_and(|c| c["status"] == "True") {
+        } else if (job && phase == Some("Failed"))
+            || condition("Stalled").is_some_and(|c| c["status"] == "True")
+        {
             Standing::Stalled
         } else if WAITING_FOR_ANOTHER.contains(&reason.as_str()) {
             Standing::WaitingForAnother
@@ -252,10 +255,14 @@ mod tests {
     use super::*;
 
     fn object(kind: &str, name: &str, conditions: serde_json::Value) -> Row {
+        job(kind, name, conditions, None)
+    }
+
+    fn job(kind: &str, name: &str, conditions: serde_json::Value, phase: Option<&str>) -> Row {
         let object: DynamicObject = serde_json::from_value(serde_json::json!({
             "apiVersion": "onair.dev/v1alpha1", "kind": kind,
             "metadata": {"name": name, "namespace": "default"},
-            "status": {"conditions": conditions},
+            "status": {"conditions": conditions, "phase": phase},
         }))
         .unwrap();
         Row::of(kind, &object)
@@ -294,6 +301,14 @@ mod tests {
             object("LiveChannel", "a", waiting("InputNotReady")).standing,
             Standing::Progressing
         );
+        // A HarvestJob that finished: done when it succeeded, stalled (never
+        // "Ready") when it failed.
+        let finished = serde_json::json!([{"type": "Ready", "status": "False", "reason": "HarvestFailed", "message": "m"}]);
+        let succeeded = job("HarvestJob", "h", finished.clone(), Some("Succeeded"));
+        assert_eq!(succeeded.standing, Standing::Done);
+        let failed = job("HarvestJob", "h", finished, Some("Failed"));
+        assert_eq!(failed.standing, Standing::Stalled);
+        assert_eq!(failed.state(), "not Ready (HarvestFailed): m");
         let new = object("LiveChannel", "a", serde_json::json!([]));
         assert_eq!(new.standing, Standing::New);
         assert_eq!(new.state(), "waiting for the operator");

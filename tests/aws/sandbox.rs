@@ -63,6 +63,10 @@ fn the_sandbox_on_moto_runs_what_moto_serves_and_names_what_it_lacks() {
     assert!(settled, "the sandbox never settled on moto:\n{text}");
     assert!(!text.contains('\x1b'), "{text}");
     assert!(
+        text.contains("AWS credentials: none set up; using test credentials"),
+        "{text}"
+    );
+    assert!(
         text.contains("AwsProvider media-prod: Ready (CredentialsVerified)"),
         "STS and AssumeRole reach moto:\n{text}"
     );

@@ -90,6 +90,31 @@ pub fn pull_input_channel(name: &str) -> onair::api::LiveChannel {
     channel
 }
 
+/// What `kubectl get livechannels` asks for in `namespace`: the server's
+/// Table, and its column names.
+pub async fn live_channel_table(
+    client: &kube::Client,
+    namespace: &str,
+) -> (serde_json::Value, Vec<String>) {
+    let request = http::Request::get(format!(
+        "/apis/onair.dev/v1alpha1/namespaces/{namespace}/livechannels"
+    ))
+    .header(
+        "Accept",
+        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+    )
+    .body(Vec::new())
+    .unwrap();
+    let table: serde_json::Value = client.request(request).await.unwrap();
+    let columns = table["columnDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    (table, columns)
+}
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -43,12 +43,23 @@ pub enum InputType {
 /// RTMP push input.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+// Host bits, refused at apply time: Kubernetes' CIDR library (1.31 and
+// later) masks the block, and a network is its own masked form. Stored
+// objects from before the rule pass updates that leave the list alone
+// (validation ratcheting); the reconciler refuses them, keeping the channel
+// as it runs (plan::live_channel_validation).
+#[schemars(extend("x-kubernetes-validations" = [
+    { "rule": "self.allowedCidrs.all(c, !isCIDR(c) || string(cidr(c).masked()) == c)", "message": "input.rtmpPush.allowedCidrs: a CIDR has host bits set (such as 203.0.113.7/24): write the network (203.0.113.0/24), or one address as /32 (203.0.113.7/32)" }
+]))]
 pub struct RtmpPushInput {
     /// Networks allowed to push (the input security group), IPv4 CIDRs naming a
     /// network (`203.0.113.0/24`; `203.0.113.7/32` for one address: host bits
     /// set, as in `203.0.113.7/24`, are refused); MediaLive allows at most 10.
     /// Can change while the channel runs.
-    #[schemars(length(min = 1, max = 10), inner(pattern(IPV4_CIDR_PATTERN)))]
+    #[schemars(
+        length(min = 1, max = 10),
+        inner(pattern(IPV4_CIDR_PATTERN), length(max = 18))
+    )]
     pub allowed_cidrs: Vec<String>,
     /// RTMP application/instance names, such as `live/main`: one per pipeline (one
     /// for SinglePipeline, two for Standard).

@@ -243,7 +243,7 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
                 return (Outcome::failed(failure), Action::requeue(ctx.timing.resync));
             }
             Err(e) => {
-                let message = format!("MediaLive schedule: {e}");
+                let message = format!("MediaLive schedule: {}", e.summary());
                 return (Outcome::waiting("AwsUnavailable", message), retry);
             }
         }

@@ -14,7 +14,7 @@ use kube::runtime::controller::{Action, Controller};
 use kube::{Resource, ResourceExt};
 use tracing::{info, warn};
 
-use crate::api::live_channel::{LiveChannel, LiveChannelStatus};
+use crate::api::live_channel::LiveChannel;
 use crate::controller::context::Context;
 use crate::controller::kit::{now, Error};
 use crate::controller::provider::Resolved;
@@ -203,7 +203,11 @@ pub async fn plan(ctx: &Context, lc: &LiveChannel, api: &Api<LiveChannel>) -> Re
     Ok(Plan { lines, in_sync })
 }
 
-/// Writes a failure that stopped the reconcile before any AWS resource was touched.
+/// Writes a failure that stopped the reconcile before any AWS resource was
+/// touched. Nothing was read from AWS either, so what the status knew stays:
+/// a running channel whose spec needs a fix is still on air, with the same
+/// ingest and playback URLs and resources (what its TokenPolicy and
+/// AdInsertion build on), and its finer conditions say what they said.
 async fn report_failure(
     api: &Api<LiveChannel>,
     lc: &LiveChannel,
@@ -218,10 +222,9 @@ async fn report_failure(
         &Observed::default(),
         Some(failure),
     );
-    let status = LiveChannelStatus {
-        // Keep what is known about the resources while the spec is being fixed.
-        resources: lc.status.as_ref().and_then(|s| s.resources.clone()),
-        ..status
+    let status = match &lc.status {
+        Some(previous) => status::keep_known(previous, status),
+        None => status,
     };
     write_status(api, lc, &status).await?;
     Events::new(&ctx.recorder, lc, false)

@@ -242,6 +242,23 @@ pub fn build(
 }
 
 /// The reason of the first thing not ready, in the order they are created.
+/// A status built without reading AWS (a failure before any call), with
+/// what `previous` knew kept: the channel's state, ingest and playback URLs,
+/// resources, CDN secret rotation and TokenPolicy, and every condition but
+/// the summary ones (`Ready`, `Reconciling`, `Stalled`), which say the
+/// failure. A fresh status would show a running channel as being created.
+pub fn keep_known(previous: &LiveChannelStatus, fresh: LiveChannelStatus) -> LiveChannelStatus {
+    const SUMMARY: [&str; 3] = ["Ready", "Reconciling", "Stalled"];
+    let summary = |c: &crate::api::Condition| SUMMARY.contains(&c.type_.as_str());
+    let mut conditions: Vec<_> = fresh.conditions.into_iter().filter(summary).collect();
+    conditions.extend(previous.conditions.iter().filter(|c| !summary(c)).cloned());
+    LiveChannelStatus {
+        observed_generation: fresh.observed_generation,
+        conditions,
+        ..previous.clone()
+    }
+}
+
 fn waiting_reason(input: bool, packaging: bool, cdn: bool, encoder_reason: &str) -> String {
     [
         (input, "InputNotReady"),
@@ -546,5 +563,63 @@ mod tests {
         assert_eq!(ready.status, crate::api::ConditionStatus::False);
         assert_eq!(ready.reason, "InputNotReady");
         assert!(status.conditions.iter().any(|c| c.type_ == "Reconciling"));
+    }
+
+    #[test]
+    fn a_failure_before_any_aws_call_keeps_what_the_status_knew() {
+        use crate::api::ConditionStatus;
+        let spec: LiveChannelSpec = serde_json::from_value(serde_json::json!({
+            "state": "Running",
+            "input": {"type": "UrlPull", "urlPull": {"urls": ["https://example.com/a.m3u8"]}}
+        }))
+        .unwrap();
+        let condition = |type_: &str, status, reason: &str| crate::api::Condition {
+            type_: type_.into(),
+            status,
+            reason: reason.into(),
+            message: String::new(),
+            last_transition_time: "2026-01-01T00:00:00Z".into(),
+            observed_generation: Some(1),
+        };
+        let previous = LiveChannelStatus {
+            observed_generation: Some(1),
+            conditions: vec![
+                condition("Ready", ConditionStatus::True, "Running"),
+                condition("InputReady", ConditionStatus::True, "Available"),
+            ],
+            channel_state: Some("RUNNING".into()),
+            playback: Some(PlaybackUrls {
+                hls: Some("https://d1.cloudfront.net/out/v1/x/index.m3u8".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let failure = Failure::invalid_spec("fix the spec");
+        let (fresh, _) = build(
+            &spec,
+            Some(&previous),
+            Some(2),
+            "2026-01-02T00:00:00Z",
+            &Observed::default(),
+            Some(&failure),
+        );
+        let kept = keep_known(&previous, fresh);
+        assert_eq!(kept.observed_generation, Some(2));
+        assert_eq!(kept.channel_state.as_deref(), Some("RUNNING"));
+        assert_eq!(kept.playback, previous.playback);
+        let of = |t: &str| kept.conditions.iter().find(|c| c.type_ == t).unwrap();
+        assert_eq!(
+            (of("Ready").status, of("Ready").reason.as_str()),
+            (ConditionStatus::False, "InvalidSpec")
+        );
+        assert!(kept.conditions.iter().any(|c| c.type_ == "Stalled"));
+        assert_eq!(of("InputReady").reason, "Available", "not \"Creating\"");
+        assert_eq!(
+            kept.conditions
+                .iter()
+                .filter(|c| c.type_ == "InputReady")
+                .count(),
+            1
+        );
     }
 }
