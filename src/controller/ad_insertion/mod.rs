@@ -121,8 +121,8 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
         Ok(p) => p,
         Err(e) => return (Outcome::waiting("KubernetesError", e.to_string()), retry),
     };
-    let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
-        Ok(r) => observe::restrict(adi, r),
+    let resolved = match observe::resolve(ctx, adi, provider.as_ref(), &namespace).await {
+        Ok(r) => r,
         Err(e) => return (Outcome::waiting("ProviderNotReady", e.to_string()), retry),
     };
     let owner = owner_of(adi);
@@ -139,12 +139,7 @@ async fn apply(adi: &AdInsertion, ctx: &Context, api: &Api<AdInsertion>) -> (Out
     );
     let spec_unchanged =
         adi.status.as_ref().and_then(|s| s.observed_generation) == adi.metadata.generation;
-    let mut steps = Steps::new(
-        AnnotationIds::new(api.clone(), adi),
-        Events::new(&ctx.recorder, adi, spec_unchanged),
-        false,
-    )
-    .observing(observe::is_observe_only(adi));
+    let mut steps = Steps::for_object(api, adi, &ctx.recorder, spec_unchanged, false);
     let child = PlaybackChild {
         api: resolved.apis.mediatailor.as_ref(),
         owner: &owner,

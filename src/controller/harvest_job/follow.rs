@@ -19,9 +19,8 @@ use crate::aws::mediapackagevod::{
 };
 use crate::controller::context::Context;
 use crate::controller::kit::driver::{AnnotationIds, IdStore};
-use crate::controller::kit::{owner_of, Steps};
+use crate::controller::kit::{observe, owner_of, Steps};
 use crate::controller::provider::Resolved;
-use crate::k8s::report::Events;
 use crate::plan::harvest::{self, Verdict, Window};
 
 pub(super) use crate::plan::failure::Failure;
@@ -101,8 +100,8 @@ pub(super) async fn step(
             )
         }
     };
-    let resolved = match ctx.providers.resolve(provider.as_ref(), &namespace).await {
-        Ok(r) => crate::controller::kit::observe::restrict(hj, r),
+    let resolved = match observe::resolve(ctx, hj, provider.as_ref(), &namespace).await {
+        Ok(r) => r,
         Err(e) => {
             let failure = Failure::from(&e);
             return (
@@ -176,12 +175,7 @@ async fn harvest_and_publish(
     endpoint_id: String,
 ) -> Result<Outcome, Failure> {
     let owner = owner_of(hj);
-    let mut steps = Steps::new(
-        AnnotationIds::new(api.clone(), hj),
-        Events::new(&ctx.recorder, hj, false),
-        false,
-    )
-    .observing(crate::controller::kit::observe::is_observe_only(hj));
+    let mut steps = Steps::for_object(api, hj, &ctx.recorder, false, false);
     let destination = &hj.spec.destination;
     let manifest_key = harvest::manifest_key(&hj.spec, &hj.name_any());
     let child = HarvestChild {

@@ -6,10 +6,11 @@
 //!
 //! Three things make it hold, each in one place:
 //! - the object's AWS clients let only reads through
-//!   ([`AwsApis::read_only`](crate::aws::apis::AwsApis::read_only)): no code
-//!   path can write by mistake, and a write the reconcile would make is
-//!   reported as what onair would have done;
-//! - [`Steps`](super::Steps) compares each recorded child with the spec and
+//!   ([`AwsApis::read_only`](crate::aws::apis::AwsApis::read_only), given by
+//!   [`resolve`], where every reconciler gets its account): no code path can
+//!   write by mistake, and a write the reconcile would make is reported as
+//!   what onair would have done;
+//! - [`Steps`](super::Steps) (made by `Steps::for_object`) compares each recorded child with the spec and
 //!   collects the differences (a `Drifted` warning event each) instead of
 //!   updating, and creates nothing: the resources are the ones whose ids
 //!   the `onair.dev/<child>-id` annotations name;
@@ -22,7 +23,9 @@
 
 use kube::Resource;
 
-use crate::controller::provider::Resolved;
+use crate::api::common::ProviderRef;
+use crate::controller::context::Context;
+use crate::controller::provider::{ResolveError, Resolved};
 use crate::plan::failure::Failure;
 
 /// The annotation, and the one value that turns it on.
@@ -33,9 +36,21 @@ pub fn is_observe_only<K: Resource>(object: &K) -> bool {
     crate::k8s::flag_is_set(object, OBSERVE_ONLY_ANNOTATION)
 }
 
-/// The account `object` reconciles in, with only reads let through when it
-/// is observe-only.
-pub fn restrict<K: Resource>(object: &K, resolved: Resolved) -> Resolved {
+/// The account `object` reconciles in (its provider's, or the operator's),
+/// with only reads let through when it is observe-only. (Deletion resolves
+/// without it: under observe-only it retains, calling nothing.)
+pub async fn resolve<K: Resource>(
+    ctx: &Context,
+    object: &K,
+    provider: Option<&ProviderRef>,
+    namespace: &str,
+) -> Result<Resolved, ResolveError> {
+    let resolved = ctx.providers.resolve(provider, namespace).await?;
+    Ok(restrict(object, resolved))
+}
+
+/// `resolved`, with only reads let through when `object` is observe-only.
+fn restrict<K: Resource>(object: &K, resolved: Resolved) -> Resolved {
     if !is_observe_only(object) {
         return resolved;
     }

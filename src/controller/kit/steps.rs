@@ -129,6 +129,26 @@ where
         }
     }
 
+    /// The steps of `object` in this reconcile: its ids recorded on it
+    /// through `api`, its events (`spec_unchanged`: the spec is the one the
+    /// last reconcile saw, so repeated notes join one series), and
+    /// observe-only when its annotation says so: every reconciler gets that
+    /// from here, so none can forget it.
+    pub fn for_object(
+        api: &kube::Api<K>,
+        object: &K,
+        recorder: &'a crate::k8s::recorder::Recorder,
+        spec_unchanged: bool,
+        dry_run: bool,
+    ) -> Self {
+        Self::new(
+            AnnotationIds::new(api.clone(), object),
+            Events::new(recorder, object, spec_unchanged),
+            dry_run,
+        )
+        .observing(super::observe::is_observe_only(object))
+    }
+
     /// Observe-only when `observe` (the object's annotation): compare, never
     /// change.
     pub fn observing(mut self, observe: bool) -> Self {

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 
 use crate::api::live_channel::LiveChannel;
 use crate::controller::context::Context;
-use crate::controller::kit::{now, Error};
+use crate::controller::kit::{now, observe, Error};
 use crate::controller::provider::Resolved;
 use crate::k8s::finalizer;
 use crate::k8s::report::{write_status, Events};
@@ -80,12 +80,9 @@ pub async fn reconcile(lc: Arc<LiveChannel>, ctx: Arc<Context>) -> Result<Action
     }
     let first_round = finalizer::add(&api, lc.as_ref()).await?;
 
-    let resolved = match ctx
-        .providers
-        .resolve(lc.spec.provider_ref.as_ref(), &namespace)
-        .await
-    {
-        Ok(resolved) => crate::controller::kit::observe::restrict(lc.as_ref(), resolved),
+    let provider = lc.spec.provider_ref.as_ref();
+    let resolved = match observe::resolve(&ctx, lc.as_ref(), provider, &namespace).await {
+        Ok(resolved) => resolved,
         Err(e) => {
             let failure = Failure::from(&e);
             report_failure(&api, &lc, &ctx, &failure).await?;

@@ -19,10 +19,9 @@ use crate::aws::children::External;
 use crate::aws::cloudfront::{FunctionSpec, KeyValueStore, KvsData};
 use crate::aws::ownership::{Owner, Tags};
 use crate::controller::context::Context;
-use crate::controller::kit::driver::{AnnotationIds, IdStore};
+use crate::controller::kit::driver::IdStore;
 use crate::controller::kit::{aws_at, owner_of, unix_now, Step, StepError, Steps};
 use crate::controller::provider::provider_for;
-use crate::k8s::report::Events;
 use crate::plan::failure::Failure;
 use crate::plan::token_policy::{
     age_key, enforced_sessions, fits_in_store, protecting, revocation_ttl_seconds, store_bytes,
@@ -135,12 +134,7 @@ impl<'a> Apply<'a> {
             names: Names::of(&owner),
             owner,
             tags: Tags::new(),
-            steps: Steps::new(
-                AnnotationIds::new(api.clone(), tp),
-                Events::new(&ctx.recorder, tp, spec_unchanged),
-                false,
-            )
-            .observing(observe::is_observe_only(tp)),
+            steps: Steps::for_object(api, tp, &ctx.recorder, spec_unchanged, false),
             observed: Observed::default(),
         }
     }
@@ -212,18 +206,14 @@ impl<'a> Apply<'a> {
             Err(e) => return (kube_failure(e), None),
         };
         let namespace = self.tp.namespace().unwrap_or_default();
-        let resolved = match self
-            .ctx
-            .providers
-            .resolve(provider.as_ref(), &namespace)
-            .await
-        {
-            Ok(r) => observe::restrict(self.tp, r),
-            Err(e) => {
-                let f = Failure::from(&e);
-                return (Outcome::Failed(f), None);
-            }
-        };
+        let resolved =
+            match observe::resolve(self.ctx, self.tp, provider.as_ref(), &namespace).await {
+                Ok(r) => r,
+                Err(e) => {
+                    let f = Failure::from(&e);
+                    return (Outcome::Failed(f), None);
+                }
+            };
         self.tags = resolved.defaults.tags.clone();
         match self.converge(&inputs, &resolved.apis).await {
             Ok(outcome) => {

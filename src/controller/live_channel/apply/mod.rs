@@ -22,11 +22,9 @@ use crate::aws::children::External;
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
 use crate::controller::context::Context;
-use crate::controller::kit::driver::{AnnotationIds, DriverError};
-use crate::controller::kit::observe::is_observe_only;
+use crate::controller::kit::driver::DriverError;
 use crate::controller::kit::{aws_at, owner_of, Step, StepError, Steps};
 use crate::controller::provider::Resolved;
-use crate::k8s::report::Events;
 use crate::plan::live_channel as plan;
 use crate::plan::live_channel_validation::Roles;
 use crate::plan::medialive::{self, ChannelStep};
@@ -76,12 +74,7 @@ impl<'a> Apply<'a> {
             roles,
             owner: owner_of(lc),
             tags,
-            steps: Steps::new(
-                AnnotationIds::new(api.clone(), lc),
-                Events::new(&ctx.recorder, lc, spec_unchanged && !dry_run),
-                dry_run,
-            )
-            .observing(is_observe_only(lc)),
+            steps: Steps::for_object(api, lc, &ctx.recorder, spec_unchanged && !dry_run, dry_run),
             observed: Observed::default(),
             rotated: None,
             wake_in: None,
