@@ -19,6 +19,10 @@ use tracing::{info, warn};
 /// the rate-limit bound with a 59.7 MiB peak; 64 at 1.08 with 68.7 MiB.
 pub const MAX_CONCURRENT_RECONCILES: u16 = 16;
 
+/// `--resync-seconds` unless set: what steady state costs per hour is
+/// counted against it (`onair bench`).
+pub const DEFAULT_RESYNC_SECONDS: u64 = 600;
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// Address of the health server (`/healthz`, `/readyz`).
@@ -51,7 +55,7 @@ pub struct RunArgs {
     pub lease_grace_seconds: u64,
     /// Seconds between two looks at an object that is as desired (drift
     /// detection); every change to an object triggers one at once anyway.
-    #[arg(long, env = "ONAIR_RESYNC_SECONDS", default_value_t = 600)]
+    #[arg(long, env = "ONAIR_RESYNC_SECONDS", default_value_t = DEFAULT_RESYNC_SECONDS)]
     pub resync_seconds: u64,
     /// Seconds between two looks while AWS is moving (a channel starting, a
     /// distribution deploying).

@@ -31,7 +31,8 @@ fn onair_bench_runs_against_a_real_kube_apiserver() {
     for figure in [
         "Kubernetes: the cluster of ".to_string(),
         format!("converged: {channels} channels Ready and RUNNING"),
-        "ratio to the lower bound: ".to_string(),
+        "ratio to the bound of the calls made: ".to_string(),
+        "ratio to the necessary-calls bound: ".to_string(),
         // One read per AWS resource and no write in a resync, as on the
         // local server.
         "steady state, one resync: 0.00 writes and 11.00 reads per channel (1.00 reads per resource"
