@@ -23,6 +23,11 @@ pub struct Bound {
     pub bottleneck: Option<Service>,
 }
 
+/// The time `calls` take at `rate` requests per second.
+pub fn seconds_at(calls: u64, rate: u32) -> f64 {
+    calls as f64 / f64::from(rate)
+}
+
 impl Bound {
     /// The busiest of `calls` (per service) at `rates` (requests per second).
     /// A service without a rate is not limited, so it bounds nothing.
@@ -38,7 +43,7 @@ impl Bound {
             let Some(&rate) = rates.get(&service).filter(|&&rate| rate > 0) else {
                 continue;
             };
-            let seconds = n as f64 / f64::from(rate);
+            let seconds = seconds_at(n, rate);
             if seconds > bound.seconds {
                 bound = Bound {
                     seconds,

@@ -21,7 +21,7 @@ use kube::api::{Api, PostParams};
 use crate::api::live_channel::LiveChannel;
 use crate::api::AwsProvider;
 use crate::aws::guard::{Budget, Budgets, Limiters};
-use crate::aws::remote::RemoteSim;
+use crate::aws::remote::{RemoteSim, SimStats};
 use crate::aws::sim::{Sim, SimTimings};
 use crate::aws::Service;
 use crate::controller::context::{Context, Timing};
@@ -29,7 +29,7 @@ use crate::controller::provider::{Connector, ProviderDefaults, Providers};
 
 mod bound;
 mod process;
-use bound::{Bound, Necessary};
+use bound::{seconds_at, Bound, Necessary};
 use process::{cpu_seconds, peak_memory};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -309,14 +309,14 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         },
         elapsed.as_secs_f64()
     );
+    let made_calls = SERVICES.map(|service| (service, stats.calls_to(service, |_| true)));
     println!("calls per channel to converge, and the time each service needs at its limit:");
-    for service in SERVICES {
-        let n = stats.calls_to(service, |_| true);
+    for (service, n) in made_calls {
         println!(
             "  {:<16} {:>6.1} calls/channel  {:>7.1} s at {} req/s  (throttled answers: {})",
             service.name(),
             n as f64 / args.channels as f64,
-            n as f64 / f64::from(rates[&service]),
+            seconds_at(n, rates[&service]),
             rates[&service],
             stats.throttled.get(&service).copied().unwrap_or(0)
         );
@@ -324,10 +324,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     if args.by_operation {
         print_by_operation(&stats, args.channels);
     }
-    let made = Bound::busiest(
-        SERVICES.map(|service| (service, stats.calls_to(service, |_| true))),
-        &rates,
-    );
+    let made = Bound::busiest(made_calls, &rates);
     println!(
         "bound of the calls made (the busiest service, {}, serving every call onair sent at its limit): {:.1} s",
         made.bottleneck_name(),
@@ -373,7 +370,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     println!(
         "steady-state AWS calls per channel per hour, at `onair run`'s resync of {} s: {:.1}",
         crate::run::DEFAULT_RESYNC_SECONDS,
-        (after.total() - before.total()) as f64 / args.channels as f64 * 3600.0
+        (writes + reads) as f64 / args.channels as f64 * 3600.0
             / crate::run::DEFAULT_RESYNC_SECONDS as f64
     );
     necessary_calls_bound(
@@ -396,7 +393,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
 }
 
 /// Every operation's calls per channel, busiest first.
-fn print_by_operation(stats: &crate::aws::remote::SimStats, channels: usize) {
+fn print_by_operation(stats: &SimStats, channels: usize) {
     let mut calls = stats.calls.clone();
     calls.sort_by_key(|&(_, _, n)| std::cmp::Reverse(n));
     println!("calls per channel to converge, by operation:");
@@ -427,7 +424,7 @@ fn necessary_calls_bound(
             service.name(),
             per_channel(calls.writes),
             per_channel(calls.reads),
-            calls.calls() as f64 / f64::from(rates[service]),
+            seconds_at(calls.calls(), rates[service]),
             rates[service]
         );
     }
