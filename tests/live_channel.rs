@@ -1105,3 +1105,76 @@ async fn firehose_delivers_telemetry_to_s3_and_is_removed_before_the_stream() {
     assert_eq!(op.sim.stream_count(), 0);
     assert_eq!(op.inventory().await, none_of_each());
 }
+
+/// While a channel waits on AWS, its rounds read only what is moving; what
+/// they skipped is read again once a round fails or the wait ends, so a
+/// resource deleted out of band meanwhile is still found and recreated.
+#[tokio::test]
+async fn a_waiting_channel_reads_only_what_is_moving() {
+    let op = Operator::start().await;
+    op.apply(&support::example_channel("news")).await;
+    let calls = |operation: &'static str| {
+        let service = match operation {
+            "describe_input" => Service::MediaLive,
+            "describe_origin_endpoint" => Service::MediaPackage,
+            _ => Service::CloudFront,
+        };
+        op.sim.faults().calls(service, operation)
+    };
+    op.reconcile("news").await.unwrap().unwrap();
+    // The input is created; MediaLive is still creating the channel and
+    // CloudFront deploying the distribution.
+    op.sim.advance(Duration::from_secs(3));
+    op.reconcile("news").await.unwrap().unwrap();
+    let (inputs, endpoints, distributions) = (
+        calls("describe_input"),
+        calls("describe_origin_endpoint"),
+        calls("get_distribution"),
+    );
+    for _ in 0..3 {
+        op.reconcile("news").await.unwrap().unwrap();
+    }
+    assert_eq!(
+        calls("describe_input"),
+        inputs,
+        "the input is at rest: not read"
+    );
+    assert_eq!(
+        calls("describe_origin_endpoint"),
+        endpoints,
+        "the endpoints are at rest: not read"
+    );
+    assert_eq!(
+        calls("get_distribution"),
+        distributions + 3,
+        "the deploying distribution is read every round"
+    );
+
+    // A failed round: the next reads everything.
+    op.refuse_next(Service::MediaLive, "describe_channel", "injected");
+    op.reconcile("news").await.unwrap().unwrap();
+    op.reconcile("news").await.unwrap().unwrap();
+    assert_eq!(calls("describe_input"), inputs + 1);
+
+    // Deleted out of band while the channel waits: the end of the wait
+    // forgets what was kept, and the round after (the resync) recreates it.
+    let hls = op
+        .get("news")
+        .await
+        .unwrap()
+        .status
+        .unwrap()
+        .resources
+        .unwrap();
+    op.sim
+        .mediapackage()
+        .delete_origin_endpoint(&hls.hls_endpoint_id.unwrap())
+        .await
+        .unwrap();
+    op.settle("news", running).await;
+    op.reconcile("news").await.unwrap().unwrap();
+    let reasons = op.event_reasons("news").await;
+    assert!(reasons.iter().any(|r| r == "Recreated"), "{reasons:?}");
+    op.settle("news", running).await;
+    assert_eq!(op.inventory().await, one_of_each());
+}

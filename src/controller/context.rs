@@ -52,6 +52,9 @@ pub struct Context {
     identifiers: Mutex<HashMap<(String, String), SecretString>>,
     /// Since when each object (kind/namespace/name) has been waiting on AWS.
     waiting_since: Mutex<HashMap<String, tokio::time::Instant>>,
+    /// What waiting objects found at rest, so their next rounds read only
+    /// what is moving (`kit::memo`).
+    memo: crate::controller::kit::memo::WaitMemo,
     /// The CloudFront Functions' LIVE code this process has verified, by ETag.
     pub verified_functions: crate::aws::children::verified::VerifiedContent,
     /// The namespaces whose Secrets the operator may read (`onair run
@@ -93,6 +96,7 @@ impl Context {
             policies: Mutex::default(),
             identifiers: Mutex::default(),
             waiting_since: Mutex::default(),
+            memo: Default::default(),
             verified_functions: Default::default(),
             secret_access: Default::default(),
         }
@@ -114,12 +118,39 @@ impl Context {
     }
 
     /// `object` no longer waits on AWS (or is being deleted): its next wait
-    /// polls at `poll` again.
+    /// polls at `poll` again, and nothing its rounds found is kept.
     pub fn settled<K: kube::Resource<DynamicType = ()>>(&self, object: &K) {
+        let key = waiting_key(object);
+        self.memo.forget_object(&key);
         self.waiting_since
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(&waiting_key(object));
+            .remove(&key);
+    }
+
+    /// This round's view of what `object`'s earlier rounds found at rest
+    /// (for the kinds that wait on AWS and call [`settled`](Self::settled)
+    /// when they stop, which forgets it). Kept no longer than the resync.
+    pub fn memo_of<K: kube::Resource<DynamicType = ()>>(
+        &self,
+        object: &K,
+    ) -> crate::controller::kit::memo::Memo<'_> {
+        self.memo.of(
+            waiting_key(object),
+            object.meta().generation,
+            self.timing.resync,
+        )
+    }
+
+    /// A round of `object` failed: its next round reads every child (one
+    /// may be gone, which is what failed).
+    pub fn round_failed<K: kube::Resource<DynamicType = ()>>(&self, object: &K) {
+        self.memo.forget_object(&waiting_key(object));
+    }
+
+    /// How many objects have children kept in the memo (the benchmark).
+    pub fn objects_in_memo(&self) -> usize {
+        self.memo.objects()
     }
 
     /// The managed CloudFront policies onair uses, looked up once per account

@@ -223,7 +223,7 @@ pub fn channel_step(
 
 /// Settings compare as MediaLive stores them: the order of inputs and
 /// destinations does not matter.
-fn same_settings(observed: &ChannelSettings, desired: &ChannelSettings) -> bool {
+pub fn same_settings(observed: &ChannelSettings, desired: &ChannelSettings) -> bool {
     let sorted = |v: &[String]| {
         let mut v = v.to_vec();
         v.sort();

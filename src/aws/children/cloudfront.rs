@@ -104,6 +104,11 @@ impl<'a> External for DistributionChild<'a> {
         }
     }
 
+    /// Deployed: a distribution in progress is read every round.
+    fn at_rest(&self, observed: &Distribution) -> bool {
+        observed.status == crate::aws::cloudfront::DistributionStatus::Deployed
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<Distribution>, AwsError> {
         found(self.api.get_distribution(id).await)
     }

@@ -24,7 +24,7 @@ pub struct CdnSecretChild<'a> {
 }
 
 impl CdnSecretChild<'_> {
-    const CHILD: &'static str = "cdn-secret";
+    pub const CHILD: &'static str = "cdn-secret";
 }
 
 impl CdnSecretAt<'_> {
@@ -93,6 +93,11 @@ impl<'a> External for CdnSecretChild<'a> {
             api: self.api,
             owner: self.owner,
         }
+    }
+
+    // A rotation writes it outside the driver, and forgets it (`Steps::moved`).
+    fn at_rest(&self, _: &SecretDescription) -> bool {
+        true
     }
 
     async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {
@@ -176,6 +181,10 @@ impl<'a> External for PackagingChannelChild<'a> {
             api: self.api,
             owner: self.owner,
         }
+    }
+
+    fn at_rest(&self, _: &Channel) -> bool {
+        true
     }
 
     async fn observe(&self, id: &str) -> Result<Option<Channel>, AwsError> {
@@ -264,6 +273,10 @@ impl<'a> External for EndpointChild<'a> {
             child: self.child,
             id: self.spec.id.clone(),
         }
+    }
+
+    fn at_rest(&self, _: &OriginEndpoint) -> bool {
+        true
     }
 
     async fn observe(&self, id: &str) -> Result<Option<OriginEndpoint>, AwsError> {

@@ -59,8 +59,9 @@ pub trait Located: Send + Sync {
 /// One AWS resource type as a child of an object, with its desired state.
 #[async_trait]
 pub trait External: Send + Sync {
-    /// What AWS reports about the resource.
-    type Observed: Send + Sync;
+    /// What AWS reports about the resource (kept between the rounds of a
+    /// waiting object: see `controller::kit::memo`).
+    type Observed: Clone + Send + Sync + 'static;
 
     /// Where the child is (what deleting it takes).
     type At: Located<Observed = Self::Observed>;
@@ -88,6 +89,15 @@ pub trait External: Send + Sync {
     /// to change in place once it exists.
     fn up_to_date(&self, _observed: &Self::Observed) -> bool {
         true
+    }
+
+    /// Whether the resource is at rest: nothing in AWS is moving it (no
+    /// deployment, no start, no provisioning), so while its owner waits on
+    /// something else, what this read found can stand in for the next
+    /// round's read (`controller::kit::memo`). By default a child is read
+    /// every round.
+    fn at_rest(&self, _observed: &Self::Observed) -> bool {
+        false
     }
 
     /// Whether what differs comes from the other objects the owner folds in

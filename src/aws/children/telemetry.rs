@@ -69,6 +69,10 @@ impl<'a> External for StreamChild<'a> {
         }
     }
 
+    fn at_rest(&self, observed: &StreamSummary) -> bool {
+        observed.status == "ACTIVE"
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<StreamSummary>, AwsError> {
         found(self.api.describe_stream_summary(id).await)
     }
@@ -194,6 +198,10 @@ impl<'a> External for RealtimeLogChild<'a> {
         }
     }
 
+    fn at_rest(&self, _: &RealtimeLogConfig) -> bool {
+        true
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<RealtimeLogConfig>, AwsError> {
         found(self.api.get_realtime_log_config(id).await)
     }
@@ -293,6 +301,10 @@ impl<'a> External for DeliveryChild<'a> {
             api: self.api,
             name: self.name.clone(),
         }
+    }
+
+    fn at_rest(&self, observed: &Self::Observed) -> bool {
+        observed.status == "ACTIVE"
     }
 
     async fn observe(&self, id: &str) -> Result<Option<Self::Observed>, AwsError> {

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
+use super::memo::Memo;
 use crate::aws::children::{External, Located};
 use crate::aws::error::AwsError;
 pub use crate::k8s::ids::{id_annotation, AnnotationIds, IdStore};
@@ -64,12 +65,38 @@ pub async fn ensure<E: External>(
     external: &E,
     ids: &mut dyn IdStore,
 ) -> Result<(E::Observed, Action), DriverError> {
+    ensure_recalling(external, ids, None).await
+}
+
+/// [`ensure`], for an object that waits on AWS: a child this object found at
+/// rest and as desired in an earlier round (`memo`) is not read again while
+/// it still matches the desired state (see [`memo`](super::memo)).
+pub async fn ensure_recalling<E: External>(
+    external: &E,
+    ids: &mut dyn IdStore,
+    memo: Option<&Memo<'_>>,
+) -> Result<(E::Observed, Action), DriverError> {
     let child = external.child();
     let mut replacing = None;
     if let Some(id) = ids.recorded(child) {
-        match external.observe(&id).await? {
+        if let Some(kept) = memo.and_then(|m| m.recall::<E::Observed>(child, &id)) {
+            // Both against this round's desired state: what it folds in may
+            // have moved since.
+            if external.up_to_date(&kept) && external.at_rest(&kept) {
+                return Ok((kept, Action::Unchanged));
+            }
+        }
+        let observed = external.observe(&id).await;
+        if let Some(memo) = memo {
+            // Whatever follows (an update, a recreate, an error) moves it.
+            memo.forget(child);
+        }
+        match observed? {
             Some(observed) if external.up_to_date(&observed) => {
-                return Ok((observed, Action::Unchanged))
+                if let Some(memo) = memo.filter(|_| external.at_rest(&observed)) {
+                    memo.keep(child, &id, &observed);
+                }
+                return Ok((observed, Action::Unchanged));
             }
             Some(observed) => {
                 let action = if external.follows_inputs(&observed) {
@@ -154,5 +181,125 @@ impl IdStore for MemoryIds {
     async fn forget(&mut self, child: &str) -> Result<(), kube::Error> {
         self.0.remove(child);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::aws::children::medialive::{InputChild, SecurityGroupChild};
+    use crate::aws::medialive::{InputSettings, InputType};
+    use crate::aws::ownership::{Owner, Tags};
+    use crate::aws::service::Service;
+    use crate::aws::sim::Sim;
+    use crate::controller::kit::memo::WaitMemo;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn reads(sim: &Sim, operation: &str) -> u64 {
+        sim.faults().calls(Service::MediaLive, operation)
+    }
+
+    #[tokio::test]
+    async fn a_waiting_object_reads_only_what_is_moving_or_changed() {
+        let sim = Sim::default();
+        let api = sim.medialive();
+        let owner = Owner::new("0f9a3c1e-7d6b-4e1a-9a43-2b2d0c4e5f60", "media", "news");
+        let tags = Tags::new();
+        let mut ids = MemoryIds::default();
+        let memo = WaitMemo::default();
+        let round = memo.of("LiveChannel/media/news".into(), Some(1), HOUR);
+        let group = SecurityGroupChild {
+            api: api.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            cidrs: vec!["203.0.113.0/24".into()],
+        };
+        let (sg, _) = ensure_recalling(&group, &mut ids, Some(&round))
+            .await
+            .unwrap();
+        let describe = "describe_input_security_group";
+
+        // Read once, kept; the rounds after read nothing.
+        ensure_recalling(&group, &mut ids, Some(&round))
+            .await
+            .unwrap();
+        let read = reads(&sim, describe);
+        for _ in 0..3 {
+            let (kept, action) = ensure_recalling(&group, &mut ids, Some(&round))
+                .await
+                .unwrap();
+            assert_eq!(
+                (kept.id.as_str(), action),
+                (sg.id.as_str(), Action::Unchanged)
+            );
+        }
+        assert_eq!(
+            reads(&sim, describe),
+            read,
+            "a kept child is not read again"
+        );
+
+        // A new desired state is compared with what was kept: it differs, so
+        // the child is read and updated, and read again the round after.
+        let widened = SecurityGroupChild {
+            cidrs: vec!["203.0.113.0/24".into(), "198.51.100.0/24".into()],
+            ..group
+        };
+        let (_, action) = ensure_recalling(&widened, &mut ids, Some(&round))
+            .await
+            .unwrap();
+        assert_eq!(action, Action::Updated);
+        assert_eq!(reads(&sim, describe), read + 1);
+        ensure_recalling(&widened, &mut ids, Some(&round))
+            .await
+            .unwrap();
+        assert_eq!(reads(&sim, describe), read + 2, "an update is read again");
+
+        // Deleted out of band while kept: found once the memo is forgotten
+        // (a failed round, the end of the wait, the resync), and recreated.
+        api.delete_input_security_group(&sg.id).await.unwrap();
+        memo.forget_object("LiveChannel/media/news");
+        let (_, action) = ensure_recalling(&widened, &mut ids, Some(&round))
+            .await
+            .unwrap();
+        assert_eq!(action, Action::Recreated);
+
+        // A child still moving is read every round until it is at rest.
+        let input = InputChild {
+            api: api.as_ref(),
+            owner: &owner,
+            tags: &tags,
+            input_type: InputType::RtmpPush,
+            settings: InputSettings {
+                security_group_ids: vec![ids.0["input-security-group"].clone()],
+                stream_names: vec!["live/news".into()],
+                ..Default::default()
+            },
+        };
+        let (created, _) = ensure_recalling(&input, &mut ids, Some(&round))
+            .await
+            .unwrap();
+        assert!(!input.at_rest(&created), "an input is CREATING at first");
+        let read = reads(&sim, "describe_input");
+        for _ in 0..2 {
+            ensure_recalling(&input, &mut ids, Some(&round))
+                .await
+                .unwrap();
+        }
+        assert_eq!(reads(&sim, "describe_input"), read + 2);
+        sim.advance(Duration::from_secs(60));
+        for _ in 0..2 {
+            ensure_recalling(&input, &mut ids, Some(&round))
+                .await
+                .unwrap();
+        }
+        assert_eq!(reads(&sim, "describe_input"), read + 3, "at rest: kept");
+
+        // Without a memo (every kind that does not wait), every call reads.
+        ensure(&input, &mut ids).await.unwrap();
+        assert_eq!(reads(&sim, "describe_input"), read + 4);
     }
 }

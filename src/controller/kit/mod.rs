@@ -11,6 +11,8 @@
 //!          metrics) every kind runs under
 //! deletion start / finish a deletion: Retain, the account, the finalizer,
 //!          and the status of an object stuck in Terminating
+//! memo     what a waiting object's rounds found at rest, so the next round
+//!          reads only what is still moving
 //! pause    the onair.dev/paused annotation: no AWS call, said in a condition
 //! observe  the onair.dev/observe-only annotation: reads only, drift reported
 //! ```
@@ -20,6 +22,7 @@
 
 pub mod deletion;
 pub mod driver;
+pub mod memo;
 pub mod observe;
 pub mod pause;
 mod run;

@@ -54,6 +54,9 @@ where
         .await?;
         events.publish(false, "Paused", "Pause", message).await;
     }
+    // Paused, it waits on nothing, and what its rounds found before may
+    // not hold when it resumes: the first round after reads every child.
+    ctx.settled(object);
     // Removing the annotation is a change of the object: it wakes the
     // controller, so nothing needs to poll.
     Ok(Some(Action::await_change()))

@@ -6,8 +6,9 @@
 use crate::aws::children::{External, Located};
 use crate::aws::error::AwsError;
 use crate::controller::kit::driver::{
-    ensure, id_annotation, remove, Action, AnnotationIds, DriverError, IdStore,
+    ensure_recalling, id_annotation, remove, Action, AnnotationIds, DriverError, IdStore,
 };
+use crate::controller::kit::memo::Memo;
 use crate::k8s::report::{action_on, Events};
 use crate::plan::failure::Failure;
 
@@ -104,6 +105,9 @@ pub struct Steps<'a, K: kube::Resource> {
     /// Observe-only ([`observe`](super::observe)): each step compares, and
     /// the differences it finds are collected here rather than corrected.
     drift: Option<Vec<String>>,
+    /// What this object's earlier rounds found at rest while it waits
+    /// ([`memo`](super::memo)); None: every child is read.
+    memo: Option<Memo<'a>>,
 }
 
 /// A recorded child next to its desired state.
@@ -126,6 +130,7 @@ where
             events,
             plan: dry_run.then(Vec::new),
             drift: None,
+            memo: None,
         }
     }
 
@@ -154,6 +159,23 @@ where
     pub fn observing(mut self, observe: bool) -> Self {
         self.drift = observe.then(Vec::new);
         self
+    }
+
+    /// Recalls what `memo` kept of this object's children, and keeps what
+    /// this round finds at rest. (Dry runs and observe-only rounds always
+    /// read: they report what AWS holds now.)
+    pub fn remembering(mut self, memo: Memo<'a>) -> Self {
+        self.memo = Some(memo);
+        self
+    }
+
+    /// A step outside [`ensure`](Self::ensure) wrote to `child` (rotated
+    /// a secret...): what the memo kept of it is stale, so the next round
+    /// reads it.
+    pub fn moved(&self, child: &'static str) {
+        if let Some(memo) = &self.memo {
+            memo.forget(child);
+        }
     }
 
     /// What an observe-only reconcile found different from the spec, as
@@ -195,7 +217,9 @@ where
         if self.drift.is_some() {
             return self.observe(child, what).await;
         }
-        let (observed, action) = ensure(child, &mut self.ids).await.map_err(at(what))?;
+        let (observed, action) = ensure_recalling(child, &mut self.ids, self.memo.as_ref())
+            .await
+            .map_err(at(what))?;
         announce(&self.events, action, what, &E::id_of(&observed)).await;
         Ok(observed)
     }

@@ -128,6 +128,7 @@ async fn run_apply(
     write_status(api, lc, &status).await?;
     match failure {
         Some(f) => {
+            ctx.round_failed(lc);
             warn!(name = %lc.name_any(), namespace = %lc.namespace().unwrap_or_default(), reason = %f.reason, "{}", f.message);
             apply
                 .steps
@@ -211,6 +212,7 @@ async fn report_failure(
     ctx: &Context,
     failure: &Failure,
 ) -> Result<(), Error> {
+    ctx.round_failed(lc);
     let (status, _) = status::build(
         &lc.spec,
         lc.status.as_ref(),

@@ -134,7 +134,8 @@ impl<'a> Apply<'a> {
             names: Names::of(&owner),
             owner,
             tags: Tags::new(),
-            steps: Steps::for_object(api, tp, &ctx.recorder, spec_unchanged, false),
+            steps: Steps::for_object(api, tp, &ctx.recorder, spec_unchanged, false)
+                .remembering(ctx.memo_of(tp)),
             observed: Observed::default(),
         }
     }

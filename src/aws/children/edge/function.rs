@@ -199,6 +199,10 @@ impl<'a> External for FunctionChild<'a> {
         }
     }
 
+    fn at_rest(&self, observed: &FunctionState) -> bool {
+        observed.published()
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<FunctionState>, AwsError> {
         self.read(id).await
     }

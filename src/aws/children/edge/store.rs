@@ -78,6 +78,10 @@ impl<'a> External for StoreChild<'a> {
         }
     }
 
+    fn at_rest(&self, observed: &KeyValueStore) -> bool {
+        observed.status == "READY"
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<KeyValueStore>, AwsError> {
         found(self.api.describe_key_value_store(id).await)
     }

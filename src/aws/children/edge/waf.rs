@@ -103,6 +103,10 @@ impl<'a> External for PatternSetChild<'a> {
         }
     }
 
+    fn at_rest(&self, _: &RegexPatternSet) -> bool {
+        true
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<RegexPatternSet>, AwsError> {
         found(self.api.get_regex_pattern_set(&self.name, id).await)
     }
@@ -239,6 +243,10 @@ impl<'a> External for WebAclChild<'a> {
             api: self.api,
             name: self.name.clone(),
         }
+    }
+
+    fn at_rest(&self, _: &WebAcl) -> bool {
+        true
     }
 
     async fn observe(&self, id: &str) -> Result<Option<WebAcl>, AwsError> {

@@ -92,6 +92,14 @@ impl<'a> External for ChannelChild<'a> {
         }
     }
 
+    /// Running with the desired settings: nothing for [`drive_channel`] to
+    /// do while the spec (the desired state) stays. Any other state moves,
+    /// or is about to be moved, so it is read every round.
+    fn at_rest(&self, observed: &Channel) -> bool {
+        observed.state == ChannelState::Running
+            && crate::plan::medialive::same_settings(&observed.settings, &self.settings)
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<Channel>, AwsError> {
         Ok(found(self.api.describe_channel(id).await)?.and_then(live))
     }

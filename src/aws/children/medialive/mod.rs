@@ -85,6 +85,11 @@ impl<'a> External for SecurityGroupChild<'a> {
         }
     }
 
+    // No state of its own: what it allows is what up_to_date compares.
+    fn at_rest(&self, _: &SecurityGroup) -> bool {
+        true
+    }
+
     async fn observe(&self, id: &str) -> Result<Option<SecurityGroup>, AwsError> {
         found(self.api.describe_input_security_group(id).await)
     }
@@ -171,6 +176,14 @@ impl<'a> External for InputChild<'a> {
             api: self.api,
             owner: self.owner,
         }
+    }
+
+    fn at_rest(&self, observed: &Input) -> bool {
+        matches!(
+            observed.state,
+            crate::aws::medialive::InputState::Detached
+                | crate::aws::medialive::InputState::Attached
+        )
     }
 
     async fn observe(&self, id: &str) -> Result<Option<Input>, AwsError> {
@@ -293,6 +306,10 @@ impl<'a> External for SrtPassphraseChild<'a> {
             owner: self.owner,
             index: self.index,
         }
+    }
+
+    fn at_rest(&self, _: &SecretDescription) -> bool {
+        true
     }
 
     async fn observe(&self, id: &str) -> Result<Option<SecretDescription>, AwsError> {

@@ -74,7 +74,8 @@ impl<'a> Apply<'a> {
             roles,
             owner: owner_of(lc),
             tags,
-            steps: Steps::for_object(api, lc, &ctx.recorder, spec_unchanged && !dry_run, dry_run),
+            steps: Steps::for_object(api, lc, &ctx.recorder, spec_unchanged && !dry_run, dry_run)
+                .remembering(ctx.memo_of(lc)),
             observed: Observed::default(),
             rotated: None,
             wake_in: None,

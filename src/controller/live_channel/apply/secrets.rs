@@ -204,6 +204,9 @@ impl Apply<'_> {
             )
             .await;
         self.rotated = Some(asked.clone());
+        // Written outside the driver: the next round reads the new version.
+        self.steps
+            .moved(crate::aws::children::mediapackage::CdnSecretChild::CHILD);
         secrets
             .describe_secret(&secret.arn)
             .await
