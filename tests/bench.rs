@@ -30,6 +30,7 @@ fn a_small_bench_converges_and_reports_its_figures() {
         "ratio to the necessary-calls bound: ",
         "steady-state AWS calls per channel per hour, at `onair run`'s resync of 600 s: 66.0",
         "steady state, one resync: 0.00 writes and 11.00 reads per channel (1.00 reads per resource",
+        "first resync after converging: 0.00 writes and ",
         "CPU per no-op reconcile",
         "peak memory of the operator process",
     ] {

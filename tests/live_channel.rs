@@ -1115,7 +1115,7 @@ async fn a_waiting_channel_reads_only_what_is_moving() {
     op.apply(&support::example_channel("news")).await;
     let calls = |operation: &'static str| {
         let service = match operation {
-            "describe_input" => Service::MediaLive,
+            "describe_input" | "describe_channel" => Service::MediaLive,
             "describe_origin_endpoint" => Service::MediaPackage,
             _ => Service::CloudFront,
         };
@@ -1150,11 +1150,26 @@ async fn a_waiting_channel_reads_only_what_is_moving() {
         "the deploying distribution is read every round"
     );
 
+    // MediaLive has created the channel, which stays idle until the
+    // distribution is deployed: read once, then kept.
+    op.sim.advance(Duration::from_secs(10));
+    op.reconcile("news").await.unwrap().unwrap();
+    let channels = calls("describe_channel");
+    for _ in 0..2 {
+        op.reconcile("news").await.unwrap().unwrap();
+    }
+    assert_eq!(
+        calls("describe_channel"),
+        channels,
+        "the idle channel waits for the CDN: not read"
+    );
+
     // A failed round: the next reads everything.
-    op.refuse_next(Service::MediaLive, "describe_channel", "injected");
+    op.refuse_next(Service::CloudFront, "get_distribution", "injected");
     op.reconcile("news").await.unwrap().unwrap();
     op.reconcile("news").await.unwrap().unwrap();
     assert_eq!(calls("describe_input"), inputs + 1);
+    assert_eq!(calls("describe_channel"), channels + 1);
 
     // Deleted out of band while the channel waits: the end of the wait
     // forgets what was kept, and the round after (the resync) recreates it.

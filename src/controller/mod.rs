@@ -63,6 +63,21 @@ where
     only_when_changed(ctx.catalog.changes(namespace), meaningful_state::<K>)
 }
 
+/// The changes of a related kind that move what the watcher reads of it
+/// (`read`, one of [`plan::watched`](crate::plan::watched)'s fingerprints):
+/// narrower than [`related_changes`], for the watches that fire most.
+pub fn changes_read<K>(
+    ctx: &context::Context,
+    namespace: Option<&str>,
+    read: fn(&K) -> Option<u64>,
+) -> impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static
+where
+    K: crate::k8s::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Default,
+{
+    only_when_changed(ctx.catalog.changes(namespace), read)
+}
+
 /// The objects of `changes` whose `predicate` hash moved since the last one
 /// passed on (or that are gone for good: deleting, no finalizer left).
 pub fn only_when_changed<K, P>(

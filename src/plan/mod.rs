@@ -15,3 +15,4 @@ pub mod mediapackage;
 pub mod mediatailor;
 pub mod telemetry;
 pub mod token_policy;
+pub mod watched;

@@ -37,6 +37,7 @@ fn onair_bench_runs_against_a_real_kube_apiserver() {
         // local server.
         "steady state, one resync: 0.00 writes and 11.00 reads per channel (1.00 reads per resource"
             .to_string(),
+        "first resync after converging: 0.00 writes and ".to_string(),
         "peak memory of the operator process".to_string(),
     ] {
         assert!(stdout.contains(&figure), "{figure:?} missing from:\n{stdout}");

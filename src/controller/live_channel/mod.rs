@@ -247,7 +247,7 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
         crate::controller::related_changes::<crate::api::AdInsertion>(&ctx, namespace);
     // A TokenPolicy's function and web ACL, and channels it stopped naming.
     let token_policies =
-        crate::controller::related_changes::<crate::api::TokenPolicy>(&ctx, namespace);
+        crate::controller::changes_read(&ctx, namespace, crate::plan::watched::policy_for_channel);
     let channels = reader.clone();
     let controller = Controller::for_shared_stream(changes, reader)
         .watches_shared_stream(token_policies, move |tp: Arc<crate::api::TokenPolicy>| {

@@ -291,7 +291,11 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             })
         })
         .watches_shared_stream(
-            crate::controller::related_changes::<LiveChannel>(&ctx, namespace),
+            crate::controller::changes_read(
+                &ctx,
+                namespace,
+                crate::plan::watched::channel_for_policy,
+            ),
             move |lc: Arc<LiveChannel>| {
                 let name = lc.name_any();
                 crate::controller::related(&s3, lc.namespace(), |tp| {
@@ -300,7 +304,7 @@ pub async fn run_in(ctx: Arc<Context>, concurrency: u16, namespace: Option<Strin
             },
         )
         .watches_shared_stream(
-            crate::controller::related_changes::<AdInsertion>(&ctx, namespace),
+            crate::controller::changes_read(&ctx, namespace, crate::plan::watched::ad_for_policy),
             move |adi: Arc<AdInsertion>| {
                 let channel = adi.spec.channel_ref.name.clone();
                 crate::controller::related(&s4, adi.namespace(), |tp| {

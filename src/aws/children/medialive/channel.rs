@@ -92,11 +92,12 @@ impl<'a> External for ChannelChild<'a> {
         }
     }
 
-    /// Running with the desired settings: nothing for [`drive_channel`] to
-    /// do while the spec (the desired state) stays. Any other state moves,
-    /// or is about to be moved, so it is read every round.
+    /// Running or idle with the desired settings: MediaLive is not moving
+    /// it. (A start or stop [`drive_channel`] then sends is a write outside
+    /// the driver, which forgets it: `Steps::moved`.) Any other state is
+    /// read every round.
     fn at_rest(&self, observed: &Channel) -> bool {
-        observed.state == ChannelState::Running
+        matches!(observed.state, ChannelState::Running | ChannelState::Idle)
             && crate::plan::medialive::same_settings(&observed.settings, &self.settings)
     }
 

@@ -325,6 +325,13 @@ impl Apply<'_> {
         )
         .await
         .map_err(aws_at("MediaLive channel"))?;
+        if matches!(
+            progress.step,
+            ChannelStep::Start | ChannelStep::Stop | ChannelStep::Update
+        ) {
+            // Sent outside the driver: the next round reads the channel.
+            self.steps.moved(channel_child.child());
+        }
         self.announce_channel_step(&progress.step, &progress.channel.id)
             .await;
         let held = desired != spec.state
