@@ -148,11 +148,6 @@ impl Context {
         self.memo.forget_object(&waiting_key(object));
     }
 
-    /// How many objects have children kept in the memo (the benchmark).
-    pub fn objects_in_memo(&self) -> usize {
-        self.memo.objects()
-    }
-
     /// The managed CloudFront policies onair uses, looked up once per account
     /// (their ids are the same everywhere, but reading them proves the names).
     pub async fn policies(

@@ -63,8 +63,9 @@ impl WaitMemo {
         self.lock().remove(key);
     }
 
-    /// How many objects have something kept (tests, the benchmark).
-    pub fn objects(&self) -> usize {
+    /// How many objects have something kept.
+    #[cfg(test)]
+    fn objects(&self) -> usize {
         self.lock().len()
     }
 
