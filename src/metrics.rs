@@ -226,6 +226,32 @@ impl Metrics {
     }
 }
 
+impl Metrics {
+    /// Reconciles of `kind` finished so far, whatever their outcome.
+    pub fn reconciles_finished(&self, kind: &str) -> u64 {
+        [Outcome::success, Outcome::error]
+            .into_iter()
+            .map(|outcome| {
+                self.reconciles
+                    .get_or_create(&ReconcileLabels {
+                        kind: kind.to_string(),
+                        outcome,
+                    })
+                    .get()
+            })
+            .sum()
+    }
+
+    /// Reconciles of `kind` running now.
+    pub fn reconciles_in_flight(&self, kind: &str) -> i64 {
+        self.in_flight
+            .get_or_create(&KindLabels {
+                kind: kind.to_string(),
+            })
+            .get()
+    }
+}
+
 /// While alive, this replica is the one reconciling (`onair_leader` 1): the
 /// reconcilers hold one for as long as they run, and dropping it (the lease
 /// lost, the work aborted) sets the gauge back to 0.
@@ -258,11 +284,19 @@ pub async fn reconcile<T, E>(kind: &str, work: impl Future<Output = Result<T, E>
     let labels = KindLabels {
         kind: kind.to_string(),
     };
-    let in_flight = metrics.in_flight.get_or_create(&labels).clone();
-    in_flight.inc();
+    // Counted down on drop too: a reconcile cancelled mid-flight (the lease
+    // lost, the process stopping) must not stay in the gauge.
+    struct InFlight(Gauge);
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            self.0.dec();
+        }
+    }
+    let in_flight = InFlight(metrics.in_flight.get_or_create(&labels).clone());
+    in_flight.0.inc();
     let started = Instant::now();
     let result = work.await;
-    in_flight.dec();
+    drop(in_flight);
     metrics
         .reconcile_seconds
         .get_or_create(&labels)
@@ -300,6 +334,24 @@ pub fn state_of(conditions: &serde_json::Value) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cancelled_reconcile_leaves_the_in_flight_gauge() {
+        use futures::FutureExt;
+        // A kind of this test's own: the registry is the process's.
+        let kind = "CancelledInFlightTest";
+        let mut work = Box::pin(reconcile(kind, std::future::pending::<Result<(), ()>>()));
+        assert!(work.as_mut().now_or_never().is_none());
+        assert_eq!(global().reconciles_in_flight(kind), 1);
+        drop(work);
+        assert_eq!(global().reconciles_in_flight(kind), 0);
+        // Cancelled, it did not finish: no outcome is counted.
+        assert_eq!(global().reconciles_finished(kind), 0);
+        let finished = reconcile(kind, async { Ok::<(), ()>(()) }).now_or_never();
+        assert_eq!(finished, Some(Ok(())));
+        assert_eq!(global().reconciles_finished(kind), 1);
+        assert_eq!(global().reconciles_in_flight(kind), 0);
+    }
 
     #[test]
     fn objects_move_between_states_and_leave() {

@@ -82,3 +82,33 @@ async fn a_subscriber_gets_the_store_then_each_change_once_the_store_has_it() {
         .unwrap()
         .is_empty());
 }
+
+/// Reconciles that wait for a kind's first list at the same time all go on
+/// once it is listed. (kube-runtime's `Store::wait_until_ready` wakes only
+/// the last of its waiters: the others slept until the catalog's 30 s
+/// timeout, which held every TokenPolicy for 30 s at a restart.)
+#[tokio::test]
+async fn every_reconcile_waiting_for_the_first_list_goes_on_once_listed() {
+    let op = Operator::start().await;
+    let api: Api<LiveChannel> = Api::namespaced(op.client.clone(), "default");
+    api.create(&PostParams::default(), &support::example_channel("listed"))
+        .await
+        .unwrap();
+    // A catalog of its own: no watch has listed yet.
+    let catalog = std::sync::Arc::new(onair::k8s::catalog::Catalog::new(op.client.clone()));
+    let waiting: Vec<_> = (0..16)
+        .map(|_| {
+            let catalog = catalog.clone();
+            tokio::spawn(async move { catalog.objects_in::<LiveChannel>("default").await })
+        })
+        .collect();
+    for waiter in waiting {
+        // Well inside the catalog's own 30 s, so a waiter left asleep fails.
+        let objects = tokio::time::timeout(Duration::from_secs(10), waiter)
+            .await
+            .expect("a waiting reconcile is woken when the kind is listed")
+            .unwrap()
+            .expect("the kind is listed");
+        assert_eq!(objects.len(), 1);
+    }
+}

@@ -71,6 +71,37 @@ impl SimStats {
     pub fn total(&self) -> u64 {
         self.calls.iter().map(|(_, _, n)| n).sum()
     }
+
+    /// The calls made after `earlier`, counts of the same simulation.
+    pub fn since(&self, earlier: &SimStats) -> SimStats {
+        let before = |service: Service, operation: &str| {
+            earlier
+                .calls
+                .iter()
+                .find(|(s, o, _)| *s == service && o == operation)
+                .map_or(0, |(_, _, n)| *n)
+        };
+        SimStats {
+            calls: self
+                .calls
+                .iter()
+                .map(|(service, operation, n)| {
+                    let made = n.saturating_sub(before(*service, operation));
+                    (*service, operation.clone(), made)
+                })
+                .filter(|(_, _, n)| *n > 0)
+                .collect(),
+            writes: self.writes.saturating_sub(earlier.writes),
+            throttled: self
+                .throttled
+                .iter()
+                .map(|(&service, &n)| {
+                    let earlier = earlier.throttled.get(&service).copied().unwrap_or(0);
+                    (service, n.saturating_sub(earlier))
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A per-service rate limit to simulate (requests per second).

@@ -20,16 +20,17 @@ use kube::api::{Api, PostParams};
 
 use crate::api::live_channel::LiveChannel;
 use crate::api::AwsProvider;
-use crate::aws::guard::{Budget, Budgets, Limiters};
 use crate::aws::remote::{RemoteSim, SimStats};
 use crate::aws::sim::{Sim, SimTimings};
 use crate::aws::Service;
-use crate::controller::context::{Context, Timing};
-use crate::controller::provider::{Connector, ProviderDefaults, Providers};
+use crate::controller::context::Context;
 
 mod bound;
+mod cold_start;
+mod operator;
 mod process;
 use bound::{seconds_at, Bound, Necessary};
+use operator::Operator;
 use process::{cpu_seconds, peak_memory};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -136,13 +137,14 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     // The API server and the simulation run in a process of their own, so
     // the memory and CPU figures are the operator's.
     let world = WorldProcess::start().await?;
-    let client = match &args.kubeconfig {
+    let kubeconfig = match &args.kubeconfig {
         Some(kubeconfig) => {
             println!("Kubernetes: the cluster of {}", kubeconfig.display());
-            client_for(kubeconfig).await?
+            kubeconfig.clone()
         }
-        None => client_for(&world.dir.join("kubeconfig")).await?,
+        None => world.dir.join("kubeconfig"),
     };
+    let client = client_for(&kubeconfig).await?;
     let sim = RemoteSim::connect(&world.simulation_url()?).await?;
     let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
         Api::all(client.clone());
@@ -173,48 +175,13 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         }
     }
 
-    let mut budgets = Budgets::default();
     let mut rates = BTreeMap::new();
     for service in SERVICES {
         let rate = service.default_rate() * args.rate_scale.max(1);
         sim.throttle(service, rate).await?;
-        budgets.overrides.insert(service, Budget::per_second(rate));
         rates.insert(service, rate);
     }
-    let providers = Providers::new(
-        client.clone(),
-        Connector::fixed(
-            &Limiters::new(budgets),
-            sim.account(),
-            sim.region(),
-            |guard| crate::aws::apis::AwsApis::remote(&sim, guard),
-        ),
-        Default::default(),
-        ProviderDefaults::default(),
-    );
-    let timing = Timing {
-        resync: Duration::from_secs(3600),
-        poll: Duration::from_secs(2),
-        retry: Duration::from_secs(2),
-        ..Default::default()
-    };
-    let ctx = Arc::new(Context::new(client.clone(), providers, timing));
-    let mut controllers = vec![tokio::spawn(crate::controller::live_channel::run_in(
-        ctx.clone(),
-        args.max_concurrent_reconciles,
-        None,
-    ))];
     if args.ads_and_tokens {
-        controllers.push(tokio::spawn(crate::controller::ad_insertion::run_in(
-            ctx.clone(),
-            args.max_concurrent_reconciles,
-            None,
-        )));
-        controllers.push(tokio::spawn(crate::controller::token_policy::run_in(
-            ctx.clone(),
-            args.max_concurrent_reconciles,
-            None,
-        )));
         let keys: k8s_openapi::api::core::v1::Secret =
             serde_yaml::from_str(include_str!("../../examples/token-signing-keys.yaml"))
                 .map_err(|e| e.to_string())?;
@@ -223,11 +190,14 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
     }
-    let stop = |controllers: &[tokio::task::JoinHandle<()>]| {
-        for c in controllers {
-            c.abort();
-        }
-    };
+    let operator = Operator::start(
+        &client,
+        &sim,
+        &rates,
+        args.ads_and_tokens,
+        args.max_concurrent_reconciles,
+    );
+    let ctx = operator.ctx.clone();
     let ads_api: Api<crate::api::AdInsertion> = Api::namespaced(client.clone(), "default");
     let tokens_api: Api<crate::api::TokenPolicy> = Api::namespaced(client.clone(), "default");
 
@@ -287,7 +257,6 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
             break;
         }
         if start.elapsed() > Duration::from_secs(args.timeout_seconds) {
-            stop(&controllers);
             return Err(format!(
                 "only {ready} of {} channels converged within {} s",
                 args.channels, args.timeout_seconds
@@ -296,7 +265,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let elapsed = start.elapsed();
-    stop(&controllers);
+    operator.stop();
 
     let stats = sim.stats().await?;
     println!(
@@ -322,7 +291,7 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         );
     }
     if args.by_operation {
-        print_by_operation(&stats, args.channels);
+        print_by_operation("to converge", &stats, args.channels);
     }
     let made = Bound::busiest(made_calls, &rates);
     println!(
@@ -386,14 +355,37 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         "peak memory of the operator process (the API server and the AWS simulation run apart): {}",
         peak_memory()
     );
+
+    // The converging operator goes (its stores, caches and watches with
+    // it) before the fresh one starts, as in a pod's restart.
+    drop(ctx);
+    drop(operator);
+    // A client of its own too: a new process has no pooled connections.
+    let restarted_client = client_for(&kubeconfig).await?;
+    let restart = cold_start::Restart {
+        client: &restarted_client,
+        sim: &sim,
+        rates: &rates,
+        services: &SERVICES,
+        kinds,
+        channels: args.channels,
+        ads_and_tokens: args.ads_and_tokens,
+        max_concurrent_reconciles: args.max_concurrent_reconciles,
+        timeout: Duration::from_secs(args.timeout_seconds),
+    };
+    let figures = restart.measure().await?;
+    restart.print(&figures, &after.since(&before));
+    if args.by_operation {
+        print_by_operation("at the cold start", &figures.calls, args.channels);
+    }
     Ok(())
 }
 
-/// Every operation's calls per channel, busiest first.
-fn print_by_operation(stats: &SimStats, channels: usize) {
+/// Every operation's calls per channel (`to` what), busiest first.
+fn print_by_operation(to: &str, stats: &SimStats, channels: usize) {
     let mut calls = stats.calls.clone();
     calls.sort_by_key(|&(_, _, n)| std::cmp::Reverse(n));
-    println!("calls per channel to converge, by operation:");
+    println!("calls per channel {to}, by operation:");
     for (service, operation, n) in calls {
         println!(
             "  {:>6.1}  {} {operation}",

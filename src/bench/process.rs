@@ -39,3 +39,9 @@ pub fn peak_memory() -> String {
         mib("RssFile:")
     )
 }
+
+/// Resets VmHWM to what is resident now (Linux 4.0 and later), so a later
+/// [`peak_memory`] is the peak of what came after; false where refused.
+pub fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}

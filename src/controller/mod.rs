@@ -114,7 +114,6 @@ where
 }
 
 fn meaningful_state<K: kube::Resource + serde::Serialize>(object: &K) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
     let mut status = serde_json::to_value(object).ok()?.get("status").cloned();
     if let Some(conditions) = status
         .as_mut()
@@ -127,11 +126,7 @@ fn meaningful_state<K: kube::Resource + serde::Serialize>(object: &K) -> Option<
             }
         }
     }
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    object.meta().generation.hash(&mut hasher);
-    object.meta().deletion_timestamp.is_some().hash(&mut hasher);
-    status.map(|s| s.to_string()).hash(&mut hasher);
-    Some(hasher.finish())
+    crate::plan::watched::fingerprint(object, status.map(|s| s.to_string()))
 }
 
 /// The objects of `store` in `namespace` that `matches`: what a watch of a

@@ -49,6 +49,12 @@ where
     K::DynamicType: Eq + Hash + Clone,
 {
     store: Store<K>,
+    /// True once the store holds its first list. Reconciles wait on this,
+    /// not on `Store::wait_until_ready`: kube-runtime's readiness keeps the
+    /// waker of only the last task that polled it (one oneshot receiver),
+    /// so of the reconciles that waited at once, all but one slept until
+    /// their timeout. At a restart that held every TokenPolicy for 30 s.
+    listed: tokio::sync::watch::Receiver<bool>,
     subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Arc<K>>>>>,
     watch: tokio::task::JoinHandle<()>,
 }
@@ -113,15 +119,19 @@ impl Catalog {
         K::DynamicType: Eq + Hash + Clone + Default,
     {
         let cluster_wide = lock(&self.kinds).contains_key(&(TypeId::of::<K>(), None));
-        let store = self.store::<K>((!cluster_wide).then_some(namespace));
-        tokio::time::timeout(FIRST_LIST, store.wait_until_ready())
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .ok_or_else(|| NotListed {
-                kind: K::plural(&Default::default()).into_owned(),
-            })?;
-        Ok(store
+        let shared = self.shared::<K>((!cluster_wide).then_some(namespace));
+        let mut listed = shared.listed.clone();
+        tokio::time::timeout(FIRST_LIST, async {
+            listed.wait_for(|listed| *listed).await.map(|_| ())
+        })
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| NotListed {
+            kind: K::plural(&Default::default()).into_owned(),
+        })?;
+        Ok(shared
+            .store
             .state()
             .into_iter()
             .filter(|o| o.namespace().as_deref() == Some(namespace))
@@ -154,6 +164,7 @@ where
     K::DynamicType: Eq + Hash + Clone + Default,
 {
     let (store, mut writer) = kube::runtime::reflector::store::<K>();
+    let (listed_tx, listed) = tokio::sync::watch::channel(false);
     let subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Arc<K>>>>> = Arc::default();
     let hearers = subscribers.clone();
     let reader = store.clone();
@@ -184,6 +195,7 @@ where
                     Vec::new()
                 }
                 watcher::Event::InitDone => {
+                    listed_tx.send_replace(true);
                     listing.drain(..).filter_map(|r| reader.get(&r)).collect()
                 }
                 watcher::Event::Apply(o) => vec![reader
@@ -196,6 +208,7 @@ where
     });
     Shared {
         store,
+        listed,
         subscribers,
         watch,
     }

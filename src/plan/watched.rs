@@ -23,7 +23,9 @@ use kube::Resource;
 
 use crate::api::{AdInsertion, LiveChannel, TokenPolicy};
 
-fn fingerprint<K: Resource>(object: &K, read: impl Hash) -> Option<u64> {
+/// The hash a watch compares: the generation, whether the object is being
+/// deleted, and `read` (what the watcher reads of its status).
+pub fn fingerprint<K: Resource>(object: &K, read: impl Hash) -> Option<u64> {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     object.meta().generation.hash(&mut hasher);
     object.meta().deletion_timestamp.is_some().hash(&mut hasher);
