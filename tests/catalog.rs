@@ -112,3 +112,30 @@ async fn every_reconcile_waiting_for_the_first_list_goes_on_once_listed() {
         assert_eq!(objects.len(), 1);
     }
 }
+
+/// A watch of a related kind hears only what moves after the first list:
+/// not the objects already there, whether it joined before the list or
+/// after. (Each controller's own first list reconciles all it controls.)
+#[tokio::test]
+async fn later_changes_leave_out_the_objects_of_the_first_list() {
+    let op = Operator::start().await;
+    let api: Api<LiveChannel> = Api::namespaced(op.client.clone(), "default");
+    api.create(&PostParams::default(), &support::example_channel("there"))
+        .await
+        .unwrap();
+    let catalog = onair::k8s::catalog::Catalog::new(op.client.clone());
+    let before_the_list = catalog.later_changes::<LiveChannel>(None).boxed();
+    let listed = catalog.objects_in::<LiveChannel>("default").await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let after_the_list = catalog.later_changes::<LiveChannel>(None).boxed();
+    api.create(&PostParams::default(), &support::example_channel("new"))
+        .await
+        .unwrap();
+    for mut stream in [before_the_list, after_the_list] {
+        let first = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("a change after the list is heard")
+            .unwrap();
+        assert_eq!(first.name_any(), "new");
+    }
+}

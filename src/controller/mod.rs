@@ -60,7 +60,7 @@ where
         + serde::Serialize,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
-    only_when_changed(ctx.catalog.changes(namespace), meaningful_state::<K>)
+    only_when_changed(ctx.catalog.later_changes(namespace), meaningful_state::<K>)
 }
 
 /// The changes of a related kind that move what the watcher reads of it
@@ -75,7 +75,7 @@ where
     K: crate::k8s::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
-    only_when_changed(ctx.catalog.changes(namespace), read)
+    only_when_changed(ctx.catalog.later_changes(namespace), read)
 }
 
 /// The objects of `changes` whose `predicate` hash moved since the last one

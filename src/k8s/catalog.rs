@@ -13,7 +13,8 @@
 //! Freshness: an object reaches a subscriber only after the store holds it,
 //! so a reconcile triggered by a change reads a store at least that new. A
 //! subscriber that joins late first receives every object the store holds,
-//! as a fresh watch's initial list would give it.
+//! as a fresh watch's initial list would give it; a watch of a related kind
+//! takes only the changes after the first list (`Catalog::later_changes`).
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -55,8 +56,16 @@ where
     /// so of the reconciles that waited at once, all but one slept until
     /// their timeout. At a restart that held every TokenPolicy for 30 s.
     listed: tokio::sync::watch::Receiver<bool>,
-    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Arc<K>>>>>,
+    subscribers: Arc<Mutex<Vec<Subscriber<K>>>>,
     watch: tokio::task::JoinHandle<()>,
+}
+
+/// One subscriber of a kind's changes.
+struct Subscriber<K> {
+    sender: mpsc::UnboundedSender<Arc<K>>,
+    /// It joined before the first list and wants only what moves after it
+    /// ([`Catalog::later_changes`]): the first list's objects are not sent.
+    skip_first_list: bool,
 }
 
 impl<K: Watched> Drop for Shared<K>
@@ -106,7 +115,39 @@ impl Catalog {
         for object in shared.store.state() {
             let _ = sender.send(object);
         }
-        subscribers.push(sender);
+        subscribers.push(Subscriber {
+            sender,
+            skip_first_list: false,
+        });
+        tokio_stream_of(receiver)
+    }
+
+    /// The changes of `K` in `namespace` after its first list: neither the
+    /// objects the store holds when joining nor those its first list brings,
+    /// then each object the watch applies or deletes (a relist's included).
+    /// What a watch of a related kind needs: a controller's own first list
+    /// reconciles every object it controls, and each such round reads its
+    /// related objects as they are then, so passing the related objects on
+    /// too reconciled most objects twice at every start.
+    pub fn later_changes<K>(
+        &self,
+        namespace: Option<&str>,
+    ) -> impl Stream<Item = Arc<K>> + Send + 'static
+    where
+        K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Eq + Hash + Clone + Default,
+    {
+        let shared = self.shared::<K>(namespace);
+        let (sender, receiver) = mpsc::unbounded_channel();
+        // Under the lock the watch sets `listed` under: the first list is
+        // either already in the store (and not sent) or still to come (and
+        // skipped).
+        let mut subscribers = lock(&shared.subscribers);
+        let skip_first_list = !*shared.listed.borrow();
+        subscribers.push(Subscriber {
+            sender,
+            skip_first_list,
+        });
         tokio_stream_of(receiver)
     }
 
@@ -165,7 +206,7 @@ where
 {
     let (store, mut writer) = kube::runtime::reflector::store::<K>();
     let (listed_tx, listed) = tokio::sync::watch::channel(false);
-    let subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Arc<K>>>>> = Arc::default();
+    let subscribers: Arc<Mutex<Vec<Subscriber<K>>>> = Arc::default();
     let hearers = subscribers.clone();
     let reader = store.clone();
     let watch = tokio::spawn(async move {
@@ -184,6 +225,8 @@ where
                 }
             };
             let mut subscribers = lock(&hearers);
+            // The first list's end, before `listed` says so below.
+            let first_list = matches!(event, watcher::Event::InitDone) && !*listed_tx.borrow();
             writer.apply_watcher_event(&event);
             let changed: Vec<Arc<K>> = match event {
                 watcher::Event::Init => {
@@ -203,7 +246,12 @@ where
                     .unwrap_or_else(|| Arc::new(o))],
                 watcher::Event::Delete(o) => vec![Arc::new(o)],
             };
-            subscribers.retain(|s| changed.iter().all(|o| s.send(o.clone()).is_ok()));
+            subscribers.retain_mut(|s| {
+                if first_list && std::mem::take(&mut s.skip_first_list) {
+                    return !s.sender.is_closed();
+                }
+                changed.iter().all(|o| s.sender.send(o.clone()).is_ok())
+            });
         }
     });
     Shared {
