@@ -419,12 +419,15 @@ fn summarize(bytes: &[u8], watch: bool) -> (Value, Option<String>) {
 
 fn object_summary(object: &Value) -> Value {
     let metadata = &object["metadata"];
-    let managers: Vec<Value> = metadata["managedFields"]
+    let mut managers: Vec<Value> = metadata["managedFields"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|m| json!([m["manager"], m["operation"], m["subresource"]]))
         .collect();
+    // Compared as a set: kube-apiserver's order of two entries written in
+    // the same second varies from run to run.
+    managers.sort_by_key(|m| m.to_string());
     let mut summary = json!({
         "kind": object["kind"],
         "apiVersion": object["apiVersion"],
