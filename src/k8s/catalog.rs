@@ -109,17 +109,7 @@ impl Catalog {
         K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
         K::DynamicType: Eq + Hash + Clone + Default,
     {
-        let shared = self.shared::<K>(namespace);
-        let (sender, receiver) = mpsc::unbounded_channel();
-        let mut subscribers = lock(&shared.subscribers);
-        for object in shared.store.state() {
-            let _ = sender.send(object);
-        }
-        subscribers.push(Subscriber {
-            sender,
-            skip_first_list: false,
-        });
-        tokio_stream_of(receiver)
+        self.subscribe(namespace, true)
     }
 
     /// The changes of `K` in `namespace` after its first list: neither the
@@ -137,16 +127,35 @@ impl Catalog {
         K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
         K::DynamicType: Eq + Hash + Clone + Default,
     {
+        self.subscribe(namespace, false)
+    }
+
+    /// A new subscriber of `K` in `namespace`: with `replay`, first sent
+    /// the objects the store holds ([`Self::changes`]); without, left out of
+    /// the first list, whether it is in the store already or still to come
+    /// ([`Self::later_changes`]).
+    fn subscribe<K>(
+        &self,
+        namespace: Option<&str>,
+        replay: bool,
+    ) -> impl Stream<Item = Arc<K>> + Send + 'static
+    where
+        K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Eq + Hash + Clone + Default,
+    {
         let shared = self.shared::<K>(namespace);
         let (sender, receiver) = mpsc::unbounded_channel();
-        // Under the lock the watch sets `listed` under: the first list is
-        // either already in the store (and not sent) or still to come (and
-        // skipped).
+        // Under the lock the watch applies events and sets `listed` under:
+        // each object is either in this copy of the store or sent after.
         let mut subscribers = lock(&shared.subscribers);
-        let skip_first_list = !*shared.listed.borrow();
+        if replay {
+            for object in shared.store.state() {
+                let _ = sender.send(object);
+            }
+        }
         subscribers.push(Subscriber {
             sender,
-            skip_first_list,
+            skip_first_list: !replay && !*shared.listed.borrow(),
         });
         tokio_stream_of(receiver)
     }
