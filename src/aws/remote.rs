@@ -72,6 +72,23 @@ impl SimStats {
         self.calls.iter().map(|(_, _, n)| n).sum()
     }
 
+    /// The calls to each of `services`, all operations.
+    pub fn calls_per_service(&self, services: &[Service]) -> Vec<(Service, u64)> {
+        services
+            .iter()
+            .map(|&service| (service, self.calls_to(service, |_| true)))
+            .collect()
+    }
+
+    /// The operations that may have changed something (all but reads) and
+    /// their counts, in the order of `calls`.
+    pub fn writing_operations(&self) -> impl Iterator<Item = (Service, &str, u64)> {
+        self.calls
+            .iter()
+            .filter(|(_, operation, n)| *n > 0 && !super::intercept::is_read(operation))
+            .map(|(service, operation, n)| (*service, operation.as_str(), *n))
+    }
+
     /// The calls made after `earlier`, counts of the same simulation.
     pub fn since(&self, earlier: &SimStats) -> SimStats {
         let before = |service: Service, operation: &str| {

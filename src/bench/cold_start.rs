@@ -121,7 +121,6 @@ impl Restart<'_> {
     /// Prints `figures`, with the bound the rate limits set on reading
     /// every resource once (`resync`: one no-op resync's calls).
     pub fn print(&self, figures: &Figures, resync: &SimStats) {
-        let per_channel = |n: u64| n as f64 / self.channels as f64;
         let objects = self.channels * self.kinds.len();
         println!(
             "\ncold start (a fresh operator, {objects} Ready objects): first reconcile after {:.2} s; {} reconciles for {objects} objects after {:.1} s; the last AWS call after {:.1} s",
@@ -130,19 +129,11 @@ impl Restart<'_> {
             figures.every_object.as_secs_f64(),
             figures.last_call.as_secs_f64(),
         );
-        let reads = figures.calls.total() - figures.calls.writes;
         println!(
-            "cold start calls: {:.2} writes and {:.2} reads per channel (target 0 writes)",
-            per_channel(figures.calls.writes),
-            per_channel(reads),
+            "cold start calls: {} (target 0 writes)",
+            super::calls::writes_and_reads(&figures.calls, self.channels)
         );
-        let calls_of = |stats: &SimStats| {
-            self.services
-                .iter()
-                .map(|&service| (service, stats.calls_to(service, |_| true)))
-                .collect::<Vec<_>>()
-        };
-        let bound = Bound::busiest(calls_of(resync), self.rates);
+        let bound = Bound::busiest(resync.calls_per_service(self.services), self.rates);
         println!(
             "cold start's bound (one resync's reads at the limits, {} the busiest): {:.1} s; ratio {:.2}",
             bound.bottleneck_name(),

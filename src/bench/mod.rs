@@ -20,16 +20,18 @@ use kube::api::{Api, PostParams};
 
 use crate::api::live_channel::LiveChannel;
 use crate::api::AwsProvider;
-use crate::aws::remote::{RemoteSim, SimStats};
+use crate::aws::remote::RemoteSim;
 use crate::aws::sim::{Sim, SimTimings};
 use crate::aws::Service;
 use crate::controller::context::Context;
 
 mod bound;
+mod calls;
 mod cold_start;
 mod operator;
 mod process;
 use bound::{seconds_at, Bound, Necessary};
+use calls::print_by_operation;
 use operator::Operator;
 use process::{cpu_seconds, peak_memory};
 
@@ -278,9 +280,9 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         },
         elapsed.as_secs_f64()
     );
-    let made_calls = SERVICES.map(|service| (service, stats.calls_to(service, |_| true)));
+    let made_calls = stats.calls_per_service(&SERVICES);
     println!("calls per channel to converge, and the time each service needs at its limit:");
-    for (service, n) in made_calls {
+    for &(service, n) in &made_calls {
         println!(
             "  {:<16} {:>6.1} calls/channel  {:>7.1} s at {} req/s  (throttled answers: {})",
             service.name(),
@@ -311,10 +313,8 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     resync_everything(&ctx, args.ads_and_tokens).await?;
     let before = sim.stats().await?;
     println!(
-        "\nfirst resync after converging: {:.2} writes and {:.2} reads per channel",
-        (before.writes - first.writes) as f64 / args.channels as f64,
-        (before.total() - first.total() - (before.writes - first.writes)) as f64
-            / args.channels as f64
+        "\nfirst resync after converging: {}",
+        calls::writes_and_reads(&before.since(&first), args.channels)
     );
     // One resync of every object, by hand: what steady state costs.
     let cpu_before = cpu_seconds();
@@ -325,18 +325,17 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let resources = if args.ads_and_tokens { 11.0 } else { 8.0 };
     let cpu = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
     let after = sim.stats().await?;
-    let writes = after.writes - before.writes;
-    let reads = after.total() - before.total() - writes;
+    let resync = after.since(&before);
+    let reads = resync.total() - resync.writes;
     println!(
-        "steady state, one resync: {:.2} writes and {:.2} reads per channel ({:.2} reads per resource; target 0 writes, <= 1 read per resource)",
-        writes as f64 / args.channels as f64,
-        reads as f64 / args.channels as f64,
+        "steady state, one resync: {} ({:.2} reads per resource; target 0 writes, <= 1 read per resource)",
+        calls::writes_and_reads(&resync, args.channels),
         reads as f64 / args.channels as f64 / resources
     );
     println!(
         "steady-state AWS calls per channel per hour, at `onair run`'s resync of {} s: {:.1}",
         crate::run::DEFAULT_RESYNC_SECONDS,
-        (writes + reads) as f64 / args.channels as f64 * 3600.0
+        resync.total() as f64 / args.channels as f64 * 3600.0
             / crate::run::DEFAULT_RESYNC_SECONDS as f64
     );
     necessary_calls_bound(
@@ -374,25 +373,11 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
         timeout: Duration::from_secs(args.timeout_seconds),
     };
     let figures = restart.measure().await?;
-    restart.print(&figures, &after.since(&before));
+    restart.print(&figures, &resync);
     if args.by_operation {
         print_by_operation("at the cold start", &figures.calls, args.channels);
     }
     Ok(())
-}
-
-/// Every operation's calls per channel (`to` what), busiest first.
-fn print_by_operation(to: &str, stats: &SimStats, channels: usize) {
-    let mut calls = stats.calls.clone();
-    calls.sort_by_key(|&(_, _, n)| std::cmp::Reverse(n));
-    println!("calls per channel {to}, by operation:");
-    for (service, operation, n) in calls {
-        println!(
-            "  {:>6.1}  {} {operation}",
-            n as f64 / channels as f64,
-            service.name()
-        );
-    }
 }
 
 /// Prints the necessary calls per service and convergence's ratio to the

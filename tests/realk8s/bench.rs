@@ -35,17 +35,20 @@ fn onair_bench_runs_against_a_real_kube_apiserver() {
         "ratio to the necessary-calls bound: ".to_string(),
         // One read per AWS resource and no write in a resync, as on the
         // local server.
-        "steady state, one resync: 0.00 writes and 11.00 reads per channel (1.00 reads per resource"
+        "steady state, one resync: 0 writes and 11.00 reads per channel (1.00 reads per resource"
             .to_string(),
-        "first resync after converging: 0.00 writes and ".to_string(),
+        "first resync after converging: 0 writes and ".to_string(),
         "peak memory of the operator process".to_string(),
         // A restart against the converged objects writes nothing to AWS.
         format!(
             "cold start (a fresh operator, {} Ready objects): first reconcile after ",
             3 * channels.parse::<usize>().expect("a channel count")
         ),
-        "cold start calls: 0.00 writes and ".to_string(),
+        "cold start calls: 0 writes and ".to_string(),
     ] {
-        assert!(stdout.contains(&figure), "{figure:?} missing from:\n{stdout}");
+        assert!(
+            stdout.contains(&figure),
+            "{figure:?} missing from:\n{stdout}"
+        );
     }
 }
