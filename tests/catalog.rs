@@ -113,29 +113,40 @@ async fn every_reconcile_waiting_for_the_first_list_goes_on_once_listed() {
     }
 }
 
-/// A watch of a related kind hears only what moves after the first list:
-/// not the objects already there, whether it joined before the list or
-/// after. (Each controller's own first list reconciles all it controls.)
+/// Each subscriber hears the objects there when it began as known, whether
+/// it joined before the first list or after, and what moves after as later:
+/// what lets a related kind's watch leave the first list's objects out and
+/// still know the state each started from.
 #[tokio::test]
-async fn later_changes_leave_out_the_objects_of_the_first_list() {
+async fn marked_changes_tell_the_first_lists_objects_from_later_ones() {
+    use onair::k8s::catalog::Change;
     let op = Operator::start().await;
     let api: Api<LiveChannel> = Api::namespaced(op.client.clone(), "default");
     api.create(&PostParams::default(), &support::example_channel("there"))
         .await
         .unwrap();
     let catalog = onair::k8s::catalog::Catalog::new(op.client.clone());
-    let before_the_list = catalog.later_changes::<LiveChannel>(None).boxed();
+    let before_the_list = catalog.marked_changes::<LiveChannel>(None).boxed();
     let listed = catalog.objects_in::<LiveChannel>("default").await.unwrap();
     assert_eq!(listed.len(), 1);
-    let after_the_list = catalog.later_changes::<LiveChannel>(None).boxed();
+    let after_the_list = catalog.marked_changes::<LiveChannel>(None).boxed();
     api.create(&PostParams::default(), &support::example_channel("new"))
         .await
         .unwrap();
     for mut stream in [before_the_list, after_the_list] {
-        let first = tokio::time::timeout(Duration::from_secs(10), stream.next())
-            .await
-            .expect("a change after the list is heard")
-            .unwrap();
-        assert_eq!(first.name_any(), "new");
+        let mut next = async || {
+            tokio::time::timeout(Duration::from_secs(10), stream.next())
+                .await
+                .expect("a change is heard")
+                .unwrap()
+        };
+        match next().await {
+            Change::Known(object) => assert_eq!(object.name_any(), "there"),
+            Change::Later(object) => panic!("{} came as a later change", object.name_any()),
+        }
+        match next().await {
+            Change::Later(object) => assert_eq!(object.name_any(), "new"),
+            Change::Known(object) => panic!("{} came as known", object.name_any()),
+        }
     }
 }

@@ -36,7 +36,8 @@ where
     use kube::runtime::predicates;
     use kube::runtime::utils::Predicate as _;
     let changes = only_when_changed(
-        ctx.catalog.changes(namespace),
+        ctx.catalog.marked_changes(namespace),
+        Known::Pass,
         predicates::generation
             .combine(predicates::annotations)
             .combine(predicates::finalizers),
@@ -60,7 +61,11 @@ where
         + serde::Serialize,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
-    only_when_changed(ctx.catalog.later_changes(namespace), meaningful_state::<K>)
+    only_when_changed(
+        ctx.catalog.marked_changes(namespace),
+        Known::Remember,
+        meaningful_state::<K>,
+    )
 }
 
 /// The changes of a related kind that move what the watcher reads of it
@@ -75,23 +80,42 @@ where
     K: crate::k8s::Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Eq + std::hash::Hash + Clone + Default,
 {
-    only_when_changed(ctx.catalog.later_changes(namespace), read)
+    only_when_changed(ctx.catalog.marked_changes(namespace), Known::Remember, read)
+}
+
+/// What [`only_when_changed`] does with the objects known when its watch
+/// began ([`Change::Known`](crate::k8s::catalog::Change)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    /// Passes them on: a controller's own first list reconciles everything.
+    Pass,
+    /// Only remembers their state, so that an object's first later change
+    /// passes only if it moved it: a related kind's watch, whose objects
+    /// the controller's first rounds read as they are.
+    Remember,
 }
 
 /// The objects of `changes` whose `predicate` hash moved since the last one
-/// passed on (or that are gone for good: deleting, no finalizer left).
+/// seen (or that are gone for good: deleting, no finalizer left); the
+/// objects known at the start as `known` says.
 pub fn only_when_changed<K, P>(
-    changes: impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static,
+    changes: impl futures::Stream<Item = crate::k8s::catalog::Change<K>> + Send + 'static,
+    known: Known,
     predicate: P,
 ) -> impl futures::Stream<Item = std::sync::Arc<K>> + Send + 'static
 where
     K: kube::Resource + Send + Sync + 'static,
     P: kube::runtime::utils::Predicate<K> + Send + 'static,
 {
+    use crate::k8s::catalog::Change;
     use futures::StreamExt;
     let mut seen: std::collections::HashMap<(Option<String>, String, Option<String>), u64> =
         Default::default();
-    changes.filter(move |object| {
+    changes.filter_map(move |change| {
+        let (object, only_remember) = match change {
+            Change::Known(object) => (object, known == Known::Remember),
+            Change::Later(object) => (object, false),
+        };
         let meta = object.meta();
         let key = (
             meta.namespace.clone(),
@@ -104,12 +128,12 @@ where
             seen.remove(&key);
             true
         } else {
-            match predicate.hash_property(object) {
+            match predicate.hash_property(&object) {
                 Some(hash) => seen.insert(key, hash) != Some(hash),
                 None => true,
             }
         };
-        std::future::ready(pass)
+        std::future::ready((pass && !only_remember).then_some(object))
     })
 }
 
@@ -146,4 +170,70 @@ where
         .filter(|object| object.meta().namespace == namespace && matches(object))
         .map(|object| kube::runtime::reflector::ObjectRef::from_obj(object.as_ref()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use futures::StreamExt;
+    use k8s_openapi::api::core::v1::ConfigMap;
+
+    use super::{only_when_changed, Known};
+    use crate::k8s::catalog::Change;
+
+    fn map(name: &str, value: &str) -> Arc<ConfigMap> {
+        Arc::new(ConfigMap {
+            metadata: kube::api::ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("default".into()),
+                uid: Some(format!("uid-{name}")),
+                ..Default::default()
+            },
+            data: Some([("value".to_string(), value.to_string())].into()),
+            ..Default::default()
+        })
+    }
+
+    fn value(map: &ConfigMap) -> Option<u64> {
+        let value = map.data.as_ref()?.get("value")?;
+        Some(value.bytes().map(u64::from).sum())
+    }
+
+    async fn passed(known: Known, changes: Vec<Change<ConfigMap>>) -> Vec<String> {
+        only_when_changed(futures::stream::iter(changes), known, value)
+            .map(|map| {
+                format!(
+                    "{}={}",
+                    map.metadata.name.clone().unwrap(),
+                    map.data.as_ref().unwrap()["value"]
+                )
+            })
+            .collect()
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_related_watch_remembers_the_known_state_and_passes_only_what_moved_it() {
+        let changes = vec![
+            Change::Known(map("a", "1")),
+            Change::Known(map("b", "1")),
+            // A later change that leaves what is looked at as it was (a
+            // status write, say) passes nothing, even as the object's first.
+            Change::Later(map("a", "1")),
+            Change::Later(map("b", "2")),
+            Change::Later(map("c", "1")),
+        ];
+        assert_eq!(passed(Known::Remember, changes).await, ["b=2", "c=1"]);
+    }
+
+    #[tokio::test]
+    async fn a_controllers_own_watch_passes_the_known_objects_on() {
+        let changes = vec![
+            Change::Known(map("a", "1")),
+            Change::Later(map("a", "1")),
+            Change::Later(map("a", "2")),
+        ];
+        assert_eq!(passed(Known::Pass, changes).await, ["a=1", "a=2"]);
+    }
 }

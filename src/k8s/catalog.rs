@@ -13,8 +13,11 @@
 //! Freshness: an object reaches a subscriber only after the store holds it,
 //! so a reconcile triggered by a change reads a store at least that new. A
 //! subscriber that joins late first receives every object the store holds,
-//! as a fresh watch's initial list would give it; a watch of a related kind
-//! takes only the changes after the first list (`Catalog::later_changes`).
+//! as a fresh watch's initial list would give it. Each change comes marked
+//! known (there when the subscriber began) or later (`Catalog::marked_changes`):
+//! a watch of a related kind passes on only the later ones that moved what
+//! it looks at, since a controller's own first list reconciles every object
+//! it controls and each such round reads its related objects as they are.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -62,10 +65,34 @@ where
 
 /// One subscriber of a kind's changes.
 struct Subscriber<K> {
-    sender: mpsc::UnboundedSender<Arc<K>>,
-    /// It joined before the first list and wants only what moves after it
-    /// ([`Catalog::later_changes`]): the first list's objects are not sent.
-    skip_first_list: bool,
+    sender: mpsc::UnboundedSender<Change<K>>,
+    /// It joined before the first list: the first list's objects are what
+    /// it knows already ([`Change::Known`]).
+    awaits_first_list: bool,
+}
+
+/// One change a subscriber hears of.
+pub enum Change<K> {
+    /// An object there when the subscriber began: the store held it when
+    /// it joined, or the first list brought it.
+    Known(Arc<K>),
+    /// An object applied or deleted after that (a relist's included).
+    Later(Arc<K>),
+}
+
+impl<K> Change<K> {
+    pub fn object(self) -> Arc<K> {
+        match self {
+            Change::Known(object) | Change::Later(object) => object,
+        }
+    }
+
+    pub fn later(self) -> Option<Arc<K>> {
+        match self {
+            Change::Known(_) => None,
+            Change::Later(object) => Some(object),
+        }
+    }
 }
 
 impl<K: Watched> Drop for Shared<K>
@@ -109,36 +136,17 @@ impl Catalog {
         K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
         K::DynamicType: Eq + Hash + Clone + Default,
     {
-        self.subscribe(namespace, true)
+        self.marked_changes(namespace).map(Change::object)
     }
 
-    /// The changes of `K` in `namespace` after its first list: neither the
-    /// objects the store holds when joining nor those its first list brings,
-    /// then each object the watch applies or deletes (a relist's included).
-    /// What a watch of a related kind needs: a controller's own first list
-    /// reconciles every object it controls, and each such round reads its
-    /// related objects as they are then, so passing the related objects on
-    /// too reconciled most objects twice at every start.
-    pub fn later_changes<K>(
+    /// Every change of `K` in `namespace`, each marked known (the objects
+    /// the store holds when joining, or its first list brings) or later:
+    /// for a filter that must know the state things started from
+    /// (`controller::only_when_changed`).
+    pub fn marked_changes<K>(
         &self,
         namespace: Option<&str>,
-    ) -> impl Stream<Item = Arc<K>> + Send + 'static
-    where
-        K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
-        K::DynamicType: Eq + Hash + Clone + Default,
-    {
-        self.subscribe(namespace, false)
-    }
-
-    /// A new subscriber of `K` in `namespace`: with `replay`, first sent
-    /// the objects the store holds ([`Self::changes`]); without, left out of
-    /// the first list, whether it is in the store already or still to come
-    /// ([`Self::later_changes`]).
-    fn subscribe<K>(
-        &self,
-        namespace: Option<&str>,
-        replay: bool,
-    ) -> impl Stream<Item = Arc<K>> + Send + 'static
+    ) -> impl Stream<Item = Change<K>> + Send + 'static
     where
         K: Watched + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
         K::DynamicType: Eq + Hash + Clone + Default,
@@ -148,14 +156,15 @@ impl Catalog {
         // Under the lock the watch applies events and sets `listed` under:
         // each object is either in this copy of the store or sent after.
         let mut subscribers = lock(&shared.subscribers);
-        if replay {
+        let listed = *shared.listed.borrow();
+        if listed {
             for object in shared.store.state() {
-                let _ = sender.send(object);
+                let _ = sender.send(Change::Known(object));
             }
         }
         subscribers.push(Subscriber {
             sender,
-            skip_first_list: !replay && !*shared.listed.borrow(),
+            awaits_first_list: !listed,
         });
         tokio_stream_of(receiver)
     }
@@ -256,10 +265,15 @@ where
                 watcher::Event::Delete(o) => vec![Arc::new(o)],
             };
             subscribers.retain_mut(|s| {
-                if first_list && std::mem::take(&mut s.skip_first_list) {
-                    return !s.sender.is_closed();
-                }
-                changed.iter().all(|o| s.sender.send(o.clone()).is_ok())
+                let known = first_list && std::mem::take(&mut s.awaits_first_list);
+                changed.iter().all(|o| {
+                    let change = if known {
+                        Change::Known(o.clone())
+                    } else {
+                        Change::Later(o.clone())
+                    };
+                    s.sender.send(change).is_ok()
+                })
             });
         }
     });
