@@ -86,3 +86,28 @@ fn the_chart_dashboard_and_alerts_use_only_series_onair_exports() {
         }
     }
 }
+
+/// The chart's per-service rates and bursts name every service the operator
+/// takes (`Service::ALL`, read case-insensitively), and no other: a service
+/// added to onair is configurable through Helm from its first release.
+#[test]
+fn the_chart_names_every_service_the_operator_rate_limits() {
+    let schema: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/charts/onair/values.schema.json"
+    )))
+    .unwrap();
+    let mut chart: Vec<String> = schema["definitions"]["perService"]["propertyNames"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect();
+    let mut operator: Vec<String> = onair::aws::Service::ALL
+        .iter()
+        .map(|s| s.name().to_ascii_lowercase())
+        .collect();
+    chart.sort();
+    operator.sort();
+    assert_eq!(chart, operator);
+}

@@ -139,6 +139,10 @@ fn one_of_everything() -> BTreeMap<&'static str, usize> {
         ("Kinesis streams", 1),
         ("Firehose delivery streams", 0),
         ("real-time log configs", 1),
+        // No LiveChannel packages with MediaPackage v2 yet.
+        ("MediaPackage v2 channel groups", 0),
+        ("MediaPackage v2 channels", 0),
+        ("MediaPackage v2 origin endpoints", 0),
     ]);
     counts
 }

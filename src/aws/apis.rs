@@ -14,6 +14,7 @@ use super::intercept::{is_read, Call, Intercepted, Interceptor};
 use super::kinesis::KinesisApi;
 use super::medialive::MediaLiveApi;
 use super::mediapackage::MediaPackageApi;
+use super::mediapackagev2::MediaPackageV2Api;
 use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::MediaTailorApi;
 use super::s3::S3Api;
@@ -37,6 +38,7 @@ pub struct AwsApis {
     pub kinesis: Arc<dyn KinesisApi>,
     pub firehose: Arc<dyn FirehoseApi>,
     pub mediapackagevod: Arc<dyn MediaPackageVodApi>,
+    pub mediapackagev2: Arc<dyn MediaPackageV2Api>,
 }
 
 impl AwsApis {
@@ -59,6 +61,7 @@ impl AwsApis {
                 kinesis: Arc::new(sdk::kinesis::SdkKinesis::new(clients)),
                 firehose: Arc::new(sdk::firehose::SdkFirehose::new(clients)),
                 mediapackagevod: Arc::new(sdk::mediapackagevod::SdkMediaPackageVod::new(clients)),
+                mediapackagev2: Arc::new(sdk::mediapackagev2::SdkMediaPackageV2::new(clients)),
             },
         )
     }
@@ -90,6 +93,7 @@ impl AwsApis {
             kinesis: Arc::new(Intercepted::new(guard.clone(), raw.kinesis)),
             firehose: Arc::new(Intercepted::new(guard.clone(), raw.firehose)),
             mediapackagevod: Arc::new(Intercepted::new(guard.clone(), raw.mediapackagevod)),
+            mediapackagev2: Arc::new(Intercepted::new(guard.clone(), raw.mediapackagev2)),
             mediatailor: Arc::new(Intercepted::new(guard, raw.mediatailor)),
         }
     }

@@ -29,6 +29,7 @@ pub mod intercept;
 pub mod kinesis;
 pub mod medialive;
 pub mod mediapackage;
+pub mod mediapackagev2;
 pub mod mediapackagevod;
 pub mod mediatailor;
 pub mod ownership;

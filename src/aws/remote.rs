@@ -332,6 +332,7 @@ async fn dispatch(sim: &Sim, call: &WireCall) -> Result<Value, String> {
         Service::Kinesis => sim.kinesis().serve_call(operation, args).await,
         Service::MediaPackageVod => sim.mediapackagevod().serve_call(operation, args).await,
         Service::Firehose => sim.firehose().serve_call(operation, args).await,
+        Service::MediaPackageV2 => sim.mediapackagev2().serve_call(operation, args).await,
     }
 }
 
@@ -354,6 +355,7 @@ impl AwsApis {
                 kinesis: remote.clone(),
                 firehose: remote.clone(),
                 mediapackagevod: remote.clone(),
+                mediapackagev2: remote.clone(),
             },
         )
     }

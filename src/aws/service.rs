@@ -23,10 +23,12 @@ pub enum Service {
     MediaPackageVod,
     /// Kinesis Data Firehose (telemetry delivery to S3).
     Firehose,
+    /// MediaPackage v2 (channel groups, CMAF and LL-HLS endpoints).
+    MediaPackageV2,
 }
 
 impl Service {
-    pub const ALL: [Service; 12] = [
+    pub const ALL: [Service; 13] = [
         Service::MediaLive,
         Service::MediaPackage,
         Service::MediaTailor,
@@ -39,6 +41,7 @@ impl Service {
         Service::Kinesis,
         Service::MediaPackageVod,
         Service::Firehose,
+        Service::MediaPackageV2,
     ];
 
     /// The name AWS uses in its documentation and error messages.
@@ -56,6 +59,7 @@ impl Service {
             Service::Kinesis => "Kinesis",
             Service::MediaPackageVod => "MediaPackageVod",
             Service::Firehose => "Firehose",
+            Service::MediaPackageV2 => "MediaPackageV2",
         }
     }
 
@@ -101,6 +105,8 @@ impl Service {
             // CreateDeliveryStream, DeleteDeliveryStream, UpdateDestination: 5
             // transactions per second per account (Firehose quotas).
             Service::Firehose => 5,
+            // No published TPS quota for the control plane; the same estimate as v1.
+            Service::MediaPackageV2 => 5,
         }
     }
 }

@@ -46,6 +46,35 @@ pub fn actions(service: Service, operation: &str) -> Option<&'static [&'static s
         (MediaPackage, "create_harvest_job") => &["mediapackage:CreateHarvestJob"],
         (MediaPackage, "describe_harvest_job") => &["mediapackage:DescribeHarvestJob"],
         (MediaPackage, "list_harvest_jobs") => &["mediapackage:ListHarvestJobs"],
+        (MediaPackageV2, "create_channel_group") => &[
+            "mediapackagev2:CreateChannelGroup",
+            "mediapackagev2:TagResource",
+        ],
+        (MediaPackageV2, "get_channel_group") => &["mediapackagev2:GetChannelGroup"],
+        (MediaPackageV2, "list_channel_groups") => &["mediapackagev2:ListChannelGroups"],
+        (MediaPackageV2, "delete_channel_group") => &["mediapackagev2:DeleteChannelGroup"],
+        (MediaPackageV2, "create_channel") => {
+            &["mediapackagev2:CreateChannel", "mediapackagev2:TagResource"]
+        }
+        (MediaPackageV2, "get_channel") => &["mediapackagev2:GetChannel"],
+        (MediaPackageV2, "list_channels") => &["mediapackagev2:ListChannels"],
+        (MediaPackageV2, "delete_channel") => &["mediapackagev2:DeleteChannel"],
+        (MediaPackageV2, "put_channel_policy") => &["mediapackagev2:PutChannelPolicy"],
+        (MediaPackageV2, "get_channel_policy") => &["mediapackagev2:GetChannelPolicy"],
+        (MediaPackageV2, "create_origin_endpoint") => &[
+            "mediapackagev2:CreateOriginEndpoint",
+            "mediapackagev2:TagResource",
+        ],
+        (MediaPackageV2, "get_origin_endpoint") => &["mediapackagev2:GetOriginEndpoint"],
+        (MediaPackageV2, "update_origin_endpoint") => &["mediapackagev2:UpdateOriginEndpoint"],
+        (MediaPackageV2, "delete_origin_endpoint") => &["mediapackagev2:DeleteOriginEndpoint"],
+        (MediaPackageV2, "list_origin_endpoints") => &["mediapackagev2:ListOriginEndpoints"],
+        (MediaPackageV2, "put_origin_endpoint_policy") => {
+            &["mediapackagev2:PutOriginEndpointPolicy"]
+        }
+        (MediaPackageV2, "get_origin_endpoint_policy") => {
+            &["mediapackagev2:GetOriginEndpointPolicy"]
+        }
         (MediaPackageVod, "create_packaging_group") => &[
             "mediapackage-vod:CreatePackagingGroup",
             "mediapackage-vod:TagResource",
@@ -182,6 +211,10 @@ pub fn operations() -> Vec<(Service, &'static str)> {
     add(
         Service::MediaPackageVod,
         <dyn mediapackagevod::MediaPackageVodApi>::OPERATIONS,
+    );
+    add(
+        Service::MediaPackageV2,
+        <dyn mediapackagev2::MediaPackageV2Api>::OPERATIONS,
     );
     add(
         Service::MediaTailor,

@@ -22,7 +22,7 @@ mod tests;
 
 pub use actions::{actions, operations};
 pub use grant::UNSCOPED;
-pub use policy::policy;
+pub use policy::{policy, policy_part, Part};
 use roles::{partition, role_arn, service_names};
 pub use roles::{PassRole, PassedTo};
 
@@ -42,6 +42,12 @@ pub struct IamPolicyArgs {
     /// The AWS partition of the ARNs.
     #[arg(long, default_value = "aws", value_parser = partition)]
     pub partition: String,
+    /// Which of the two policies to print: `changes` (creates, changes,
+    /// deletions, the roles to pass and assume) or `reads` (Describe, Get and
+    /// List). Attach both: together they are more than the 6,144 characters
+    /// IAM allows one managed policy.
+    #[arg(long, value_enum, default_value = "changes")]
+    pub part: Part,
 }
 
 /// What the policy leaves out for want of a role to pass, as a note for
@@ -69,10 +75,20 @@ fn missing_roles_note(pass_roles: &[PassRole]) -> Option<String> {
 }
 
 pub fn main(args: IamPolicyArgs) -> Result<(), String> {
-    if let Some(note) = missing_roles_note(&args.pass_roles) {
-        eprintln!("onair iam-policy: {note}");
+    if args.part == Part::Changes {
+        if let Some(note) = missing_roles_note(&args.pass_roles) {
+            eprintln!("onair iam-policy: {note}");
+        }
+        eprintln!(
+            "onair iam-policy: this is the changes policy; attach the reads policy (`onair iam-policy --part reads`) to the same role too"
+        );
     }
-    let policy = policy(&args.pass_roles, &args.assume_role_arns, &args.partition);
+    let policy = policy_part(
+        args.part,
+        &args.pass_roles,
+        &args.assume_role_arns,
+        &args.partition,
+    );
     let text = serde_json::to_string_pretty(&policy).map_err(|e| e.to_string())?;
     use std::io::Write;
     match writeln!(std::io::stdout(), "{text}") {

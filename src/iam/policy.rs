@@ -1,5 +1,6 @@
-//! The policy document: one statement per grant, then iam:PassRole per service
-//! and sts:AssumeRole for AwsProvider roles.
+//! The policy documents: one statement per grant, then iam:PassRole per
+//! service and sts:AssumeRole for AwsProvider roles, in two parts (see
+//! [`Part`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +10,42 @@ use super::actions::{actions, operations};
 use super::grant::{grant, Grant, OWNER_TAG, UID_GLOB};
 use super::roles::{PassRole, PassedTo};
 
-/// The policy document. `pass_roles`: the service roles onair may hand to
+/// Which of the two documents a statement is in. IAM caps a managed policy
+/// at 6,144 characters (whitespace not counted), and onair's calls need more:
+/// the reads (Describe, Get and List on `*`, and the reads of onair's
+/// secrets) are one policy and everything that changes something the other,
+/// both attached to the operator's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// Creates, changes, deletions, iam:PassRole and sts:AssumeRole.
+    Changes,
+    /// Describe, Get and List calls.
+    Reads,
+}
+
+/// One part of the policy (see [`Part`]), with the arguments of [`policy`].
+pub fn policy_part(
+    part: Part,
+    pass_roles: &[PassRole],
+    assume_roles: &[String],
+    partition: &str,
+) -> Value {
+    let mut document = policy(pass_roles, assume_roles, partition);
+    let reads = [READ_SID, SECRET_READ_SID];
+    if let Some(statements) = document["Statement"].as_array_mut() {
+        statements.retain(|s| {
+            let read = reads.iter().any(|sid| s["Sid"] == *sid);
+            read == (part == Part::Reads)
+        });
+    }
+    document
+}
+
+const READ_SID: &str = "DescribeAndList";
+const SECRET_READ_SID: &str = "ReadOnairSecrets";
+
+/// The whole policy, both parts in one document (what tests check whole).
+/// `pass_roles`: the service roles onair may hand to
 /// AWS services (none: no iam:PassRole at all); `assume_roles`: AwsProvider
 /// roles the operator may assume (none: no sts:AssumeRole at all);
 /// `partition`: of the ARNs (`aws`, `aws-cn`, `aws-us-gov`).
@@ -56,7 +92,7 @@ pub fn policy(pass_roles: &[PassRole], assume_roles: &[String], partition: &str)
                 ),
                 // Reads probe names that may not exist yet (see Read), so no
                 // tag condition; the name limits them to onair's secrets.
-                Grant::SecretRead => ("ReadOnairSecrets", secrets.clone(), None),
+                Grant::SecretRead => (SECRET_READ_SID, secrets.clone(), None),
                 // Functions and real-time log configurations by the names
                 // onair gives them (`...-tokens-<uid>`, `...-cmcd-<uid>`); key
                 // value stores have ARNs by random id, so only their type.
@@ -78,7 +114,7 @@ pub fn policy(pass_roles: &[PassRole], assume_roles: &[String], partition: &str)
                 // condition on a resource that does not exist answers
                 // AccessDenied where onair needs NotFound. They read
                 // configuration; the secrets they could read are above.
-                Grant::Read => ("DescribeAndList", json!("*"), None),
+                Grant::Read => (READ_SID, json!("*"), None),
             };
             let mut statement = json!({
                 "Sid": sid,

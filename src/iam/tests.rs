@@ -342,21 +342,45 @@ fn pass_role_arguments_name_a_service_and_a_role() {
 }
 
 #[test]
-fn the_policy_fits_in_a_managed_policy() {
-    // IAM counts a managed policy's characters without whitespace: 6,144.
-    let size = sample_policy()
-        .to_string()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .count();
-    assert!(size <= 6144, "{size} characters");
-    let medialive = sample_policy()["Statement"]
-        .as_array()
-        .unwrap()
+fn each_part_fits_in_a_managed_policy_and_together_they_are_the_whole() {
+    let roles: Vec<PassRole> = vec!["medialive=arn:aws:iam::123456789012:role/ml"
+        .parse()
+        .unwrap()];
+    let assume = ["arn:aws:iam::123456789012:role/onair-operator".to_string()];
+    let part = |p| policy_part(p, &roles, &assume, "aws");
+    let (changes, reads) = (part(Part::Changes), part(Part::Reads));
+    for (name, document) in [("changes", &changes), ("reads", &reads)] {
+        // IAM counts a managed policy's characters without whitespace: 6,144.
+        let size = document
+            .to_string()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count();
+        assert!(size <= 6144, "the {name} policy has {size} characters");
+    }
+    let statements = |d: &Value| d["Statement"].as_array().unwrap().clone();
+    let by_sid = |mut v: Vec<Value>| {
+        v.sort_by_key(|s| s["Sid"].to_string());
+        v
+    };
+    let mut together = statements(&changes);
+    together.extend(statements(&reads));
+    assert_eq!(
+        by_sid(together),
+        by_sid(statements(&policy(&roles, &assume, "aws")))
+    );
+    assert!(statements(&reads)
         .iter()
-        .any(|s| actions_of(s).contains(&"medialive:StartChannel".to_string()));
-    assert!(medialive);
-    assert!(sample_policy()
-        .to_string()
-        .contains("\"Sid\":\"AssumeAwsProviderRoles\""));
+        .all(|s| actions_of(s).iter().all(|a| is_read(a))));
+    assert!(statements(&changes)
+        .iter()
+        .all(|s| actions_of(s).iter().all(|a| !is_read(a))));
+    let grants = |d: &Value, action: &str| {
+        statements(d)
+            .iter()
+            .any(|s| actions_of(s).contains(&action.to_string()))
+    };
+    assert!(grants(&changes, "medialive:StartChannel"));
+    assert!(grants(&changes, "iam:PassRole") && grants(&changes, "sts:AssumeRole"));
+    assert!(grants(&reads, "medialive:DescribeChannel"));
 }

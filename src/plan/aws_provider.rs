@@ -25,7 +25,7 @@ pub fn permissions_missing(denied: &[&str], identity: &CallerIdentity) -> Option
     Some(Failure::stalled(
         "PermissionsMissing",
         format!(
-            "the credentials work, but AWS refused {} to {}: attach the policy `onair iam-policy` prints to that identity (onair checks again every resync)",
+            "the credentials work, but AWS refused {} to {}: attach the two policies `onair iam-policy --part changes` and `onair iam-policy --part reads` print to that identity (onair checks again every resync)",
             denied.join(", "),
             identity.arn
         ),

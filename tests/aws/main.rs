@@ -16,6 +16,7 @@ mod harvest_job;
 mod live_channel;
 mod medialive;
 mod mediapackage;
+mod mediapackagev2;
 mod mediapackagevod;
 mod mediatailor;
 mod moto;

@@ -333,5 +333,6 @@ pub async fn mediatailor_upsert(api: Arc<dyn onair::aws::mediatailor::MediaTailo
 
 pub mod existence;
 pub mod mediapackage;
+pub mod mediapackagev2;
 pub mod mediapackagevod;
 pub mod secretsmanager;

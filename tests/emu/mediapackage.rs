@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::{bad_request, RestJsonError};
+use super::{bad_request, text, RestJsonError};
 use onair::aws::error::{AwsError, ErrorKind};
 use onair::aws::mediapackage::*;
 
@@ -78,10 +78,6 @@ fn job_json(j: &HarvestJob) -> Value {
             "roleArn": j.s3_destination.role_arn,
         },
     })
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
 }
 
 fn time(v: &Value, field: &str) -> Result<jiff::Timestamp, MpError> {

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::mediapackage::MpError;
-use super::tags;
+use super::{opt, secs, tags, text};
 use onair::aws::mediapackagevod::*;
 
 type Api = Arc<dyn MediaPackageVodApi>;
@@ -32,18 +32,6 @@ pub fn router(api: Api) -> Router {
         .route("/assets", post(create_asset))
         .route("/assets/{id}", get(describe_asset).delete(delete_asset))
         .with_state(api)
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
-fn opt(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_owned)
-}
-
-fn secs(v: &Value) -> Option<u32> {
-    v.as_u64().and_then(|n| u32::try_from(n).ok())
 }
 
 fn group_json(g: &PackagingGroup) -> Value {

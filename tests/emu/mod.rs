@@ -9,6 +9,7 @@
 pub mod cloudfront;
 pub mod medialive;
 pub mod mediapackage;
+pub mod mediapackagev2;
 pub mod mediapackagevod;
 pub mod mediatailor;
 
@@ -104,6 +105,21 @@ pub fn bad_request(message: impl Into<String>) -> RestJsonError {
 }
 
 pub type Answer = Result<Json<Value>, RestJsonError>;
+
+/// A JSON string field, empty when absent.
+pub fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// An optional JSON string field.
+pub fn opt(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+/// An optional JSON number of seconds.
+pub fn secs(v: &Value) -> Option<u32> {
+    v.as_u64().and_then(|n| u32::try_from(n).ok())
+}
 
 /// Strings of a JSON array field.
 pub fn strings(v: &Value) -> Vec<String> {

@@ -11,7 +11,7 @@ use crate::aws::mediapackage::*;
 use crate::aws::secret::SecretString;
 use crate::aws::service::Service;
 
-use super::{i32s, paginate, secs, tags_in, tags_out};
+use super::{i32s, non_empty_list, paginate, secs, tags_in, tags_out};
 
 type Result<T> = std::result::Result<T, AwsError>;
 
@@ -125,7 +125,7 @@ fn hls_in(h: HlsPackage) -> t::HlsPackage {
         .set_segment_duration_seconds(i32s(h.segment_duration_seconds))
         .set_playlist_window_seconds(i32s(h.playlist_window_seconds))
         .set_ad_markers(h.ad_markers.as_deref().map(t::AdMarkers::from))
-        .set_ad_triggers(non_empty(h.ad_triggers, |a| {
+        .set_ad_triggers(non_empty_list(h.ad_triggers, |a| {
             t::AdTriggersElement::from(a.as_str())
         }))
         .build()
@@ -140,17 +140,13 @@ fn dash_in(d: DashPackage) -> t::DashPackage {
                 .as_deref()
                 .map(t::SegmentTemplateFormat::from),
         )
-        .set_ad_triggers(non_empty(d.ad_triggers, |a| {
+        .set_ad_triggers(non_empty_list(d.ad_triggers, |a| {
             t::AdTriggersElement::from(a.as_str())
         }))
-        .set_period_triggers(non_empty(d.period_triggers, |p| {
+        .set_period_triggers(non_empty_list(d.period_triggers, |p| {
             t::PeriodTriggersElement::from(p.as_str())
         }))
         .build()
-}
-
-fn non_empty<T>(v: Vec<String>, f: impl Fn(&String) -> T) -> Option<Vec<T>> {
-    (!v.is_empty()).then(|| v.iter().map(f).collect())
 }
 
 /// An endpoint's package as the SDK's pair of optional HLS and DASH packages, the

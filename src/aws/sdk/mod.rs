@@ -17,6 +17,7 @@ pub mod firehose;
 pub mod kinesis;
 pub mod medialive;
 pub mod mediapackage;
+pub mod mediapackagev2;
 pub mod mediapackagevod;
 pub mod mediatailor;
 pub mod s3;
@@ -68,6 +69,12 @@ pub(crate) fn i32s(v: Option<u32>) -> Option<i32> {
 /// string as well as none at the end of some lists.
 pub(crate) fn non_empty(marker: Option<&str>) -> Option<String> {
     marker.filter(|m| !m.is_empty()).map(str::to_owned)
+}
+
+/// A list worth sending: none for an empty one (AWS reads an absent list as
+/// empty, and some reject an empty one), each item converted by `f`.
+pub(crate) fn non_empty_list<T>(v: Vec<String>, f: impl Fn(&String) -> T) -> Option<Vec<T>> {
+    (!v.is_empty()).then(|| v.iter().map(f).collect())
 }
 
 /// Collects every page of a paginated list call.

@@ -16,6 +16,7 @@ mod firehose;
 mod kinesis;
 mod medialive;
 mod mediapackage;
+mod mediapackagev2;
 mod mediapackagevod;
 mod mediatailor;
 mod s3;
@@ -38,6 +39,7 @@ use super::intercept::Intercepted;
 use super::kinesis::KinesisApi;
 use super::medialive::MediaLiveApi;
 use super::mediapackage::MediaPackageApi;
+use super::mediapackagev2::MediaPackageV2Api;
 use super::mediapackagevod::MediaPackageVodApi;
 use super::mediatailor::{MediaTailorApi, PlaybackConfiguration};
 use super::s3::S3Api;
@@ -141,6 +143,7 @@ pub(crate) struct World {
     pub(crate) kinesis: Mutex<kinesis::State>,
     pub(crate) firehose: Mutex<firehose::State>,
     pub(crate) mediapackagevod: Mutex<mediapackagevod::State>,
+    pub(crate) mediapackagev2: Mutex<mediapackagev2::State>,
 }
 
 impl World {
@@ -202,6 +205,7 @@ impl Sim {
                 kinesis: Mutex::default(),
                 firehose: Mutex::default(),
                 mediapackagevod: Mutex::default(),
+                mediapackagev2: Mutex::default(),
             }),
         }
     }
@@ -307,6 +311,14 @@ impl Sim {
         )))
     }
 
+    pub fn mediapackagev2(&self) -> Arc<dyn MediaPackageV2Api> {
+        Arc::new(
+            self.wrap::<dyn MediaPackageV2Api>(Arc::new(mediapackagev2::SimMediaPackageV2(
+                self.world.clone(),
+            ))),
+        )
+    }
+
     /// How many live resources of each kind exist (deleted and deleting ones
     /// left out), read without counting as calls: what leak checks compare.
     pub async fn inventory(&self) -> BTreeMap<&'static str, usize> {
@@ -401,6 +413,10 @@ impl Sim {
         counts.insert("VOD packaging groups", groups);
         counts.insert("VOD packaging configurations", configs);
         counts.insert("VOD assets", assets);
+        let (groups, channels, endpoints) = lock(&self.world.mediapackagev2).counts();
+        counts.insert("MediaPackage v2 channel groups", groups);
+        counts.insert("MediaPackage v2 channels", channels);
+        counts.insert("MediaPackage v2 origin endpoints", endpoints);
         counts.insert("Kinesis streams", self.stream_count());
         counts.insert("Firehose delivery streams", self.delivery_stream_count());
         counts.insert(
@@ -483,6 +499,7 @@ impl AwsApis {
                 kinesis: sim.kinesis(),
                 firehose: sim.firehose(),
                 mediapackagevod: sim.mediapackagevod(),
+                mediapackagev2: sim.mediapackagev2(),
             },
         )
     }
