@@ -37,7 +37,6 @@ use super::wire::{Remote, Transport, WireCall};
 pub struct SimStats {
     /// Calls by service and operation (the trait method's name).
     pub calls: Vec<(Service, String, u64)>,
-    pub writes: u64,
     /// Throttled answers by service.
     pub throttled: BTreeMap<Service, u64>,
 }
@@ -51,11 +50,22 @@ impl SimStats {
                 .into_iter()
                 .map(|((service, operation), n)| (service, operation.to_string(), n))
                 .collect(),
-            writes: faults.writes(),
             throttled: Service::ALL
                 .iter()
                 .map(|&service| (service, faults.throttled(service)))
                 .collect(),
+        }
+    }
+
+    /// Stats of these calls, nothing throttled (what the bench's unit tests
+    /// feed it).
+    pub fn of_calls(calls: &[(Service, &str, u64)]) -> Self {
+        SimStats {
+            calls: calls
+                .iter()
+                .map(|&(service, operation, n)| (service, operation.to_string(), n))
+                .collect(),
+            throttled: BTreeMap::new(),
         }
     }
 
@@ -70,6 +80,16 @@ impl SimStats {
 
     pub fn total(&self) -> u64 {
         self.calls.iter().map(|(_, _, n)| n).sum()
+    }
+
+    /// Calls that may have changed something (all but reads).
+    pub fn writes(&self) -> u64 {
+        self.writing_operations().map(|(_, _, n)| n).sum()
+    }
+
+    /// Describe, Get, List, Head and Find calls.
+    pub fn reads(&self) -> u64 {
+        self.total() - self.writes()
     }
 
     /// The calls to each of `services`, all operations.
@@ -108,7 +128,6 @@ impl SimStats {
                 })
                 .filter(|(_, _, n)| *n > 0)
                 .collect(),
-            writes: self.writes.saturating_sub(earlier.writes),
             throttled: self
                 .throttled
                 .iter()

@@ -133,27 +133,16 @@ mod tests {
         assert!(bound.ratio(1.0).is_finite());
     }
 
-    fn stats(calls: &[(Service, &str, u64)]) -> SimStats {
-        SimStats {
-            calls: calls
-                .iter()
-                .map(|&(service, operation, n)| (service, operation.to_string(), n))
-                .collect(),
-            writes: 0,
-            throttled: BTreeMap::new(),
-        }
-    }
-
     #[test]
     fn the_necessary_calls_are_the_writes_and_one_resyncs_reads() {
         // Converging: 3 creates, 1 start and 40 polls to MediaLive.
-        let converged = stats(&[
+        let converged = SimStats::of_calls(&[
             (Service::MediaLive, "create_channel", 3),
             (Service::MediaLive, "start_channel", 1),
             (Service::MediaLive, "describe_channel", 40),
         ]);
         // The resync then reads the 3 resources once each.
-        let after = stats(&[
+        let after = SimStats::of_calls(&[
             (Service::MediaLive, "create_channel", 3),
             (Service::MediaLive, "start_channel", 1),
             (Service::MediaLive, "describe_channel", 41),

@@ -16,11 +16,10 @@ pub fn writes_and_reads(stats: &SimStats, channels: usize) -> String {
     } else {
         format!(" ({})", writing.join(", "))
     };
-    let reads = stats.total() - stats.writes;
     format!(
         "{} writes{which} and {:.2} reads per channel",
-        stats.writes,
-        reads as f64 / channels.max(1) as f64
+        stats.writes(),
+        stats.reads() as f64 / channels.max(1) as f64
     )
 }
 
@@ -43,20 +42,9 @@ mod tests {
     use super::*;
     use crate::aws::Service;
 
-    fn stats(calls: &[(Service, &str, u64)], writes: u64) -> SimStats {
-        SimStats {
-            calls: calls
-                .iter()
-                .map(|&(service, operation, n)| (service, operation.to_string(), n))
-                .collect(),
-            writes,
-            throttled: Default::default(),
-        }
-    }
-
     #[test]
     fn no_write_reads_as_zero_exactly() {
-        let calls = stats(&[(Service::MediaLive, "describe_channel", 30)], 0);
+        let calls = SimStats::of_calls(&[(Service::MediaLive, "describe_channel", 30)]);
         assert_eq!(
             writes_and_reads(&calls, 3),
             "0 writes and 10.00 reads per channel"
@@ -65,14 +53,11 @@ mod tests {
 
     #[test]
     fn a_few_writes_among_many_channels_are_counted_and_named() {
-        let calls = stats(
-            &[
-                (Service::MediaLive, "describe_channel", 10_000),
-                (Service::MediaTailor, "put_playback_configuration", 7),
-                (Service::MediaTailor, "get_playback_configuration", 0),
-            ],
-            7,
-        );
+        let calls = SimStats::of_calls(&[
+            (Service::MediaLive, "describe_channel", 10_000),
+            (Service::MediaTailor, "put_playback_configuration", 7),
+            (Service::MediaTailor, "get_playback_configuration", 0),
+        ]);
         assert_eq!(
             writes_and_reads(&calls, 10_000),
             format!(

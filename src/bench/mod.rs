@@ -326,11 +326,10 @@ async fn bench(args: BenchArgs) -> Result<(), String> {
     let cpu = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
     let after = sim.stats().await?;
     let resync = after.since(&before);
-    let reads = resync.total() - resync.writes;
     println!(
         "steady state, one resync: {} ({:.2} reads per resource; target 0 writes, <= 1 read per resource)",
         calls::writes_and_reads(&resync, args.channels),
-        reads as f64 / args.channels as f64 / resources
+        resync.reads() as f64 / args.channels as f64 / resources
     );
     println!(
         "steady-state AWS calls per channel per hour, at `onair run`'s resync of {} s: {:.1}",
