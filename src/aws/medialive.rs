@@ -226,10 +226,33 @@ pub struct ChannelSettings {
     pub name: String,
     pub role_arn: Option<String>,
     pub input_ids: Vec<String>,
-    /// MediaPackage (v1) channel ids the channel sends to, through MediaLive's
-    /// MediaPackage output group (no WebDAV credentials involved).
-    pub media_package_channel_ids: Vec<String>,
+    /// The MediaPackage channels the channel sends to, through MediaLive's
+    /// MediaPackage output group (no credentials involved).
+    pub packaging: Vec<PackagingDestination>,
     pub encoding: Encoding,
+}
+
+/// Where a channel's MediaPackage output group sends (one
+/// `MediaPackageOutputDestinationSettings`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "version", rename_all_fields = "camelCase")]
+pub enum PackagingDestination {
+    /// A MediaPackage v1 channel, by id.
+    V1 { channel_id: String },
+    /// A MediaPackage v2 channel, by group and name: MediaLive's CMAF Ingest
+    /// ("v2 mode" of the output group), so the channel's input type must be
+    /// CMAF. MediaLive signs with the channel's role, which the v2 channel's
+    /// policy must let in.
+    V2 {
+        channel_group: String,
+        channel_name: String,
+    },
+}
+
+impl PackagingDestination {
+    pub fn is_v2(&self) -> bool {
+        matches!(self, Self::V2 { .. })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::api::live_channel::{DesiredState, LiveChannelSpec};
 use crate::aws::cloudfront::DistributionConfig;
-use crate::aws::medialive::{ChannelSettings, InputSettings, InputType};
+use crate::aws::medialive::{ChannelSettings, InputSettings, InputType, PackagingDestination};
 use crate::aws::mediapackage::{CdnAuthorization, OriginEndpointSpec};
 use crate::aws::ownership::{Owner, Tags};
 use crate::aws::secret::SecretString;
@@ -102,7 +102,9 @@ pub fn channel_settings(
         name: String::new(),
         role_arn: role_arn.map(str::to_string),
         input_ids: vec![input_id.to_string()],
-        media_package_channel_ids: vec![packaging_channel_id.to_string()],
+        packaging: vec![PackagingDestination::V1 {
+            channel_id: packaging_channel_id.to_string(),
+        }],
         encoding: medialive::encoding(&spec.encoding),
     }
 }

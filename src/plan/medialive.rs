@@ -224,15 +224,15 @@ pub fn channel_step(
 /// Settings compare as MediaLive stores them: the order of inputs and
 /// destinations does not matter.
 pub fn same_settings(observed: &ChannelSettings, desired: &ChannelSettings) -> bool {
-    let sorted = |v: &[String]| {
+    fn sorted<T: Clone + Ord>(v: &[T]) -> Vec<T> {
         let mut v = v.to_vec();
         v.sort();
         v
-    };
+    }
     observed.encoding == desired.encoding
         && observed.role_arn == desired.role_arn
         && sorted(&observed.input_ids) == sorted(&desired.input_ids)
-        && sorted(&observed.media_package_channel_ids) == sorted(&desired.media_package_channel_ids)
+        && sorted(&observed.packaging) == sorted(&desired.packaging)
 }
 
 #[cfg(test)]

@@ -91,7 +91,9 @@ pub fn new_channel(o: &Owner, input_id: &str) -> NewChannel {
             name: o.display_name("channel", 128),
             role_arn: Some("arn:aws:iam::123456789012:role/MediaLiveAccess".into()),
             input_ids: vec![input_id.into()],
-            media_package_channel_ids: vec![o.resource_id("mp", 64)],
+            packaging: vec![PackagingDestination::V1 {
+                channel_id: o.resource_id("mp", 64),
+            }],
             encoding: encoding(),
         },
         tags: o.tags("channel", &Tags::new()),
@@ -149,8 +151,8 @@ pub async fn medialive_channel_lifecycle(api: Arc<dyn MediaLiveApi>, b: &dyn Bac
     );
     assert_eq!(ch.settings.input_ids, vec![input.id.clone()]);
     assert_eq!(
-        ch.settings.media_package_channel_ids,
-        vec![o.resource_id("mp", 64)]
+        ch.settings.packaging,
+        new_channel(&o, &input.id).settings.packaging
     );
     assert!(api
         .list_channels()
@@ -172,8 +174,18 @@ pub async fn medialive_channel_lifecycle(api: Arc<dyn MediaLiveApi>, b: &dyn Bac
 
     let mut settings = ch.settings.clone();
     settings.encoding.renditions.pop();
-    let updated = api.update_channel(&ch.id, settings).await.unwrap();
+    // A MediaPackage v2 destination (CMAF Ingest) reads back as one.
+    settings.packaging = vec![PackagingDestination::V2 {
+        channel_group: "onair".into(),
+        channel_name: o.resource_id("v2", 256),
+    }];
+    let updated = api.update_channel(&ch.id, settings.clone()).await.unwrap();
     assert_eq!(updated.settings.encoding.renditions.len(), 1);
+    assert_eq!(updated.settings.packaging, settings.packaging);
+    assert_eq!(
+        settled_channel(&*api, b, &ch.id).await.settings.packaging,
+        settings.packaging
+    );
 
     api.delete_channel(&ch.id).await.unwrap();
     b.settle().await;

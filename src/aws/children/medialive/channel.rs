@@ -156,7 +156,7 @@ mod channel_tests {
 
     use super::*;
     use crate::aws::children::medialive::InputChild;
-    use crate::aws::medialive::Encoding;
+    use crate::aws::medialive::{Encoding, PackagingDestination};
     use crate::aws::medialive::{InputSettings, InputType};
     use crate::aws::sim::Sim;
     use crate::controller::kit::driver::{ensure, remove, MemoryIds};
@@ -177,7 +177,9 @@ mod channel_tests {
         let (input, _) = ensure(&input, ids).await.unwrap();
         ChannelSettings {
             input_ids: vec![input.id],
-            media_package_channel_ids: vec![owner.resource_id("packaging-channel", 256)],
+            packaging: vec![PackagingDestination::V1 {
+                channel_id: owner.resource_id("packaging-channel", 256),
+            }],
             encoding: Encoding {
                 gop_seconds: 2,
                 ..Default::default()

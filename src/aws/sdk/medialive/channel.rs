@@ -45,19 +45,37 @@ pub(super) fn attachments(ids: &[String]) -> Vec<t::InputAttachment> {
         .collect()
 }
 
-pub(super) fn output_destinations(ids: &[String]) -> Vec<t::OutputDestination> {
+pub(super) fn output_destinations(to: &[PackagingDestination]) -> Vec<t::OutputDestination> {
+    let settings = to.iter().map(|d| {
+        let b = t::MediaPackageOutputDestinationSettings::builder();
+        match d {
+            PackagingDestination::V1 { channel_id } => b.channel_id(channel_id),
+            PackagingDestination::V2 {
+                channel_group,
+                channel_name,
+            } => b.channel_group(channel_group).channel_name(channel_name),
+        }
+        .build()
+    });
     vec![t::OutputDestination::builder()
         .id(DESTINATION)
-        .set_media_package_settings(Some(
-            ids.iter()
-                .map(|id| {
-                    t::MediaPackageOutputDestinationSettings::builder()
-                        .channel_id(id)
-                        .build()
-                })
-                .collect(),
-        ))
+        .set_media_package_settings(Some(settings.collect()))
         .build()]
+}
+
+/// A destination as MediaLive answers it: a group and a name are v2, a
+/// channel id v1; neither (never answered by AWS) is left out.
+fn destination_from(m: &t::MediaPackageOutputDestinationSettings) -> Option<PackagingDestination> {
+    match (m.channel_group(), m.channel_name(), m.channel_id()) {
+        (Some(group), Some(name), _) => Some(PackagingDestination::V2 {
+            channel_group: group.into(),
+            channel_name: name.into(),
+        }),
+        (_, _, Some(id)) => Some(PackagingDestination::V1 {
+            channel_id: id.into(),
+        }),
+        _ => None,
+    }
 }
 
 /// The fields of a channel, wherever the SDK puts them.
@@ -95,12 +113,12 @@ impl ChannelParts<'_> {
                     .iter()
                     .filter_map(|a| a.input_id().map(str::to_owned))
                     .collect(),
-                media_package_channel_ids: self
+                packaging: self
                     .destinations
                     .unwrap_or_default()
                     .iter()
                     .flat_map(|d| d.media_package_settings())
-                    .filter_map(|m| m.channel_id().map(str::to_owned))
+                    .filter_map(destination_from)
                     .collect(),
                 encoding: encoding_from(self.encoder),
             },

@@ -11,9 +11,18 @@ fn output_name(r: &VideoRendition) -> String {
     format!("video_{}", r.name)
 }
 
+/// CMAF Ingest to MediaPackage v2: SCTE-35 passed on as such (what v2
+/// endpoints turn into the ad markers MediaTailor reads).
+fn v2_settings() -> t::MediaPackageV2GroupSettings {
+    t::MediaPackageV2GroupSettings::builder()
+        .scte35_type(t::Scte35Type::Scte35WithoutSegmentation)
+        .build()
+}
+
 /// onair's encoding to MediaLive's encoder settings: one H.264 QVBR video description
-/// per rendition, one AAC audio description, one MediaPackage output group.
-pub(super) fn encoder_settings(e: &Encoding) -> t::EncoderSettings {
+/// per rendition, one AAC audio description, one MediaPackage output group (in
+/// v2 mode, CMAF Ingest, when it sends to a MediaPackage v2 channel).
+pub(super) fn encoder_settings(e: &Encoding, to: &[PackagingDestination]) -> t::EncoderSettings {
     let video = e.renditions.iter().map(|r| {
         t::VideoDescription::builder()
             .name(output_name(r))
@@ -80,6 +89,9 @@ pub(super) fn encoder_settings(e: &Encoding) -> t::EncoderSettings {
                                     t::OutputLocationRef::builder()
                                         .destination_ref_id(DESTINATION)
                                         .build(),
+                                )
+                                .set_mediapackage_v2_group_settings(
+                                    to.iter().any(PackagingDestination::is_v2).then(v2_settings),
                                 )
                                 .build(),
                         )

@@ -198,8 +198,8 @@ impl MediaLiveApi for SdkMediaLive {
             .set_role_arn(s.role_arn.clone())
             .channel_class(t::ChannelClass::from(channel.channel_class.as_str()))
             .set_input_attachments(Some(attachments(&s.input_ids)))
-            .set_destinations(Some(output_destinations(&s.media_package_channel_ids)))
-            .encoder_settings(encoder_settings(&s.encoding))
+            .set_destinations(Some(output_destinations(&s.packaging)))
+            .encoder_settings(encoder_settings(&s.encoding, &s.packaging))
             .input_specification(
                 t::InputSpecification::builder()
                     .codec(t::InputCodec::Avc)
@@ -236,10 +236,8 @@ impl MediaLiveApi for SdkMediaLive {
             .name(settings.name.clone())
             .set_role_arn(settings.role_arn.clone())
             .set_input_attachments(Some(attachments(&settings.input_ids)))
-            .set_destinations(Some(output_destinations(
-                &settings.media_package_channel_ids,
-            )))
-            .encoder_settings(encoder_settings(&settings.encoding))
+            .set_destinations(Some(output_destinations(&settings.packaging)))
+            .encoder_settings(encoder_settings(&settings.encoding, &settings.packaging))
             .send()
             .await
             .map_err(sdk_err(SVC, "UpdateChannel"))?;
