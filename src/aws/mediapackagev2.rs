@@ -197,7 +197,9 @@ pub struct DashManifest {
     pub window_seconds: Option<u32>,
     pub min_update_period_seconds: Option<u32>,
     pub suggested_presentation_delay_seconds: Option<u32>,
-    /// `ADS` starts a new period at each ad (MediaTailor needs it).
+    /// What starts a new period, AWS's v2 spelling: `AVAILS` (at each ad, what
+    /// MediaTailor needs), `DRM_KEY_ROTATION`, `SOURCE_CHANGES`,
+    /// `SOURCE_DISRUPTIONS` or `NONE` (v1's `ADS` is `AVAILS` here).
     pub period_triggers: Vec<String>,
 }
 

@@ -45,25 +45,28 @@ fn glob(pattern: &str, text: &str) -> bool {
     }
 }
 
+/// The service roles the sample passes, one of each kind and two for
+/// MediaPackage.
+const SAMPLE_PASS_ROLES: [&str; 5] = [
+    "medialive=arn:aws:iam::123456789012:role/MediaLiveAccessRole",
+    "mediapackage=arn:aws:iam::123456789012:role/MediaPackageSecretsRole",
+    "mediapackage=arn:aws:iam::123456789012:role/HarvestRole",
+    "cloudfront=arn:aws:iam::123456789012:role/CloudFrontRealtimeLogRole",
+    "firehose=arn:aws:iam::123456789012:role/FirehoseRole",
+];
+
+/// The AwsProvider roles the sample may assume, in two accounts.
+const SAMPLE_ASSUME_ROLES: [&str; 2] = [
+    "arn:aws:iam::123456789012:role/onair-operator",
+    "arn:aws:iam::210987654321:role/onair-operator",
+];
+
 fn sample_policy() -> Value {
-    let roles: Vec<PassRole> = [
-        "medialive=arn:aws:iam::123456789012:role/MediaLiveAccessRole",
-        "mediapackage=arn:aws:iam::123456789012:role/MediaPackageSecretsRole",
-        "mediapackage=arn:aws:iam::123456789012:role/HarvestRole",
-        "cloudfront=arn:aws:iam::123456789012:role/CloudFrontRealtimeLogRole",
-        "firehose=arn:aws:iam::123456789012:role/FirehoseRole",
-    ]
-    .iter()
-    .map(|s| s.parse().unwrap())
-    .collect();
-    policy(
-        &roles,
-        &[
-            "arn:aws:iam::123456789012:role/onair-operator".into(),
-            "arn:aws:iam::210987654321:role/onair-operator".into(),
-        ],
-        "aws",
-    )
+    let roles: Vec<PassRole> = SAMPLE_PASS_ROLES
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    policy(&roles, &SAMPLE_ASSUME_ROLES.map(String::from), "aws")
 }
 
 #[test]
@@ -343,10 +346,13 @@ fn pass_role_arguments_name_a_service_and_a_role() {
 
 #[test]
 fn each_part_fits_in_a_managed_policy_and_together_they_are_the_whole() {
-    let roles: Vec<PassRole> = vec!["medialive=arn:aws:iam::123456789012:role/ml"
-        .parse()
-        .unwrap()];
-    let assume = ["arn:aws:iam::123456789012:role/onair-operator".to_string()];
+    // The sample's five roles to pass and two to assume: what a real
+    // deployment's changes part carries.
+    let roles: Vec<PassRole> = SAMPLE_PASS_ROLES
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let assume = SAMPLE_ASSUME_ROLES.map(String::from);
     let part = |p| policy_part(p, &roles, &assume, "aws");
     let (changes, reads) = (part(Part::Changes), part(Part::Reads));
     for (name, document) in [("changes", &changes), ("reads", &reads)] {

@@ -64,9 +64,17 @@ pub(super) fn output_destinations(to: &[PackagingDestination]) -> Vec<t::OutputD
 }
 
 /// A destination as MediaLive answers it: a group and a name are v2, a
-/// channel id v1; neither (never answered by AWS) is left out.
+/// channel id v1 (empty strings count as absent); neither (never answered by
+/// AWS) is left out.
 fn destination_from(m: &t::MediaPackageOutputDestinationSettings) -> Option<PackagingDestination> {
-    match (m.channel_group(), m.channel_name(), m.channel_id()) {
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.filter(|s| !s.is_empty())
+    }
+    match (
+        given(m.channel_group()),
+        given(m.channel_name()),
+        given(m.channel_id()),
+    ) {
         (Some(group), Some(name), _) => Some(PackagingDestination::V2 {
             channel_group: group.into(),
             channel_name: name.into(),
