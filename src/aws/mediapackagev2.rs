@@ -36,6 +36,39 @@ pub const MIN_MANIFEST_WINDOW_SECONDS: u32 = 30;
 /// Longest resource policy, in characters.
 pub const MAX_POLICY_LEN: usize = 6144;
 
+/// The HLS ad-marker kinds MediaPackage v2 writes (`ScteHls.AdMarkerHls`).
+pub const AD_MARKERS_HLS: &[&str] = &["DATERANGE", "SCTE35_ENHANCED"];
+/// What can start a new DASH period (`DashPeriodTrigger`).
+pub const DASH_PERIOD_TRIGGERS: &[&str] = &[
+    "AVAILS",
+    "DRM_KEY_ROTATION",
+    "NONE",
+    "SOURCE_CHANGES",
+    "SOURCE_DISRUPTIONS",
+];
+/// The SCTE-35 message types an endpoint can treat as ads (`ScteFilter`).
+pub const SCTE_FILTERS: &[&str] = &[
+    "ALTERNATE_CONTENT_OPPORTUNITY",
+    "BREAK",
+    "CALL_AD_SERVER",
+    "CHAPTER",
+    "CONTENT_IDENTIFICATION",
+    "DISTRIBUTOR_ADVERTISEMENT",
+    "DISTRIBUTOR_AD_BLOCK",
+    "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
+    "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
+    "DISTRIBUTOR_PROMO",
+    "NETWORK",
+    "PROGRAM",
+    "PROVIDER_ADVERTISEMENT",
+    "PROVIDER_AD_BLOCK",
+    "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
+    "PROVIDER_PLACEMENT_OPPORTUNITY",
+    "PROVIDER_PROMO",
+    "SPLICE_INSERT",
+    "UNSCHEDULED_EVENT",
+];
+
 /// Whether `name` is a valid group, channel or endpoint name
 /// (`[a-zA-Z0-9_-]{1,256}`).
 pub fn is_resource_name(name: &str) -> bool {

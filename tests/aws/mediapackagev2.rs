@@ -75,6 +75,6 @@ async fn contract_endpoints_and_policies_on_the_emulator() {
     assert_eq!(
         sim.faults()
             .calls(Service::MediaPackageV2, "create_origin_endpoint"),
-        1 + 1 + 7
+        1 + 1 + 10
     );
 }

@@ -553,3 +553,16 @@ impl MediaPackageV2Api for SdkMediaPackageV2 {
         Ok(out.policy().to_owned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spellings the layer (and its simulation) accept are the SDK's.
+    #[test]
+    fn the_layers_enumerations_are_the_sdks() {
+        assert_eq!(AD_MARKERS_HLS, t::AdMarkerHls::values());
+        assert_eq!(DASH_PERIOD_TRIGGERS, t::DashPeriodTrigger::values());
+        assert_eq!(SCTE_FILTERS, t::ScteFilter::values());
+    }
+}

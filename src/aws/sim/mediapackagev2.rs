@@ -78,9 +78,34 @@ fn check_policy(op: &'static str, policy: &str) -> Result<()> {
     }
 }
 
+/// Every value of `values` is one of AWS's `allowed` spellings of `what`.
+fn check_values<'a>(
+    op: &'static str,
+    what: &str,
+    values: impl IntoIterator<Item = &'a String>,
+    allowed: &[&str],
+) -> Result<()> {
+    match values.into_iter().find(|v| !allowed.contains(&v.as_str())) {
+        None => Ok(()),
+        Some(v) => Err(invalid(
+            op,
+            format!("{what} {v:?} is not one of {}", allowed.join(", ")),
+        )),
+    }
+}
+
 /// What AWS checks of an endpoint's settings, on create and update alike.
 fn check_endpoint(op: &'static str, s: &OriginEndpointSpec) -> Result<()> {
     check_name(op, "Origin endpoint", &s.name)?;
+    check_values(op, "ScteFilter", &s.segment.scte_filter, SCTE_FILTERS)?;
+    let markers = s
+        .hls_manifests
+        .iter()
+        .chain(&s.low_latency_hls_manifests)
+        .filter_map(|m| m.ad_markers.as_ref());
+    check_values(op, "AdMarkerHls", markers, AD_MARKERS_HLS)?;
+    let triggers = s.dash_manifests.iter().flat_map(|m| &m.period_triggers);
+    check_values(op, "PeriodTriggers", triggers, DASH_PERIOD_TRIGGERS)?;
     if let Some(d) = s.segment.duration_seconds {
         if !SEGMENT_SECONDS.contains(&d) {
             return Err(invalid(

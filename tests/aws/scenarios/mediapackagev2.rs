@@ -284,6 +284,10 @@ pub async fn endpoints_and_policies(api: Arc<dyn MediaPackageV2Api>) {
         refused(|s| s.dash_manifests[0].window_seconds = Some(10)),
         refused(|s| s.hls_manifests[0].program_date_time_interval_seconds = None),
         refused(|s| s.startover_window_seconds = Some(MAX_STARTOVER_SECONDS + 1)),
+        // v1's spellings, which v2 refuses.
+        refused(|s| s.dash_manifests[0].period_triggers = vec!["ADS".into()]),
+        refused(|s| s.hls_manifests[0].ad_markers = Some("PASSTHROUGH".into())),
+        refused(|s| s.segment.scte_filter.push("SPLICE".into())),
     ] {
         assert!(
             matches!(
