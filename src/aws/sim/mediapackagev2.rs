@@ -45,6 +45,32 @@ fn not_found(op: &'static str, what: &str, name: &str) -> AwsError {
     err(op, ErrorKind::NotFound { message })
 }
 
+/// A create of a name in use: Conflict RESOURCE_ALREADY_EXISTS on AWS.
+fn taken(op: &'static str, what: &str) -> AwsError {
+    let message = format!("RESOURCE_ALREADY_EXISTS: {what} already exists");
+    err(op, ErrorKind::AlreadyExists { message })
+}
+
+/// A resource's policy slot: replaced by put (`Some`), read by get (`None`).
+/// Channels and endpoints keep theirs beside them, the same way.
+fn policy_slot<K: Ord, T>(
+    op: &'static str,
+    slots: &mut BTreeMap<K, (T, Option<String>)>,
+    key: &K,
+    what: &str,
+    name: &str,
+    put: Option<&str>,
+) -> Result<String> {
+    let (_, slot) = slots
+        .get_mut(key)
+        .ok_or_else(|| not_found(op, what, name))?;
+    if let Some(policy) = put {
+        *slot = Some(policy.to_owned());
+    }
+    slot.clone()
+        .ok_or_else(|| not_found(op, &format!("policy of {what}"), name))
+}
+
 fn invalid(op: &'static str, message: String) -> AwsError {
     err(op, ErrorKind::InvalidRequest { message })
 }
@@ -224,13 +250,6 @@ impl SimMediaPackageV2 {
     }
 }
 
-/// A random label of `n` hex digits (egress and ingest host names).
-fn label(n: usize) -> String {
-    (0..n)
-        .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
-        .collect()
-}
-
 #[async_trait]
 impl MediaPackageV2Api for SimMediaPackageV2 {
     async fn create_channel_group(&self, g: NewChannelGroup) -> Result<ChannelGroup> {
@@ -238,24 +257,16 @@ impl MediaPackageV2Api for SimMediaPackageV2 {
         check_name(OP, "Channel group", &g.name)?;
         let mut state = lock(&self.0.mediapackagev2);
         if state.groups.contains_key(&g.name) {
-            return Err(err(
-                OP,
-                ErrorKind::AlreadyExists {
-                    message: format!(
-                        "RESOURCE_ALREADY_EXISTS: channel group {} already exists",
-                        g.name
-                    ),
-                },
-            ));
+            return Err(taken(OP, &format!("channel group {}", g.name)));
         }
         let group = ChannelGroup {
             arn: self
                 .0
                 .arn("mediapackagev2", &format!("channelGroup/{}", g.name)),
             egress_domain: format!(
-                "{}.egress.{}.mediapackagev2.{}.amazonaws.com",
-                label(6),
-                label(6),
+                "{:06x}.egress.{:06x}.mediapackagev2.{}.amazonaws.com",
+                fastrand::u32(..1 << 24),
+                fastrand::u32(..1 << 24),
                 self.0.region
             ),
             name: g.name,
@@ -305,15 +316,7 @@ impl MediaPackageV2Api for SimMediaPackageV2 {
         };
         let key = key2(&c.group, &c.name);
         if state.channels.contains_key(&key) {
-            return Err(err(
-                OP,
-                ErrorKind::AlreadyExists {
-                    message: format!(
-                        "RESOURCE_ALREADY_EXISTS: channel {} already exists in {}",
-                        c.name, c.group
-                    ),
-                },
-            ));
+            return Err(taken(OP, &format!("channel {} in {}", c.name, c.group)));
         }
         // The ingest hosts are the egress host's labels with the pipeline's suffix.
         let (prefix, rest) = group
@@ -389,23 +392,29 @@ impl MediaPackageV2Api for SimMediaPackageV2 {
     async fn put_channel_policy(&self, group: &str, channel: &str, policy: &str) -> Result<()> {
         const OP: &str = "put_channel_policy";
         check_policy(OP, policy)?;
-        let mut state = lock(&self.0.mediapackagev2);
-        let (_, slot) = state
-            .channels
-            .get_mut(&key2(group, channel))
-            .ok_or_else(|| not_found(OP, "channel", channel))?;
-        *slot = Some(policy.to_owned());
+        let channels = &mut lock(&self.0.mediapackagev2).channels;
+        policy_slot(
+            OP,
+            channels,
+            &key2(group, channel),
+            "channel",
+            channel,
+            Some(policy),
+        )?;
         Ok(())
     }
 
     async fn get_channel_policy(&self, group: &str, channel: &str) -> Result<String> {
         const OP: &str = "get_channel_policy";
-        let state = lock(&self.0.mediapackagev2);
-        match state.channels.get(&key2(group, channel)) {
-            Some((_, Some(policy))) => Ok(policy.clone()),
-            Some((_, None)) => Err(not_found(OP, "policy of channel", channel)),
-            None => Err(not_found(OP, "channel", channel)),
-        }
+        let channels = &mut lock(&self.0.mediapackagev2).channels;
+        policy_slot(
+            OP,
+            channels,
+            &key2(group, channel),
+            "channel",
+            channel,
+            None,
+        )
     }
 
     async fn create_origin_endpoint(&self, spec: OriginEndpointSpec) -> Result<OriginEndpoint> {
@@ -420,15 +429,7 @@ impl MediaPackageV2Api for SimMediaPackageV2 {
         }
         let key = key3(&spec.group, &spec.channel, &spec.name);
         if state.endpoints.contains_key(&key) {
-            return Err(err(
-                OP,
-                ErrorKind::AlreadyExists {
-                    message: format!(
-                        "RESOURCE_ALREADY_EXISTS: origin endpoint {} already exists",
-                        spec.name
-                    ),
-                },
-            ));
+            return Err(taken(OP, &format!("origin endpoint {}", spec.name)));
         }
         let endpoint = self.endpoint(&state, spec);
         state.endpoints.insert(key, (endpoint.clone(), None));
@@ -501,12 +502,16 @@ impl MediaPackageV2Api for SimMediaPackageV2 {
     ) -> Result<()> {
         const OP: &str = "put_origin_endpoint_policy";
         check_policy(OP, policy)?;
-        let mut state = lock(&self.0.mediapackagev2);
-        let (_, slot) = state
-            .endpoints
-            .get_mut(&key3(group, channel, endpoint))
-            .ok_or_else(|| not_found(OP, "origin endpoint", endpoint))?;
-        *slot = Some(policy.to_owned());
+        let endpoints = &mut lock(&self.0.mediapackagev2).endpoints;
+        let key = key3(group, channel, endpoint);
+        policy_slot(
+            OP,
+            endpoints,
+            &key,
+            "origin endpoint",
+            endpoint,
+            Some(policy),
+        )?;
         Ok(())
     }
 
@@ -517,11 +522,8 @@ impl MediaPackageV2Api for SimMediaPackageV2 {
         endpoint: &str,
     ) -> Result<String> {
         const OP: &str = "get_origin_endpoint_policy";
-        let state = lock(&self.0.mediapackagev2);
-        match state.endpoints.get(&key3(group, channel, endpoint)) {
-            Some((_, Some(policy))) => Ok(policy.clone()),
-            Some((_, None)) => Err(not_found(OP, "policy of origin endpoint", endpoint)),
-            None => Err(not_found(OP, "origin endpoint", endpoint)),
-        }
+        let endpoints = &mut lock(&self.0.mediapackagev2).endpoints;
+        let key = key3(group, channel, endpoint);
+        policy_slot(OP, endpoints, &key, "origin endpoint", endpoint, None)
     }
 }
